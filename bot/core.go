@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// menuEntry is one main-menu button. Only features that exist register
+// one, so the menu never offers something that does nothing.
+type menuEntry struct {
+	order int
+	label string
+	data  string
+	show  func(r *Request) bool // nil: always
+}
+
+type helpLine struct {
+	order int
+	cmd   string
+	desc  string
+}
+
+// addCommand registers /name. A non-empty desc lists it in Telegram's
+// command menu and in /ajuda, in order.
+func (b *Bot) addCommand(name string, order int, desc string, h handlerFunc) {
+	if _, dup := b.commands[name]; dup {
+		panic("bot: duplicate command " + name)
+	}
+	b.commands[name] = h
+	if desc != "" {
+		b.help = append(b.help, helpLine{order: order, cmd: name, desc: desc})
+		sort.SliceStable(b.help, func(i, j int) bool { return b.help[i].order < b.help[j].order })
+	}
+}
+
+// addCallback registers a button action (exact match).
+func (b *Bot) addCallback(action string, h handlerFunc) {
+	if action == actWizard || action == actWizardCancel {
+		panic("bot: reserved callback action " + action)
+	}
+	if _, dup := b.callbacks[action]; dup {
+		panic("bot: duplicate callback action " + action)
+	}
+	b.callbacks[action] = h
+}
+
+// addMenu registers a main-menu button.
+func (b *Bot) addMenu(order int, label, data string, show func(r *Request) bool) {
+	b.menu = append(b.menu, menuEntry{order: order, label: label, data: data, show: show})
+	sort.SliceStable(b.menu, func(i, j int) bool { return b.menu[i].order < b.menu[j].order })
+}
+
+func (b *Bot) commandList() []models.BotCommand {
+	out := make([]models.BotCommand, 0, len(b.help))
+	for _, h := range b.help {
+		out = append(out, models.BotCommand{Command: h.cmd, Description: h.desc})
+	}
+	return out
+}
+
+const (
+	actMenu = "menu"
+	actHelp = "help"
+)
+
+func (b *Bot) registerCore() {
+	b.addCommand("start", 0, "Início e menu principal", func(r *Request) error { return b.cmdStart(r, "") })
+	b.addCommand("menu", 1, "Menu principal", b.cmdMenu)
+	b.addCommand("cancelar", 98, "Sair da operação em andamento", b.cmdCancel)
+	b.addCommand("ajuda", 99, "Como usar o bot", b.cmdHelp)
+	b.addCallback(actMenu, func(r *Request) error { return b.showMenu(r, "") })
+	b.addCallback(actHelp, b.cmdHelp)
+	b.addMenu(1000, "❓ Ajuda", CB(actHelp), nil)
+}
+
+// cmdStart registers the chat as a reseller (or refreshes it), leaves any
+// wizard and shows the welcome and the main menu.
+func (b *Bot) cmdStart(r *Request, _ string) error {
+	from := r.Message.From
+	name, username := "", ""
+	if from != nil {
+		name = strings.TrimSpace(from.FirstName + " " + from.LastName)
+		username = from.Username
+	}
+	res, created, err := r.Tenant.Account().Register(r.Ctx, name, username, b.cfg.DefaultTimezone)
+	if err != nil {
+		return err
+	}
+	r.Reseller = res
+	if created {
+		b.log.Info("new reseller", "chat", r.ChatID, "admin", r.IsAdmin)
+	}
+	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+		return err
+	}
+	greeting := txtWelcomeBack
+	if created {
+		greeting = txtWelcomeNew
+	}
+	return b.showMenu(r, Textf(greeting, firstName(res.Name)))
+}
+
+func (b *Bot) cmdMenu(r *Request) error {
+	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+		return err
+	}
+	return b.showMenu(r, "")
+}
+
+func (b *Bot) cmdCancel(r *Request) error {
+	_, inFlow, err := b.currentFlow(r)
+	if err != nil {
+		return err
+	}
+	if !inFlow {
+		return b.showMenu(r, txtNothingToCancel)
+	}
+	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+		return err
+	}
+	return b.showMenu(r, txtCancelledLong)
+}
+
+func (b *Bot) cmdHelp(r *Request) error {
+	var sb strings.Builder
+	sb.WriteString(txtHelpHeader)
+	for _, h := range b.help {
+		sb.WriteString("\n/" + h.cmd + " — " + Esc(h.desc))
+	}
+	sb.WriteString("\n\n" + txtHelpFooter)
+	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn(txtMenuButton, CB(actMenu)))}})
+}
+
+// showMenu shows the main menu, under an optional heading.
+func (b *Bot) showMenu(r *Request, heading string) error {
+	text := txtMenuTitle
+	if heading != "" {
+		text = heading + "\n\n" + txtMenuTitle
+	}
+	return r.Show(Message{Text: text, Keyboard: b.menuKeyboard(r)})
+}
+
+func (b *Bot) menuKeyboard(r *Request) Keyboard {
+	var kb Keyboard
+	var row []Button
+	for _, e := range b.menu {
+		if e.show != nil && !e.show(r) {
+			continue
+		}
+		row = append(row, Btn(e.label, e.data))
+		if len(row) == 2 {
+			kb = append(kb, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	return kb
+}
+
+// backToMenu is the standard "Menu" row.
+func backToMenu() []Button { return Row(Btn(txtMenuButton, CB(actMenu))) }
+
+func firstName(name string) string {
+	f := strings.Fields(name)
+	if len(f) == 0 {
+		return "revendedor(a)"
+	}
+	return f[0]
+}

@@ -1,0 +1,222 @@
+package bot
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"renovabot/bot/telegramtest"
+	"renovabot/clock"
+	"renovabot/store"
+)
+
+// waitLimit bounds every wait in these tests. It is a failure deadline, not
+// synchronisation: waits end as soon as the awaited state appears.
+const waitLimit = 10 * time.Second
+
+// harness runs a real Bot against the fake Bot API over HTTP.
+type harness struct {
+	t     *testing.T
+	srv   *telegramtest.Server
+	store *store.Store
+	clock clock.Clock
+	cfg   Config
+	bot   *Bot
+
+	cancel context.CancelFunc
+	done   chan struct{}
+	// setup, when set, runs on each new Bot before it serves (tests use it
+	// to register extra handlers or flows).
+	setup func(b *Bot)
+
+	mu      sync.Mutex
+	handled int
+	changed chan struct{}
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	srv := telegramtest.NewServer()
+	t.Cleanup(srv.Close)
+	clk := clock.Real{}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := &harness{
+		t: t, srv: srv, store: st, clock: clk,
+		cfg: Config{
+			Token:           srv.Token(),
+			APIURL:          srv.URL(),
+			Admins:          []int64{900},
+			PollTimeout:     3 * time.Second,
+			RateGlobal:      1000,
+			RatePerChat:     1000,
+			Workers:         8,
+			ShutdownGrace:   5 * time.Second,
+			DefaultTimezone: "America/Sao_Paulo",
+		},
+	}
+	h.changed = make(chan struct{})
+	return h
+}
+
+func (h *harness) noteHandled(int64) {
+	h.mu.Lock()
+	h.handled++
+	close(h.changed)
+	h.changed = make(chan struct{})
+	h.mu.Unlock()
+}
+
+// handledCount returns how many updates the bot finished handling.
+func (h *harness) handledCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.handled
+}
+
+// waitIdle waits until every update users produced so far was handled, so
+// a test can assert on the database after the bot finished its work.
+func (h *harness) waitIdle() {
+	h.t.Helper()
+	h.waitHandled(h.srv.Pushed())
+}
+
+// waitHandled waits until at least n updates were handled in total.
+func (h *harness) waitHandled(n int) {
+	h.t.Helper()
+	deadline := time.NewTimer(waitLimit)
+	defer deadline.Stop()
+	for {
+		h.mu.Lock()
+		done, ch := h.handled >= n, h.changed
+		h.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			h.t.Fatalf("only %d of %d updates handled", h.handledCount(), n)
+		}
+	}
+}
+
+func testLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// start builds a Bot on the harness' store and serves it.
+func (h *harness) start() {
+	h.t.Helper()
+	b, err := New(h.cfg, Deps{Store: h.store, Clock: h.clock, Log: testLogger()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if h.setup != nil {
+		h.setup(b)
+	}
+	b.afterUpdate = h.noteHandled
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := b.Init(ctx); err != nil {
+		cancel()
+		h.t.Fatal(err)
+	}
+	h.bot, h.cancel, h.done = b, cancel, make(chan struct{})
+	go func() {
+		defer close(h.done)
+		b.Serve(ctx)
+	}()
+	h.t.Cleanup(h.stop)
+}
+
+// stop stops the Bot and waits for it to finish (idempotent).
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	<-h.done
+	h.cancel = nil
+}
+
+// say sends text as the user of chat and waits until the bot has answered
+// with a message containing want (in a new or edited message).
+func (h *harness) say(chat int64, text, want string) telegramtest.Message {
+	h.t.Helper()
+	before := h.botMessageCount(chat)
+	h.srv.SendText(chat, text)
+	return h.waitText(chat, before, want)
+}
+
+// click presses a visible button and waits for want to be shown.
+func (h *harness) click(chat int64, label, want string) telegramtest.Message {
+	h.t.Helper()
+	before := h.botMessageCount(chat)
+	if _, err := h.srv.Click(chat, label); err != nil {
+		h.t.Fatal(err)
+	}
+	return h.waitText(chat, before, want)
+}
+
+func (h *harness) botMessageCount(chat int64) int { return len(h.srv.BotMessages(chat)) }
+
+// waitText waits for a bot message containing want that is either new
+// (index >= from) or was edited.
+func (h *harness) waitText(chat int64, from int, want string) telegramtest.Message {
+	h.t.Helper()
+	var found telegramtest.Message
+	ok := h.srv.Until(waitLimit, func() bool {
+		msgs := h.srv.BotMessages(chat)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if (i >= from || msgs[i].Edits > 0) && strings.Contains(msgs[i].Text, want) {
+				found = msgs[i]
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		h.t.Fatalf("chat %d never showed %q; last bot messages:\n%s", chat, want, h.dump(chat))
+	}
+	return found
+}
+
+// waitAnswer waits for the bot to answer a button press.
+func (h *harness) waitAnswer(callbackID string) telegramtest.CallbackAnswer {
+	h.t.Helper()
+	var a telegramtest.CallbackAnswer
+	if !h.srv.Until(waitLimit, func() bool {
+		var ok bool
+		a, ok = h.srv.Answer(callbackID)
+		return ok
+	}) {
+		h.t.Fatalf("callback %s never answered", callbackID)
+	}
+	return a
+}
+
+func (h *harness) dump(chat int64) string {
+	var sb strings.Builder
+	msgs := h.srv.BotMessages(chat)
+	if len(msgs) > 5 {
+		msgs = msgs[len(msgs)-5:]
+	}
+	for _, m := range msgs {
+		sb.WriteString("---\n" + m.Text + "\n")
+		for _, row := range m.Keyboard {
+			for _, b := range row {
+				sb.WriteString("[" + b.Text + "] ")
+			}
+			sb.WriteString("\n")
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"fmt"
+	"html"
+	"strings"
+)
+
+// Every message is sent in HTML parse mode. User values (names, notes, plan
+// names...) go through Esc, so characters like <, & or * never break a
+// message; only the bot's own markup is raw HTML.
+
+// Esc escapes a user value for HTML parse mode.
+func Esc(s string) string { return html.EscapeString(s) }
+
+// Bold returns escaped s in bold.
+func Bold(s string) string { return "<b>" + Esc(s) + "</b>" }
+
+// Code returns escaped s in a copyable monospace span.
+func Code(s string) string { return "<code>" + Esc(s) + "</code>" }
+
+// Pre returns escaped s as a copyable block.
+func Pre(s string) string { return "<pre>" + Esc(s) + "</pre>" }
+
+// Italic returns escaped s in italics.
+func Italic(s string) string { return "<i>" + Esc(s) + "</i>" }
+
+// Textf formats like fmt.Sprintf but escapes every argument; use it for
+// templates whose format string is the bot's own HTML.
+func Textf(format string, args ...any) string {
+	esc := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case raw:
+			esc[i] = string(v)
+		case string:
+			esc[i] = Esc(v)
+		case int, int64, int32, uint, uint64, float64, bool:
+			esc[i] = v // cannot contain markup; keeps %d and friends working
+		default:
+			esc[i] = Esc(fmt.Sprint(v))
+		}
+	}
+	return fmt.Sprintf(format, esc...)
+}
+
+// raw marks bot-built HTML that Textf must not escape again.
+type raw string
+
+// Raw wraps already-built HTML for Textf.
+func Raw(s string) any { return raw(s) }
+
+// Truncate shortens s to at most n runes, ending with "…" when cut, so a
+// long user value cannot push a message over Telegram's limits.
+func Truncate(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	if n <= 1 {
+		return "…"
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"renovabot/billing"
+	"renovabot/store"
+)
+
+// Request is one update being handled for one reseller.
+type Request struct {
+	Ctx      context.Context
+	Bot      *Bot
+	ChatID   int64
+	Tenant   store.Tenant
+	Reseller store.Reseller
+	IsAdmin  bool
+
+	Update   *models.Update
+	Message  *models.Message       // set for messages
+	Text     string                // trimmed message text
+	Callback *models.CallbackQuery // set for button presses
+	Data     Callback              // decoded callback data
+
+	answered bool
+}
+
+// Today is the reseller's today: the one definition, in their time zone.
+func (r *Request) Today() billing.Date {
+	return billing.Today(r.Bot.clock.Now(), r.Reseller.Location())
+}
+
+// Reply sends a new message to the reseller.
+func (r *Request) Reply(m Message) (int, error) {
+	return r.Bot.send.SendText(r.Ctx, r.ChatID, m)
+}
+
+// Say sends a plain HTML text without buttons.
+func (r *Request) Say(html string) error {
+	_, err := r.Reply(Message{Text: html})
+	return err
+}
+
+// Show presents a screen: a button press edits the message the button was
+// on (navigation in place), anything else sends a new message.
+func (r *Request) Show(m Message) error {
+	if id := r.callbackMessageID(); id != 0 && r.callbackMessageIsText() {
+		err := r.Bot.send.EditText(r.Ctx, r.ChatID, id, m)
+		if err == nil || !errors.Is(err, tgbot.ErrorBadRequest) {
+			return err
+		}
+		// The message can no longer be edited (too old, deleted): send anew.
+	}
+	_, err := r.Reply(m)
+	return err
+}
+
+// Toast answers the button press with a short notice.
+func (r *Request) Toast(text string) error {
+	if r.Callback == nil || r.answered {
+		return nil
+	}
+	r.answered = true
+	return r.Bot.send.AnswerCallback(r.Ctx, r.ChatID, r.Callback.ID, text, false)
+}
+
+// Alert answers the button press with a dialog the user must dismiss.
+func (r *Request) Alert(text string) error {
+	if r.Callback == nil || r.answered {
+		return nil
+	}
+	r.answered = true
+	return r.Bot.send.AnswerCallback(r.Ctx, r.ChatID, r.Callback.ID, text, true)
+}
+
+// IsCallback reports whether the update is a button press.
+func (r *Request) IsCallback() bool { return r.Callback != nil }
+
+func (r *Request) callbackMessageID() int {
+	if r.Callback == nil || r.Callback.Message.Message == nil {
+		return 0
+	}
+	return r.Callback.Message.Message.ID
+}
+
+func (r *Request) callbackMessageIsText() bool {
+	m := r.Callback.Message.Message
+	return m != nil && len(m.Photo) == 0 && m.Document == nil
+}
+
+// pressedLabel returns the text of the button that produced this callback,
+// read from the message's keyboard.
+func (r *Request) pressedLabel() string {
+	if r.Callback == nil || r.Callback.Message.Message == nil || r.Callback.Message.Message.ReplyMarkup == nil {
+		return ""
+	}
+	for _, row := range r.Callback.Message.Message.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == r.Callback.Data {
+				return b.Text
+			}
+		}
+	}
+	return ""
+}
+
+// command splits "/cmd@bot args" into "cmd" and "args"; ok is false for
+// text that is not a command.
+func command(text string) (name, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	if head == "" {
+		return "", "", false
+	}
+	return strings.ToLower(head), strings.TrimSpace(rest), true
+}

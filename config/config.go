@@ -1,0 +1,313 @@
+// Package config loads config.yaml, applies defaults and environment
+// overrides, and refuses anything it does not understand with one line that
+// names the key.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvToken is the environment variable that carries the Telegram token; it
+// wins over telegram.token in the file so the secret can stay out of it.
+const EnvToken = "TELEGRAM_BOT_TOKEN"
+
+// Config is the whole program configuration after defaults.
+type Config struct {
+	Telegram  Telegram  `yaml:"telegram"`
+	DataDir   string    `yaml:"data_dir"`
+	Timezone  string    `yaml:"timezone"`
+	WhatsApp  WhatsApp  `yaml:"whatsapp"`
+	Scheduler Scheduler `yaml:"scheduler"`
+	HTTP      HTTP      `yaml:"http"`
+	Log       Log       `yaml:"log"`
+
+	// Location is Timezone loaded.
+	Location *time.Location `yaml:"-"`
+}
+
+// Telegram configures the Bot API side.
+type Telegram struct {
+	Token  string  `yaml:"token"`
+	APIURL string  `yaml:"api_url"`
+	Admins []int64 `yaml:"admins"`
+	// PollTimeout is the long-polling timeout of getUpdates.
+	PollTimeout Duration `yaml:"poll_timeout"`
+	// RateGlobal and RatePerChat are the outbound limits in messages/second.
+	RateGlobal  float64 `yaml:"rate_global"`
+	RatePerChat float64 `yaml:"rate_per_chat"`
+	// Workers bounds how many chats are handled at the same time.
+	Workers int `yaml:"workers"`
+	// ShutdownGrace bounds how long in-flight handlers may run after a stop signal.
+	ShutdownGrace Duration `yaml:"shutdown_grace"`
+}
+
+// WhatsApp configures the per-reseller sessions.
+type WhatsApp struct {
+	Driver    string `yaml:"driver"`
+	DryRunLog string `yaml:"dryrun_log"`
+}
+
+// Scheduler configures the reminder tick.
+type Scheduler struct {
+	DefaultSendTime string `yaml:"default_send_time"`
+}
+
+// HTTP configures the health endpoint.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Duration is a time.Duration written as "30s", "2m" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses Go duration syntax.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (examples: 30s, 2m, 1h)", n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the value as time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Error is a configuration problem. Its message is one line naming the key.
+type Error struct {
+	Key string
+	Msg string
+}
+
+func (e *Error) Error() string { return "config: " + e.Key + ": " + e.Msg }
+
+func keyErr(key, format string, args ...any) *Error {
+	return &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Defaults returns the configuration used for keys the file leaves out.
+func Defaults() Config {
+	return Config{
+		Telegram: Telegram{
+			APIURL:        "https://api.telegram.org",
+			PollTimeout:   Duration(50 * time.Second),
+			RateGlobal:    25,
+			RatePerChat:   1,
+			Workers:       16,
+			ShutdownGrace: Duration(10 * time.Second),
+		},
+		DataDir:   "./data",
+		Timezone:  "America/Sao_Paulo",
+		WhatsApp:  WhatsApp{Driver: "whatsmeow"},
+		Scheduler: Scheduler{DefaultSendTime: "09:00"},
+		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
+		Log:       Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads the file at path, overlays it on Defaults, applies the
+// environment (getenv may be os.Getenv) and validates the result.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Key: "-config", Msg: fmt.Sprintf("cannot read %s: %v", path, errors.Unwrap(err))}
+	}
+	return Parse(raw, getenv)
+}
+
+// Parse is Load without the file read.
+func Parse(raw []byte, getenv func(string) string) (*Config, error) {
+	cfg := Defaults()
+	if len(bytes.TrimSpace(raw)) > 0 {
+		var root yaml.Node
+		if err := yaml.Unmarshal(raw, &root); err != nil {
+			return nil, &Error{Key: "yaml", Msg: oneLine(err.Error())}
+		}
+		if err := checkKeys(&root); err != nil {
+			return nil, err
+		}
+		if err := root.Decode(&cfg); err != nil {
+			return nil, decodeErr(err)
+		}
+	}
+	if tok := strings.TrimSpace(getenv(EnvToken)); tok != "" {
+		cfg.Telegram.Token = tok
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// known lists every accepted key as a dotted path. Keys are refused unless
+// they appear here, so a typo never silently falls back to a default.
+var known = map[string]bool{
+	"telegram": true, "telegram.token": true, "telegram.api_url": true, "telegram.admins": true,
+	"telegram.poll_timeout": true, "telegram.rate_global": true, "telegram.rate_per_chat": true,
+	"telegram.workers": true, "telegram.shutdown_grace": true,
+	"data_dir": true, "timezone": true,
+	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true,
+	"scheduler": true, "scheduler.default_send_time": true,
+	"http": true, "http.listen": true,
+	"log": true, "log.level": true, "log.format": true,
+}
+
+// KnownKeys returns every accepted key, sorted (used by the test that keeps
+// config.example.yaml complete).
+func KnownKeys() []string {
+	out := make([]string, 0, len(known))
+	for k := range known {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func checkKeys(root *yaml.Node) error {
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return &Error{Key: "yaml", Msg: "the file must be a mapping of keys (key: value)"}
+	}
+	return walkKeys(root, "")
+}
+
+func walkKeys(m *yaml.Node, prefix string) error {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		path := k.Value
+		if prefix != "" {
+			path = prefix + "." + k.Value
+		}
+		if !known[path] {
+			return keyErr(path, "unknown key (line %d)", k.Line)
+		}
+		if v.Kind == yaml.MappingNode {
+			if err := walkKeys(v, path); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func decodeErr(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return &Error{Key: "yaml", Msg: oneLine(te.Errors[0])}
+	}
+	return &Error{Key: "yaml", Msg: oneLine(err.Error())}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func (c *Config) validate() error {
+	if strings.TrimSpace(c.Telegram.Token) == "" {
+		return keyErr("telegram.token", "missing: set it in the file or in the environment variable %s", EnvToken)
+	}
+	if strings.ContainsAny(c.Telegram.Token, " \t\r\n/") {
+		return keyErr("telegram.token", "malformed token (from the file or %s)", EnvToken)
+	}
+	u, err := url.Parse(c.Telegram.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return keyErr("telegram.api_url", "%q is not an http(s) URL", c.Telegram.APIURL)
+	}
+	c.Telegram.APIURL = strings.TrimRight(c.Telegram.APIURL, "/")
+	for _, id := range c.Telegram.Admins {
+		if id <= 0 {
+			return keyErr("telegram.admins", "%d is not a private chat id (positive number)", id)
+		}
+	}
+	if c.Telegram.PollTimeout.D() < 2*time.Second || c.Telegram.PollTimeout.D() > 5*time.Minute {
+		return keyErr("telegram.poll_timeout", "must be between 2s and 5m")
+	}
+	if c.Telegram.RateGlobal <= 0 || c.Telegram.RateGlobal > 1000 {
+		return keyErr("telegram.rate_global", "must be between 0 and 1000 messages per second")
+	}
+	if c.Telegram.RatePerChat <= 0 || c.Telegram.RatePerChat > 1000 {
+		return keyErr("telegram.rate_per_chat", "must be between 0 and 1000 messages per second")
+	}
+	if c.Telegram.Workers < 1 || c.Telegram.Workers > 1024 {
+		return keyErr("telegram.workers", "must be between 1 and 1024")
+	}
+	if c.Telegram.ShutdownGrace.D() < 0 {
+		return keyErr("telegram.shutdown_grace", "must not be negative")
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return keyErr("data_dir", "must not be empty")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" || strings.EqualFold(c.Timezone, "local") {
+		return keyErr("timezone", "%q is not an IANA time zone (example: America/Sao_Paulo)", c.Timezone)
+	}
+	c.Location = loc
+	switch c.WhatsApp.Driver {
+	case "whatsmeow", "dryrun":
+	default:
+		return keyErr("whatsapp.driver", "%q is not a driver (whatsmeow or dryrun)", c.WhatsApp.Driver)
+	}
+	if c.WhatsApp.DryRunLog == "" {
+		c.WhatsApp.DryRunLog = filepath.Join(c.DataDir, "dryrun-sent.jsonl")
+	}
+	if _, err := ParseClock(c.Scheduler.DefaultSendTime); err != nil {
+		return keyErr("scheduler.default_send_time", "%q is not a time of day HH:MM (example: 09:00)", c.Scheduler.DefaultSendTime)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil && c.HTTP.Listen != "" {
+		return keyErr("http.listen", "%q is not host:port (example: 127.0.0.1:8080; empty disables)", c.HTTP.Listen)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		return keyErr("log.level", "%q is not a level (debug, info, warn, error)", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return keyErr("log.format", "%q is not a format (text or json)", c.Log.Format)
+	}
+	return nil
+}
+
+// ParseClock parses a time of day "HH:MM" (24 h) into minutes after midnight.
+func ParseClock(s string) (int, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok || len(m) != 2 || len(h) < 1 || len(h) > 2 {
+		return 0, fmt.Errorf("bad time of day %q", s)
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		return 0, fmt.Errorf("bad time of day %q", s)
+	}
+	return hh*60 + mm, nil
+}
+
+// IsAdmin reports whether chatID is listed in telegram.admins.
+func (c *Config) IsAdmin(chatID int64) bool {
+	for _, id := range c.Telegram.Admins {
+		if id == chatID {
+			return true
+		}
+	}
+	return false
+}

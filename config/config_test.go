@@ -1,0 +1,156 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Parse([]byte("telegram:\n  token: \"1:abc\"\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Telegram.APIURL != "https://api.telegram.org" || cfg.DataDir != "./data" ||
+		cfg.Timezone != "America/Sao_Paulo" || cfg.WhatsApp.Driver != "whatsmeow" ||
+		cfg.WhatsApp.DryRunLog != "data/dryrun-sent.jsonl" || cfg.Scheduler.DefaultSendTime != "09:00" ||
+		cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Telegram.RateGlobal != 25 || cfg.Telegram.RatePerChat != 1 {
+		t.Fatalf("defaults = %+v", cfg)
+	}
+	if cfg.Location.String() != "America/Sao_Paulo" {
+		t.Fatalf("location = %v", cfg.Location)
+	}
+}
+
+func TestEnvTokenWins(t *testing.T) {
+	cfg, err := Parse([]byte("telegram:\n  token: \"1:file\"\n"), env(map[string]string{EnvToken: "2:env"}))
+	if err != nil || cfg.Telegram.Token != "2:env" {
+		t.Fatalf("token = %q, %v", cfg.Telegram.Token, err)
+	}
+	cfg, err = Parse(nil, env(map[string]string{EnvToken: "3:only-env"}))
+	if err != nil || cfg.Telegram.Token != "3:only-env" {
+		t.Fatalf("token from env only = %q, %v", cfg.Telegram.Token, err)
+	}
+}
+
+func TestAllKeys(t *testing.T) {
+	yaml := `
+telegram:
+  token: "1:abc"
+  api_url: http://127.0.0.1:8081/
+  admins: [111, 222]
+  poll_timeout: 20s
+  rate_global: 20
+  rate_per_chat: 0.5
+  workers: 4
+  shutdown_grace: 3s
+data_dir: /tmp/x
+timezone: America/Manaus
+whatsapp:
+  driver: dryrun
+  dryrun_log: /tmp/x/sent.jsonl
+scheduler:
+  default_send_time: "08:30"
+http:
+  listen: ":9090"
+log:
+  level: debug
+  format: json
+`
+	cfg, err := Parse([]byte(yaml), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Telegram.APIURL != "http://127.0.0.1:8081" || !cfg.IsAdmin(222) || cfg.IsAdmin(333) ||
+		cfg.Telegram.PollTimeout.D() != 20*time.Second || cfg.WhatsApp.Driver != "dryrun" ||
+		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.Location.String() != "America/Manaus" {
+		t.Fatalf("parsed = %+v", cfg)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		env        map[string]string
+		key        string
+	}{
+		{"missing token", "data_dir: x\n", nil, "telegram.token"},
+		{"unknown key", "telegram:\n  token: \"1:a\"\n  tokn: x\n", nil, "telegram.tokn"},
+		{"unknown top key", "telegram:\n  token: \"1:a\"\ndatadir: x\n", nil, "datadir"},
+		{"bad timezone", "timezone: Mars/Olympus\n", map[string]string{EnvToken: "1:a"}, "timezone"},
+		{"local timezone", "timezone: Local\n", map[string]string{EnvToken: "1:a"}, "timezone"},
+		{"bad time", "scheduler:\n  default_send_time: \"25:00\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
+		{"bad time format", "scheduler:\n  default_send_time: \"9h\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
+		{"bad driver", "whatsapp:\n  driver: baileys\n", map[string]string{EnvToken: "1:a"}, "whatsapp.driver"},
+		{"bad url", "telegram:\n  token: \"1:a\"\n  api_url: ftp://x\n", nil, "telegram.api_url"},
+		{"bad admin", "telegram:\n  token: \"1:a\"\n  admins: [-100]\n", nil, "telegram.admins"},
+		{"bad duration", "telegram:\n  token: \"1:a\"\n  poll_timeout: soon\n", nil, "yaml"},
+		{"bad listen", "http:\n  listen: nonsense\n", map[string]string{EnvToken: "1:a"}, "http.listen"},
+		{"bad level", "log:\n  level: loud\n", map[string]string{EnvToken: "1:a"}, "log.level"},
+		{"not a mapping", "- a\n- b\n", nil, "yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml), env(tc.env))
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("err = %v, want *Error", err)
+			}
+			if cerr.Key != tc.key {
+				t.Fatalf("key = %q (%v), want %q", cerr.Key, err, tc.key)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one line: %q", err)
+			}
+		})
+	}
+	_, err := Parse([]byte("data_dir: x\n"), env(nil))
+	if !strings.Contains(err.Error(), EnvToken) {
+		t.Fatalf("missing-token error does not name %s: %v", EnvToken, err)
+	}
+}
+
+func TestTokenNeverInErrors(t *testing.T) {
+	secret := "987654:SECRET-VALUE"
+	_, err := Parse([]byte("telegram:\n  token: \""+secret+"\"\ntimezone: Nowhere/City\n"), env(nil))
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// The example file must document every key, and parse.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	raw, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Parse(raw, env(map[string]string{EnvToken: "1:a"})); err != nil {
+		t.Fatalf("config.example.yaml does not parse: %v", err)
+	}
+	text := string(raw)
+	for _, key := range KnownKeys() {
+		leaf := key[strings.LastIndex(key, ".")+1:]
+		if !regexp.MustCompile(`(?m)^\s*#?\s*` + regexp.QuoteMeta(leaf) + `:`).MatchString(text) {
+			t.Errorf("config.example.yaml does not document %s", key)
+		}
+	}
+}
+
+func TestParseClock(t *testing.T) {
+	for in, want := range map[string]int{"09:00": 540, "9:05": 545, "23:59": 1439, "00:00": 0} {
+		if got, err := ParseClock(in); err != nil || got != want {
+			t.Errorf("ParseClock(%q) = %d, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"24:00", "9", "09:60", "aa:bb", "", "9:5"} {
+		if _, err := ParseClock(in); err == nil {
+			t.Errorf("ParseClock(%q) accepted", in)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+// Command renovabot is the renewal-reminder bot: one binary with the
+// Telegram front end, the per-reseller WhatsApp sessions, the SQLite store
+// and the minute scheduler.
+//
+// This file is wiring only: config -> store -> bot; signals; shutdown.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"renovabot/bot"
+	"renovabot/clock"
+	"renovabot/config"
+	"renovabot/store"
+)
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFail   = 1
+	exitConfig = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, runOptions{
+		Args:   os.Args[1:],
+		Getenv: os.Getenv,
+		Stderr: os.Stderr,
+		Clock:  clock.Real{},
+	}))
+}
+
+// runOptions are the program's inputs, so tests run the same code as main.
+type runOptions struct {
+	Args   []string
+	Getenv func(string) string
+	Stderr io.Writer
+	Clock  clock.Clock
+	// Ready, if set, is called once serving with the health server address.
+	Ready func(healthAddr string)
+}
+
+// run is the whole program. It returns when ctx is done (a stop signal) or
+// start-up fails, with the process exit status.
+func run(ctx context.Context, o runOptions) int {
+	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
+	fs.SetOutput(o.Stderr)
+	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration")
+	if err := fs.Parse(o.Args); err != nil {
+		return exitConfig
+	}
+	cfg, err := config.Load(*cfgPath, o.Getenv)
+	if err != nil {
+		fmt.Fprintf(o.Stderr, "renovabot: %v\n", err)
+		return exitConfig
+	}
+	log := newLogger(o.Stderr, cfg.Log)
+
+	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "bot.db"), o.Clock)
+	if err != nil {
+		log.Error("cannot open the database", "path", filepath.Join(cfg.DataDir, "bot.db"), "err", err)
+		return exitFail
+	}
+	defer st.Close()
+
+	tg, err := bot.New(bot.Config{
+		Token:           cfg.Telegram.Token,
+		APIURL:          cfg.Telegram.APIURL,
+		Admins:          cfg.Telegram.Admins,
+		PollTimeout:     cfg.Telegram.PollTimeout.D(),
+		RateGlobal:      cfg.Telegram.RateGlobal,
+		RatePerChat:     cfg.Telegram.RatePerChat,
+		Workers:         cfg.Telegram.Workers,
+		ShutdownGrace:   cfg.Telegram.ShutdownGrace.D(),
+		DefaultTimezone: cfg.Timezone,
+	}, bot.Deps{Store: st, Clock: o.Clock, Log: log})
+	if err != nil {
+		log.Error("cannot create the Telegram client", "err", err)
+		return exitFail
+	}
+	initCtx, cancelInit := context.WithTimeout(ctx, 30*time.Second)
+	err = tg.Init(initCtx)
+	cancelInit()
+	if err != nil {
+		log.Error("cannot start on Telegram", "err", err)
+		return exitFail
+	}
+
+	health, err := startHealth(cfg.HTTP.Listen, st, tg, log)
+	if err != nil {
+		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
+		return exitFail
+	}
+	if o.Ready != nil {
+		o.Ready(health.addr)
+	}
+	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
+
+	tg.Serve(ctx) // returns after a stop signal, once handlers finished
+
+	health.stop()
+	log.Info("stopped")
+	return exitOK
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(strings.ToUpper(c.Level)))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+type healthServer struct {
+	addr string
+	stop func()
+}
+
+// startHealth serves GET /healthz: 200 when the store answers and Telegram
+// polling is alive, 503 otherwise. It is the only HTTP endpoint and
+// exposes nothing else. An empty listen address disables it.
+func startHealth(listen string, st *store.Store, tg *bot.Bot, log *slog.Logger) (healthServer, error) {
+	if listen == "" {
+		return healthServer{stop: func() {}}, nil
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return healthServer{}, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		storeState, tgState, code := "ok", "polling", http.StatusOK
+		if err := st.Ping(ctx); err != nil {
+			storeState, code = "unreachable", http.StatusServiceUnavailable
+		}
+		if !tg.Healthy() {
+			tgState, code = "not polling", http.StatusServiceUnavailable
+		}
+		status := "ok"
+		if code != http.StatusOK {
+			status = "unhealthy"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		fmt.Fprintf(w, `{"status":%q,"store":%q,"telegram":%q}`+"\n", status, storeState, tgState)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("health server", "err", err)
+		}
+	}()
+	return healthServer{addr: ln.Addr().String(), stop: func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}}, nil
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"renovabot/bot/telegramtest"
+	"renovabot/clock"
+)
+
+const waitLimit = 15 * time.Second
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// program is one run of the whole binary's code against the fake Bot API.
+type program struct {
+	t      *testing.T
+	cancel context.CancelFunc
+	done   chan int
+	health string
+	logs   *syncBuffer
+}
+
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func testConfig(srv *telegramtest.Server, dataDir string) string {
+	return fmt.Sprintf(`telegram:
+  api_url: %s
+  admins: [900]
+  poll_timeout: 3s
+  rate_global: 1000
+  rate_per_chat: 1000
+data_dir: %s
+whatsapp:
+  driver: dryrun
+http:
+  listen: 127.0.0.1:0
+log:
+  level: debug
+`, srv.URL(), dataDir)
+}
+
+func startProgram(t *testing.T, cfgPath, token string) *program {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &program{t: t, cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}}
+	ready := make(chan string, 1)
+	go func() {
+		p.done <- run(ctx, runOptions{
+			Args:   []string{"-config", cfgPath},
+			Getenv: func(k string) string { return map[string]string{"TELEGRAM_BOT_TOKEN": token}[k] },
+			Stderr: p.logs,
+			Clock:  clock.Real{},
+			Ready:  func(addr string) { ready <- addr },
+		})
+	}()
+	select {
+	case p.health = <-ready:
+	case code := <-p.done:
+		t.Fatalf("program exited with %d during start:\n%s", code, p.logs)
+	case <-time.After(waitLimit):
+		t.Fatalf("program not ready:\n%s", p.logs)
+	}
+	t.Cleanup(func() { p.stop() })
+	return p
+}
+
+// stop sends the equivalent of SIGTERM and returns the exit status.
+func (p *program) stop() int {
+	if p.cancel == nil {
+		return 0
+	}
+	p.cancel()
+	p.cancel = nil
+	select {
+	case code := <-p.done:
+		return code
+	case <-time.After(waitLimit):
+		p.t.Fatalf("program did not stop:\n%s", p.logs)
+	}
+	return -1
+}
+
+func waitBotText(t *testing.T, srv *telegramtest.Server, chat int64, want string) telegramtest.Message {
+	t.Helper()
+	var found telegramtest.Message
+	if !srv.Until(waitLimit, func() bool {
+		for _, m := range srv.BotMessages(chat) {
+			if strings.Contains(m.Text, want) {
+				found = m
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("chat %d never showed %q", chat, want)
+	}
+	return found
+}
+
+func getHealth(t *testing.T, addr string) (int, map[string]string) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+func TestProgramServesResellersAndSurvivesRestart(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	srv.SetUser(telegramtest.User{ID: 101, FirstName: "Ana"})
+	srv.SetUser(telegramtest.User{ID: 202, FirstName: "Bruno"})
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data")))
+
+	p := startProgram(t, cfg, srv.Token())
+	srv.SendText(101, "/start")
+	srv.SendText(202, "/start")
+	waitBotText(t, srv, 101, "Olá, Ana! Boas-vindas")
+	waitBotText(t, srv, 202, "Olá, Bruno! Boas-vindas")
+
+	// Healthy once polling runs.
+	if !srv.Until(waitLimit, func() bool { code, _ := getHealth(t, p.health); return code == 200 }) {
+		t.Fatal("healthz never 200")
+	}
+	code, body := getHealth(t, p.health)
+	if code != 200 || body["store"] != "ok" || body["telegram"] != "polling" {
+		t.Fatalf("healthz = %d %v", code, body)
+	}
+	if status := p.stop(); status != 0 {
+		t.Fatalf("exit status after stop = %d\n%s", status, p.logs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "bot.db")); err != nil {
+		t.Fatalf("database not in data_dir: %v", err)
+	}
+	if strings.Contains(p.logs.String(), srv.Token()) {
+		t.Fatal("the token appears in the logs")
+	}
+
+	// A new process on the same data dir knows both resellers.
+	startProgram(t, cfg, srv.Token())
+	srv.SendText(101, "/start")
+	waitBotText(t, srv, 101, "Olá de novo, Ana!")
+}
+
+func TestProgramHealthFailsWhenPollingFails(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data")))
+	p := startProgram(t, cfg, srv.Token())
+	srv.Fail(telegramtest.Fault{Method: "getUpdates", Code: 502, Description: "Bad Gateway"})
+	if !srv.Until(waitLimit, func() bool { code, _ := getHealth(t, p.health); return code == 503 }) {
+		t.Fatal("healthz stayed 200 while getUpdates fails")
+	}
+	_, body := getHealth(t, p.health)
+	if body["telegram"] != "not polling" || body["store"] != "ok" {
+		t.Fatalf("body = %v", body)
+	}
+	srv.ClearFaults()
+	if !srv.Until(waitLimit, func() bool { code, _ := getHealth(t, p.health); return code == 200 }) {
+		t.Fatal("healthz did not recover")
+	}
+}
+
+func TestProgramRejectedToken(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data")))
+	logs := &syncBuffer{}
+	secret := "999999:WRONG-secret-token"
+	code := run(context.Background(), runOptions{
+		Args:   []string{"-config", cfg},
+		Getenv: func(k string) string { return map[string]string{"TELEGRAM_BOT_TOKEN": secret}[k] },
+		Stderr: logs, Clock: clock.Real{},
+	})
+	out := logs.String()
+	if code != exitFail || !strings.Contains(out, "rejected the bot token") {
+		t.Fatalf("exit %d, logs:\n%s", code, out)
+	}
+	if strings.Contains(out, secret) || strings.Contains(out, "goroutine ") {
+		t.Fatalf("logs leak the token or a stack trace:\n%s", out)
+	}
+}
+
+func TestProgramConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, yaml, token, want string
+	}{
+		{"missing token", "data_dir: x\n", "", "telegram.token: missing: set it in the file or in the environment variable TELEGRAM_BOT_TOKEN"},
+		{"unknown key", "telegram:\n  tokn: x\n", "1:a", `telegram.tokn: unknown key (line 2)`},
+		{"bad time zone", "timezone: Marte/Base\n", "1:a", "timezone:"},
+		{"bad time", "scheduler:\n  default_send_time: \"7pm\"\n", "1:a", "scheduler.default_send_time:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeConfig(t, t.TempDir(), tc.yaml)
+			logs := &syncBuffer{}
+			code := run(context.Background(), runOptions{
+				Args:   []string{"-config", cfg},
+				Getenv: func(k string) string { return map[string]string{"TELEGRAM_BOT_TOKEN": tc.token}[k] },
+				Stderr: logs, Clock: clock.Real{},
+			})
+			out := strings.TrimSpace(logs.String())
+			if code != exitConfig {
+				t.Fatalf("exit %d, want %d; output %q", code, exitConfig, out)
+			}
+			if strings.Count(out, "\n") != 0 || !strings.Contains(out, tc.want) {
+				t.Fatalf("output %q, want one line containing %q", out, tc.want)
+			}
+		})
+	}
+	// A missing file is a config error too.
+	logs := &syncBuffer{}
+	code := run(context.Background(), runOptions{Args: []string{"-config", filepath.Join(dir, "none.yaml")},
+		Getenv: func(string) string { return "" }, Stderr: logs, Clock: clock.Real{}})
+	if code != exitConfig || !strings.Contains(logs.String(), "cannot read") {
+		t.Fatalf("missing file: exit %d %q", code, logs)
+	}
+}

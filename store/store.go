@@ -1,0 +1,135 @@
+// Package store is the SQLite persistence of the product.
+//
+// Tenant data is reached only through a Tenant handle (Store.Tenant(chatID)):
+// every query it runs carries that reseller's chat_id, so a query that reads
+// another reseller's rows cannot be written by accident. The few queries
+// that span resellers live on Store itself and are named for their job
+// (scheduler, admin).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"renovabot/clock"
+)
+
+// ErrNotFound is returned when a row does not exist for this tenant, which
+// includes rows that exist for another tenant.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is the database. It keeps two pools: readers (several connections,
+// query-only) and one writer, because SQLite allows a single writer at a time
+// and queuing writers in Go is cheaper and fairer than SQLITE_BUSY retries.
+type Store struct {
+	read  *sql.DB
+	write *sql.DB
+	clock clock.Clock
+	path  string
+}
+
+// Open opens (creating if needed) the database at path and applies the
+// embedded migrations.
+func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	params := url.Values{}
+	params.Set("_journal_mode", "WAL")
+	params.Set("_busy_timeout", "10000")
+	params.Set("_foreign_keys", "on")
+	params.Set("_synchronous", "NORMAL")
+	params.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + params.Encode()
+
+	write, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+
+	params.Set("_query_only", "true")
+	read, err := sql.Open("sqlite3", "file:"+path+"?"+params.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+
+	s := &Store{read: read, write: write, clock: clk, path: path}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the database answers a query on both pools.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: read pool: %w", err)
+	}
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: write pool: %w", err)
+	}
+	return nil
+}
+
+// Path returns the database file path.
+func (s *Store) Path() string { return s.path }
+
+// now returns the clock's time, truncated to seconds (the stored precision).
+func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+
+// tx runs fn in a write transaction; fn's error rolls it back.
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// unix converts a time to stored seconds.
+func unix(t time.Time) int64 { return t.Unix() }
+
+// fromUnix converts stored seconds back to a UTC time.
+func fromUnix(v int64) time.Time { return time.Unix(v, 0).UTC() }
+
+// nullUnix converts a nullable stored time.
+func nullUnix(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromUnix(v.Int64)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
