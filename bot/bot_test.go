@@ -211,11 +211,11 @@ func TestForgedAndStaleCallbacksAreRefused(t *testing.T) {
 	before := len(h.srv.Calls("sendMessage"))
 	for _, data := range []string{
 		"garbage",
-		"2|menu",               // unknown version
-		"1|nosuchaction|1",     // unknown action
-		"1|wz|AAAAAAAA|x|y",    // wizard button with no wizard running
-		"1|wzx|AAAAAAAA",       // wizard cancel with no wizard running
-		"1|menu_extra|1",       // prefix of a real action is not that action
+		"2|menu",                // unknown version
+		"1|nosuchaction|1",      // unknown action
+		"1|wz|AAAAAAAA|x|y",     // wizard button with no wizard running
+		"1|wzx|AAAAAAAA",        // wizard cancel with no wizard running
+		"1|menu_extra|1",        // prefix of a real action is not that action
 		strings.Repeat("x", 64), // malformed
 	} {
 		id := h.srv.Press(101, 1, data)
