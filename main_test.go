@@ -166,6 +166,12 @@ func TestProgramServesResellersAndSurvivesRestart(t *testing.T) {
 	if code != 200 || body["store"] != "ok" || body["telegram"] != "polling" {
 		t.Fatalf("healthz = %d %v", code, body)
 	}
+
+	// Ana starts registering a client and the process stops mid-wizard.
+	srv.SendText(101, "/novo")
+	waitBotText(t, srv, 101, "Qual o nome do cliente?")
+	srv.SendText(101, "Cliente da Ana")
+	waitBotText(t, srv, 101, "Qual o WhatsApp do cliente?")
 	if status := p.stop(); status != 0 {
 		t.Fatalf("exit status after stop = %d\n%s", status, p.logs)
 	}
@@ -176,10 +182,15 @@ func TestProgramServesResellersAndSurvivesRestart(t *testing.T) {
 		t.Fatal("the token appears in the logs")
 	}
 
-	// A new process on the same data dir knows both resellers.
+	// A new process on the same data dir continues the wizard at the same step.
 	startProgram(t, cfg, srv.Token())
-	srv.SendText(101, "/start")
-	waitBotText(t, srv, 101, "Olá de novo, Ana!")
+	srv.SendText(101, "11987654321")
+	waitBotText(t, srv, 101, "Qual o plano?")
+	srv.SendText(101, "/cancelar")
+	waitBotText(t, srv, 101, "Operação cancelada")
+	// And it knows both resellers.
+	srv.SendText(202, "/start")
+	waitBotText(t, srv, 202, "Olá de novo, Bruno!")
 }
 
 func TestProgramHealthFailsWhenPollingFails(t *testing.T) {

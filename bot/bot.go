@@ -66,6 +66,7 @@ type Bot struct {
 	callbacks map[string]handlerFunc
 	flows     map[string]*Flow
 	menu      []menuEntry
+	settings  []settingEntry
 	help      []helpLine
 
 	username string
@@ -123,6 +124,11 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	})
 	b.disp = newDispatcher(cfg.Workers, b.handle)
 	b.registerCore()
+	b.registerNewClient()
+	b.registerClients()
+	b.registerRenew()
+	b.registerSettings()
+	b.registerCSV()
 	return b, nil
 }
 
@@ -364,6 +370,9 @@ func (b *Bot) routeInput(r *Request) error {
 	}
 	if inFlow {
 		return b.flowInput(r, conv)
+	}
+	if r.Message.Document != nil {
+		return b.onDocument(r)
 	}
 	return b.showMenu(r, txtNotUnderstood)
 }

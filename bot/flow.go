@@ -193,6 +193,7 @@ func (b *Bot) flowChoice(r *Request) error {
 		label := r.pressedLabel()
 		_ = b.send.EditText(r.Ctx, r.ChatID, m.ID, Message{Text: Esc(m.Text) + "\n\n✔️ " + Bold(label)})
 	}
+	r.sendNew = true
 	return b.answer(r, b.flows[c.Flow], c, Input{Choice: value, IsChoice: true})
 }
 
@@ -219,8 +220,17 @@ func (b *Bot) answer(r *Request, f *Flow, c *Conv, in Input) error {
 		return errors.New("bot: flow " + f.Name + " has no step " + next)
 	}
 	work.Step = next
-	return b.enterStep(r, f, work, "")
+	notice := work.Data[noticeKey]
+	delete(work.Data, noticeKey)
+	return b.enterStep(r, f, work, notice)
 }
+
+// noticeKey holds a note (HTML) that a step's Answer wants shown above the
+// next question, e.g. a duplicate-phone warning.
+const noticeKey = "_notice"
+
+// Notice shows html above the next question of the flow.
+func (c *Conv) Notice(html string) { c.Data[noticeKey] = html }
 
 // flowCancelButton leaves the wizard from its cancel button.
 func (b *Bot) flowCancelButton(r *Request) error {

@@ -24,7 +24,7 @@ type harness struct {
 	t     *testing.T
 	srv   *telegramtest.Server
 	store *store.Store
-	clock clock.Clock
+	clock *clock.Fake // auto-advancing: sleeps pass at once, the calendar day is fixed
 	cfg   Config
 	bot   *Bot
 
@@ -39,11 +39,15 @@ type harness struct {
 	changed chan struct{}
 }
 
+// harnessNow is noon of 28/11/2026 in São Paulo: "today" in these tests.
+var harnessNow = time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
+
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	srv := telegramtest.NewServer()
 	t.Cleanup(srv.Close)
-	clk := clock.Real{}
+	clk := clock.NewFake(harnessNow)
+	clk.SetAutoAdvance(true)
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clk)
 	if err != nil {
 		t.Fatal(err)
@@ -147,36 +151,69 @@ func (h *harness) stop() {
 	h.cancel = nil
 }
 
-// say sends text as the user of chat and waits until the bot has answered
-// with a message containing want (in a new or edited message).
+// say sends text as the user of chat and waits until the bot shows a
+// message containing want, new or edited after the text was sent.
 func (h *harness) say(chat int64, text, want string) telegramtest.Message {
 	h.t.Helper()
-	before := h.botMessageCount(chat)
+	snap := h.snapshot(chat)
 	h.srv.SendText(chat, text)
-	return h.waitText(chat, before, want)
+	return h.waitChange(chat, snap, want)
 }
 
-// click presses a visible button and waits for want to be shown.
+// click presses a visible button and waits for want to be shown in a
+// message that is new or was edited after the press.
 func (h *harness) click(chat int64, label, want string) telegramtest.Message {
 	h.t.Helper()
-	before := h.botMessageCount(chat)
+	snap := h.snapshot(chat)
 	if _, err := h.srv.Click(chat, label); err != nil {
 		h.t.Fatal(err)
 	}
-	return h.waitText(chat, before, want)
+	return h.waitChange(chat, snap, want)
 }
 
 func (h *harness) botMessageCount(chat int64) int { return len(h.srv.BotMessages(chat)) }
 
-// waitText waits for a bot message containing want that is either new
-// (index >= from) or was edited.
-func (h *harness) waitText(chat int64, from int, want string) telegramtest.Message {
+// snapshot records how many times each bot message was edited so far.
+type snapshot map[int]int
+
+func (h *harness) snapshot(chat int64) snapshot {
+	s := snapshot{}
+	for _, m := range h.srv.BotMessages(chat) {
+		s[m.ID] = m.Edits
+	}
+	return s
+}
+
+// waitChange waits for a bot message containing want that did not exist
+// in snap or was edited since.
+func (h *harness) waitChange(chat int64, snap snapshot, want string) telegramtest.Message {
 	h.t.Helper()
 	var found telegramtest.Message
 	ok := h.srv.Until(waitLimit, func() bool {
 		msgs := h.srv.BotMessages(chat)
 		for i := len(msgs) - 1; i >= 0; i-- {
-			if (i >= from || msgs[i].Edits > 0) && strings.Contains(msgs[i].Text, want) {
+			edits, seen := snap[msgs[i].ID]
+			if (!seen || msgs[i].Edits > edits) && strings.Contains(msgs[i].Text, want) {
+				found = msgs[i]
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		h.t.Fatalf("chat %d never showed %q; last bot messages:\n%s", chat, want, h.dump(chat))
+	}
+	return found
+}
+
+// waitText waits for a bot message containing want at index >= from.
+func (h *harness) waitText(chat int64, from int, want string) telegramtest.Message {
+	h.t.Helper()
+	var found telegramtest.Message
+	ok := h.srv.Until(waitLimit, func() bool {
+		msgs := h.srv.BotMessages(chat)
+		for i := len(msgs) - 1; i >= from; i-- {
+			if strings.Contains(msgs[i].Text, want) {
 				found = msgs[i]
 				return true
 			}

@@ -28,6 +28,9 @@ type Request struct {
 	Data     Callback              // decoded callback data
 
 	answered bool
+	// sendNew makes Show send new messages even for a button press: set for
+	// wizard buttons, whose message is the question, not a screen.
+	sendNew bool
 }
 
 // Today is the reseller's today: the one definition, in their time zone.
@@ -49,7 +52,7 @@ func (r *Request) Say(html string) error {
 // Show presents a screen: a button press edits the message the button was
 // on (navigation in place), anything else sends a new message.
 func (r *Request) Show(m Message) error {
-	if id := r.callbackMessageID(); id != 0 && r.callbackMessageIsText() {
+	if id := r.callbackMessageID(); id != 0 && !r.sendNew && r.callbackMessageIsText() {
 		err := r.Bot.send.EditText(r.Ctx, r.ChatID, id, m)
 		if err == nil || !errors.Is(err, tgbot.ErrorBadRequest) {
 			return err

@@ -410,7 +410,9 @@ func truncateRunes(s string, n int) string {
 
 // Write writes rows as a ';'-separated UTF-8 file (no BOM, "\n" line ends)
 // with the header first, in the forms Parse reads back: valor "1.234,56"
-// (no "R$"), vencimento dd/mm/aaaa, telefone as canonical digits.
+// (no "R$"), vencimento dd/mm/aaaa, telefone formatted "+55 (11) 98765-4321"
+// so spreadsheets keep it as text instead of turning 13 digits into
+// 5,51199E+12 and losing some of them.
 // Row.Line is ignored. Parse(Write(rows)) returns the same rows.
 func Write(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
@@ -422,7 +424,7 @@ func Write(w io.Writer, rows []Row) error {
 	rec := make([]string, len(columns))
 	for _, r := range rows {
 		rec[0] = r.Name
-		rec[1] = r.Phone
+		rec[1] = billing.FormatPhone(r.Phone)
 		rec[2] = r.Plan
 		rec[3] = strings.Replace(billing.FormatMoney(r.Value), "R$ ", "", 1) // "1.234,56", "-5,00"
 		rec[4] = r.Due.BR()

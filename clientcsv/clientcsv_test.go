@@ -411,8 +411,8 @@ func TestWriteFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "nome;telefone;plano;valor;vencimento;servidor;observacoes\n" +
-		"João da Silva;5511987654321;Mensal;35,90;15/12/2026;srv1;paga no pix\n" +
-		"\"Silva; Maria \"\"Mari\"\"\";553137654321;Plano, Ouro;1.234,56;29/02/2028;;\"linha 1\nlinha 2;\tcom tab\n\"\"citação\"\"\"\n"
+		"João da Silva;+55 (11) 98765-4321;Mensal;35,90;15/12/2026;srv1;paga no pix\n" +
+		"\"Silva; Maria \"\"Mari\"\"\";+55 (31) 3765-4321;Plano, Ouro;1.234,56;29/02/2028;;\"linha 1\nlinha 2;\tcom tab\n\"\"citação\"\"\"\n"
 	if got := b.String(); got != want {
 		t.Errorf("Write:\n got %q\nwant %q", got, want)
 	}

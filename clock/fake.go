@@ -15,6 +15,7 @@ type Fake struct {
 	now      time.Time
 	sleepers []*sleeper
 	changed  chan struct{} // closed and replaced whenever sleepers change
+	auto     bool
 }
 
 type sleeper struct {
@@ -34,12 +35,26 @@ func (f *Fake) Now() time.Time {
 	return f.now
 }
 
+// SetAutoAdvance makes Sleep move the time forward by the slept duration
+// and return at once. End-to-end tests use it to run on a fixed calendar
+// day while rate limiters and backoffs still "wait".
+func (f *Fake) SetAutoAdvance(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.auto = on
+}
+
 // Sleep blocks until the fake time reaches now+d or ctx is done.
 func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
 	f.mu.Lock()
+	if f.auto {
+		f.setLocked(f.now.Add(d))
+		f.mu.Unlock()
+		return ctx.Err()
+	}
 	s := &sleeper{until: f.now.Add(d), wake: make(chan struct{})}
 	f.sleepers = append(f.sleepers, s)
 	f.notifyLocked()

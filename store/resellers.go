@@ -122,3 +122,19 @@ func (a Accounts) MarkUnreachable(ctx context.Context) error {
 	}
 	return nil
 }
+
+// SetLastSearch remembers the reseller's last client search.
+func (a Accounts) SetLastSearch(ctx context.Context, q string) error {
+	_, err := a.t.s.write.ExecContext(ctx, `UPDATE resellers SET last_search = ? WHERE chat_id = ?`, q, a.t.chatID)
+	if err != nil {
+		return fmt.Errorf("store: set last search: %w", err)
+	}
+	return nil
+}
+
+// LastSearch returns the reseller's last client search ("" if none).
+func (a Accounts) LastSearch(ctx context.Context) (string, error) {
+	var q string
+	err := a.t.s.read.QueryRowContext(ctx, `SELECT last_search FROM resellers WHERE chat_id = ?`, a.t.chatID).Scan(&q)
+	return q, notFound(err)
+}

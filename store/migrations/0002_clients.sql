@@ -70,3 +70,7 @@ FROM resellers r,
       UNION ALL SELECT 'Trimestral', 'trimestral', 3
       UNION ALL SELECT 'Semestral', 'semestral', 6
       UNION ALL SELECT 'Anual', 'anual', 12) p;
+
+-- The reseller's last search, so result pages and "back" buttons can carry
+-- only a page number in their 64-byte callback data.
+ALTER TABLE resellers ADD COLUMN last_search TEXT NOT NULL DEFAULT '';
