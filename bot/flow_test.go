@@ -54,7 +54,7 @@ func registerTestFlow(b *Bot) {
 	b.addCommand("teste", 60, "", func(r *Request) error { return b.StartFlow(r, "teste", nil) })
 }
 
-func conversation(t *testing.T, h *harness, chat int64) (store.Conversation, bool) {
+func conversation(t testing.TB, h *harness, chat int64) (store.Conversation, bool) {
 	t.Helper()
 	c, err := h.store.Tenant(chat).Conversations().Get(context.Background())
 	if errors.Is(err, store.ErrNotFound) {

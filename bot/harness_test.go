@@ -21,7 +21,7 @@ const waitLimit = 10 * time.Second
 
 // harness runs a real Bot against the fake Bot API over HTTP.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *telegramtest.Server
 	store *store.Store
 	clock *clock.Fake // auto-advancing: sleeps pass at once, the calendar day is fixed
@@ -42,7 +42,7 @@ type harness struct {
 // harnessNow is noon of 28/11/2026 in São Paulo: "today" in these tests.
 var harnessNow = time.Date(2026, 11, 28, 15, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	srv := telegramtest.NewServer()
 	t.Cleanup(srv.Close)
