@@ -2,7 +2,8 @@
 // Telegram front end, the per-reseller WhatsApp sessions, the SQLite store
 // and the minute scheduler.
 //
-// This file is wiring only: config -> store -> bot; signals; shutdown.
+// This file is wiring only: config -> store -> whatsapp manager -> bot;
+// signals; shutdown.
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,6 +27,7 @@ import (
 	"renovabot/clock"
 	"renovabot/config"
 	"renovabot/store"
+	"renovabot/whatsapp"
 )
 
 // Exit statuses.
@@ -78,6 +81,31 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	defer st.Close()
 
+	// The WhatsApp manager reports events to the bot, which needs the
+	// manager: the forwarder breaks the cycle until the bot exists.
+	notices := &noticeForwarder{}
+	receipts := whatsapp.NewReceiptWriter(st, log)
+	defer receipts.Close()
+	waCfg := whatsapp.DefaultConfig()
+	waCfg.DataDir = cfg.DataDir
+	waCfg.Driver = cfg.WhatsApp.Driver
+	waCfg.DryRunLog = cfg.WhatsApp.DryRunLog
+	waCfg.MinGap, waCfg.MaxGap = cfg.WhatsApp.MinGap.D(), cfg.WhatsApp.MaxGap.D()
+	waCfg.TypingFor = cfg.WhatsApp.Typing.D()
+	waCfg.DailyCap = cfg.WhatsApp.DailyCap
+	wa, err := whatsapp.NewManager(waCfg, whatsapp.Deps{
+		Store:    whatsapp.StoreSessions{S: st},
+		Notifier: notices,
+		Receipts: receipts,
+		Clock:    o.Clock,
+		Log:      log.With("component", "whatsapp"),
+	})
+	if err != nil {
+		log.Error("cannot start the WhatsApp manager", "err", err)
+		return exitFail
+	}
+	defer wa.Close() // before receipts.Close (defers run in reverse)
+
 	tg, err := bot.New(bot.Config{
 		Token:           cfg.Telegram.Token,
 		APIURL:          cfg.Telegram.APIURL,
@@ -88,7 +116,7 @@ func run(ctx context.Context, o runOptions) int {
 		Workers:         cfg.Telegram.Workers,
 		ShutdownGrace:   cfg.Telegram.ShutdownGrace.D(),
 		DefaultTimezone: cfg.Timezone,
-	}, bot.Deps{Store: st, Clock: o.Clock, Log: log})
+	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
 		return exitFail
@@ -106,16 +134,38 @@ func run(ctx context.Context, o runOptions) int {
 		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
 		return exitFail
 	}
+	notices.to(tg)
+	// Reconnect linked resellers in the background (bounded, with jitter),
+	// so the bot answers at once even with many sessions to restore.
+	linked := make(chan struct{})
+	go func() {
+		defer close(linked)
+		if err := wa.StartLinked(ctx); err != nil && ctx.Err() == nil {
+			log.Error("reconnecting linked WhatsApp sessions", "err", err)
+		}
+	}()
 	if o.Ready != nil {
 		o.Ready(health.addr)
 	}
 	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
 
 	tg.Serve(ctx) // returns after a stop signal, once handlers finished
+	<-linked
 
 	health.stop()
 	log.Info("stopped")
 	return exitOK
+}
+
+// noticeForwarder hands WhatsApp events to the bot once it exists.
+type noticeForwarder struct{ target atomic.Pointer[bot.Bot] }
+
+func (f *noticeForwarder) to(b *bot.Bot) { f.target.Store(b) }
+
+func (f *noticeForwarder) NotifyWhatsApp(ctx context.Context, ev whatsapp.Event) {
+	if b := f.target.Load(); b != nil {
+		b.NotifyWhatsApp(ctx, ev)
+	}
 }
 
 func newLogger(w io.Writer, c config.Log) *slog.Logger {

@@ -65,6 +65,9 @@ func testConfig(srv *telegramtest.Server, dataDir string) string {
 data_dir: %s
 whatsapp:
   driver: dryrun
+  min_gap: 0s
+  max_gap: 0s
+  typing: 0s
 http:
   listen: 127.0.0.1:0
 log:
@@ -191,6 +194,68 @@ func TestProgramServesResellersAndSurvivesRestart(t *testing.T) {
 	// And it knows both resellers.
 	srv.SendText(202, "/start")
 	waitBotText(t, srv, 202, "Olá de novo, Bruno!")
+}
+
+func click(t *testing.T, srv *telegramtest.Server, chat int64, label string) {
+	t.Helper()
+	if !srv.Until(waitLimit, func() bool { _, err := srv.Click(chat, label); return err == nil }) {
+		_, err := srv.Click(chat, label)
+		t.Fatal(err)
+	}
+}
+
+// With the dry-run driver, reseller A links and sends a test: the line in
+// the dry-run log carries A's chat id; B, not linked, cannot send.
+func TestProgramDryRunWhatsApp(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfg := writeConfig(t, dir, testConfig(srv, data))
+	startProgram(t, cfg, srv.Token())
+	srv.SendText(101, "/start")
+	srv.SendText(202, "/start")
+	waitBotText(t, srv, 101, "Boas-vindas")
+	waitBotText(t, srv, 202, "Boas-vindas")
+
+	srv.SendText(101, "/whatsapp")
+	waitBotText(t, srv, 101, "Seu WhatsApp não está conectado")
+	click(t, srv, 101, "🔗 Conectar com QR code")
+	waitBotText(t, srv, 101, "Conectado como +55 (11) 9")
+	click(t, srv, 101, "🧪 Testar envio")
+	waitBotText(t, srv, 101, "Mensagem de teste enviada")
+
+	raw, err := os.ReadFile(filepath.Join(data, "dryrun-sent.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("dry-run log = %q", raw)
+	}
+	var sent struct {
+		Tenant int64  `json:"tenant"`
+		To     string `json:"to"`
+		Text   string `json:"text"`
+		ID     string `json:"id"`
+		At     string `json:"at"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &sent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := time.Parse(time.RFC3339, sent.At); err != nil || sent.Tenant != 101 || sent.ID == "" || !strings.Contains(sent.Text, "Teste do RenovaBot") {
+		t.Fatalf("dry-run line = %+v (%v)", sent, err)
+	}
+
+	// B is not linked: no test button, and a forged one sends nothing.
+	srv.SendText(202, "/whatsapp")
+	m := waitBotText(t, srv, 202, "Seu WhatsApp não está conectado")
+	srv.Press(202, m.ID, "1|wat")
+	waitBotText(t, srv, 202, "Conecte para enviar mensagens")
+	raw, _ = os.ReadFile(filepath.Join(data, "dryrun-sent.jsonl"))
+	if strings.Count(strings.TrimSpace(string(raw)), "\n") != 0 {
+		t.Fatalf("B's forged test was sent: %q", raw)
+	}
 }
 
 func TestProgramHealthFailsWhenPollingFails(t *testing.T) {

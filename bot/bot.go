@@ -24,6 +24,7 @@ import (
 	"renovabot/billing"
 	"renovabot/clock"
 	"renovabot/store"
+	"renovabot/whatsapp"
 )
 
 // Config is what the bot needs from the program configuration.
@@ -44,6 +45,9 @@ type Deps struct {
 	Store *store.Store
 	Clock clock.Clock
 	Log   *slog.Logger
+	// WhatsApp is the session manager; nil leaves the WhatsApp features out
+	// (no button for what does not exist).
+	WhatsApp WhatsApp
 }
 
 // handlerFunc handles a command, a button or a wizard answer.
@@ -72,6 +76,17 @@ type Bot struct {
 	username string
 	serving  atomic.Bool
 
+	wa       WhatsApp
+	pairMu   sync.Mutex
+	pairings map[int64]*pairRun
+	notices  chan whatsapp.Event
+
+	// life ends when Serve returns; background work (pairing streams,
+	// notices) runs under it and is waited for through bg.
+	life     context.Context
+	stopLife context.CancelFunc
+	bg       sync.WaitGroup
+
 	// afterUpdate, when set (tests), runs after each update was handled.
 	afterUpdate func(updateID int64)
 }
@@ -87,7 +102,11 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		commands:  map[string]handlerFunc{},
 		callbacks: map[string]handlerFunc{},
 		flows:     map[string]*Flow{},
+		wa:        deps.WhatsApp,
+		pairings:  map[int64]*pairRun{},
+		notices:   make(chan whatsapp.Event, 1024),
 	}
+	b.life, b.stopLife = context.WithCancel(context.Background())
 	for _, id := range cfg.Admins {
 		b.admin[id] = true
 	}
@@ -129,6 +148,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerRenew()
 	b.registerSettings()
 	b.registerCSV()
+	if b.wa != nil {
+		b.registerWhatsApp()
+	}
 	return b, nil
 }
 
@@ -160,6 +182,7 @@ func (b *Bot) Init(ctx context.Context) error {
 // in-flight handlers finish (bounded by ShutdownGrace) and returns.
 func (b *Bot) Serve(ctx context.Context) {
 	b.serving.Store(true)
+	b.spawn(b.runNotices)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -173,7 +196,18 @@ func (b *Bot) Serve(ctx context.Context) {
 	graceCtx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownGrace)
 	defer cancel()
 	b.disp.close(graceCtx)
+	b.stopLife()
+	b.bg.Wait()
 	b.log.Info("telegram stopped")
+}
+
+// spawn runs f in the background, waited for when the bot stops.
+func (b *Bot) spawn(f func()) {
+	b.bg.Add(1)
+	go func() {
+		defer b.bg.Done()
+		f()
+	}()
 }
 
 // Healthy reports whether long polling is alive.

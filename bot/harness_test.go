@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
 	"renovabot/store"
+	"renovabot/whatsapp"
+	"renovabot/whatsapp/whatsapptest"
 )
 
 // waitLimit bounds every wait in these tests. It is a failure deadline, not
@@ -27,6 +30,13 @@ type harness struct {
 	clock *clock.Fake // auto-advancing: sleeps pass at once, the calendar day is fixed
 	cfg   Config
 	bot   *Bot
+
+	// The WhatsApp side: a real Manager over the fake driver, on its own
+	// manual clock so tests decide when QR codes rotate and time runs out.
+	wa      *whatsapp.Manager
+	waFake  *whatsapptest.Driver
+	waClock *clock.Fake
+	waCfg   whatsapp.Config
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -68,7 +78,19 @@ func newHarness(t testing.TB) *harness {
 		},
 	}
 	h.changed = make(chan struct{})
+	h.waFake = whatsapptest.NewDriver()
+	h.waClock = clock.NewFake(harnessNow)
+	h.waCfg = whatsapp.Config{DataDir: t.TempDir(), PairTimeout: 160 * time.Second} // no pacing: gaps are 0
 	return h
+}
+
+// forwarder hands WhatsApp events to the bot created after the manager.
+type forwarder struct{ b atomic.Pointer[Bot] }
+
+func (f *forwarder) NotifyWhatsApp(ctx context.Context, ev whatsapp.Event) {
+	if b := f.b.Load(); b != nil {
+		b.NotifyWhatsApp(ctx, ev)
+	}
 }
 
 func (h *harness) noteHandled(int64) {
@@ -120,10 +142,19 @@ func testLogger() *slog.Logger {
 // start builds a Bot on the harness' store and serves it.
 func (h *harness) start() {
 	h.t.Helper()
-	b, err := New(h.cfg, Deps{Store: h.store, Clock: h.clock, Log: testLogger()})
+	fw := &forwarder{}
+	wa, err := whatsapp.NewManager(h.waCfg, whatsapp.Deps{
+		Store: whatsapp.StoreSessions{S: h.store}, Driver: h.waFake, Clock: h.waClock, Notifier: fw, Log: testLogger(),
+	})
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	b, err := New(h.cfg, Deps{Store: h.store, Clock: h.clock, Log: testLogger(), WhatsApp: wa})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	fw.b.Store(b)
+	h.wa = wa
 	if h.setup != nil {
 		h.setup(b)
 	}
@@ -148,6 +179,7 @@ func (h *harness) stop() {
 	}
 	h.cancel()
 	<-h.done
+	h.wa.Close()
 	h.cancel = nil
 }
 

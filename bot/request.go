@@ -49,6 +49,12 @@ func (r *Request) Say(html string) error {
 	return err
 }
 
+// SayKB sends a new message with text and buttons.
+func (r *Request) SayKB(html string, kb Keyboard) error {
+	_, err := r.Reply(Message{Text: html, Keyboard: kb})
+	return err
+}
+
 // Show presents a screen: a button press edits the message the button was
 // on (navigation in place), anything else sends a new message.
 func (r *Request) Show(m Message) error {

@@ -58,6 +58,13 @@ type Telegram struct {
 type WhatsApp struct {
 	Driver    string `yaml:"driver"`
 	DryRunLog string `yaml:"dryrun_log"`
+	// MinGap..MaxGap is the random pause between two messages of one
+	// reseller's WhatsApp; Typing is the "digitando..." shown before each;
+	// DailyCap bounds messages per reseller per day (0 = no cap).
+	MinGap   Duration `yaml:"min_gap"`
+	MaxGap   Duration `yaml:"max_gap"`
+	Typing   Duration `yaml:"typing"`
+	DailyCap int      `yaml:"daily_cap"`
 }
 
 // Scheduler configures the reminder tick.
@@ -115,9 +122,10 @@ func Defaults() Config {
 			Workers:       16,
 			ShutdownGrace: Duration(10 * time.Second),
 		},
-		DataDir:   "./data",
-		Timezone:  "America/Sao_Paulo",
-		WhatsApp:  WhatsApp{Driver: "whatsmeow"},
+		DataDir:  "./data",
+		Timezone: "America/Sao_Paulo",
+		WhatsApp: WhatsApp{Driver: "whatsmeow", MinGap: Duration(8 * time.Second), MaxGap: Duration(20 * time.Second),
+			Typing: Duration(2 * time.Second), DailyCap: 150},
 		Scheduler: Scheduler{DefaultSendTime: "09:00"},
 		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
 		Log:       Log{Level: "info", Format: "text"},
@@ -166,6 +174,7 @@ var known = map[string]bool{
 	"telegram.workers": true, "telegram.shutdown_grace": true,
 	"data_dir": true, "timezone": true,
 	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true,
+	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
 	"scheduler": true, "scheduler.default_send_time": true,
 	"http": true, "http.listen": true,
 	"log": true, "log.level": true, "log.format": true,
@@ -265,6 +274,15 @@ func (c *Config) validate() error {
 	case "whatsmeow", "dryrun":
 	default:
 		return keyErr("whatsapp.driver", "%q is not a driver (whatsmeow or dryrun)", c.WhatsApp.Driver)
+	}
+	if c.WhatsApp.MinGap < 0 || c.WhatsApp.MaxGap < c.WhatsApp.MinGap {
+		return keyErr("whatsapp.max_gap", "must be at least whatsapp.min_gap (%v), and neither negative", c.WhatsApp.MinGap.D())
+	}
+	if c.WhatsApp.Typing < 0 || c.WhatsApp.Typing.D() > time.Minute {
+		return keyErr("whatsapp.typing", "must be between 0s and 1m")
+	}
+	if c.WhatsApp.DailyCap < 0 {
+		return keyErr("whatsapp.daily_cap", "must not be negative (0 = no cap)")
 	}
 	if c.WhatsApp.DryRunLog == "" {
 		c.WhatsApp.DryRunLog = filepath.Join(c.DataDir, "dryrun-sent.jsonl")

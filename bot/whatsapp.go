@@ -1,0 +1,480 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"renovabot/billing"
+	"renovabot/store"
+	"renovabot/whatsapp"
+)
+
+// The WhatsApp screen: each reseller links THEIR OWN number (QR code or
+// pairing code), sees its status, sends a test to themselves, unlinks.
+// Pairing streams run in a goroutine per reseller that edits one photo
+// message in place as the QR code rotates.
+
+// WhatsApp is what the bot needs from the session manager.
+type WhatsApp interface {
+	Status(ctx context.Context, chatID int64) (whatsapp.Status, error)
+	PairQR(ctx context.Context, chatID int64) (<-chan whatsapp.PairEvent, error)
+	PairPhone(ctx context.Context, chatID int64, phone string) (<-chan whatsapp.PairEvent, error)
+	Send(ctx context.Context, chatID int64, phone, text string, opts whatsapp.SendOptions) (string, error)
+	SendTest(ctx context.Context, chatID int64, text string) (string, error)
+	Unlink(ctx context.Context, chatID int64) error
+}
+
+const (
+	actWA       = "wa"   // status screen
+	actWAQR     = "waqr" // link by QR
+	actWACode   = "wacd" // link by pairing code
+	actWAStop   = "wax"  // cancel a running pairing
+	actWATest   = "wat"  // test message to own number
+	actWAUnlink = "waud" // ask
+	actWAUnYes  = "wauy" // confirm
+	flowWACode  = "wa_codigo"
+	qrPixels    = 512
+	testMessage = "✅ Teste do RenovaBot: seu WhatsApp está conectado. É deste número que seus clientes vão receber os lembretes."
+)
+
+func (b *Bot) registerWhatsApp() {
+	b.addCommand("whatsapp", 60, "Conectar e ver o status do seu WhatsApp", b.showWhatsApp)
+	b.addCallback(actWA, b.showWhatsApp)
+	b.addCallback(actWAQR, b.onPairQR)
+	b.addCallback(actWACode, func(r *Request) error { _ = r.Toast(""); return b.StartFlow(r, flowWACode, nil) })
+	b.addCallback(actWAStop, b.onPairStop)
+	b.addCallback(actWATest, b.onWATest)
+	b.addCallback(actWAUnlink, b.onWAUnlinkAsk)
+	b.addCallback(actWAUnYes, b.onWAUnlinkYes)
+	b.addMenu(50, "📱 WhatsApp", CB(actWA), nil)
+	b.RegisterFlow(pairCodeFlow(b))
+}
+
+// clockBR formats an instant as dd/mm hh:mm in the reseller's zone.
+func (r *Request) clockBR(t time.Time) string {
+	return t.In(r.Reseller.Location()).Format("02/01 15:04")
+}
+
+func (b *Bot) showWhatsApp(r *Request) error {
+	st, err := b.wa.Status(r.Ctx, r.ChatID)
+	if err != nil {
+		return err
+	}
+	text, kb := whatsAppScreen(r, st)
+	return r.Show(Message{Text: text, Keyboard: kb})
+}
+
+// whatsAppScreen renders the status with only the buttons the state allows.
+func whatsAppScreen(r *Request, st whatsapp.Status) (string, Keyboard) {
+	link := Row(Btn("🔗 Conectar com QR code", CB(actWAQR)), Btn("🔢 Conectar com código", CB(actWACode)))
+	unlink := Row(Btn("🔌 Desconectar", CB(actWAUnlink)))
+	var text string
+	var kb Keyboard
+	switch st.State {
+	case whatsapp.StateConnected:
+		text = Textf("✅ <b>WhatsApp conectado</b> como %s desde %s.\n\nSeus lembretes saem deste número.",
+			billing.FormatPhone(st.Phone), r.clockBR(st.ConnectedSince))
+		kb = Keyboard{Row(Btn("🧪 Testar envio", CB(actWATest))), unlink}
+	case whatsapp.StateConnecting, whatsapp.StateDisconnected:
+		text = Textf("🔄 <b>Conectando</b> ao WhatsApp de %s…\n\nSe demorar, confira se o celular está ligado e com internet. Os lembretes esperam e saem quando a conexão voltar.",
+			billing.FormatPhone(st.Phone))
+		kb = Keyboard{Row(Btn("🔄 Atualizar", CB(actWA))), unlink}
+	case whatsapp.StatePairing:
+		text = "⏳ <b>Aguardando leitura</b> do QR code (ou do código) no celular."
+		kb = Keyboard{link, Row(Btn("❌ Cancelar conexão", CB(actWAStop)))}
+	case whatsapp.StateLoggedOut:
+		text = "⚠️ <b>Sessão encerrada pelo celular.</b> O WhatsApp deste bot foi removido em Aparelhos conectados. Conecte de novo para voltar a enviar lembretes."
+		kb = Keyboard{link}
+	case whatsapp.StateBanned:
+		text = Textf("⛔ <b>Suspenso temporariamente</b> pelo WhatsApp até %s. Os lembretes ficam parados e voltam sozinhos depois.",
+			r.clockBR(st.BanUntil))
+		kb = Keyboard{unlink}
+	default:
+		text = "📱 <b>Seu WhatsApp não está conectado.</b>\n\nConecte o número de onde seus clientes vão receber as mensagens. " +
+			"Pelo QR code, abra o WhatsApp em outro aparelho e aponte a câmera; se o bot está no mesmo celular do WhatsApp, use o código."
+		kb = Keyboard{link}
+	}
+	return text, append(kb, backToMenu())
+}
+
+// ---- pairing ----
+
+const qrInstructions = "📲 <b>Conecte seu WhatsApp</b>\n\n1. Abra o WhatsApp no celular\n2. Toque em ⋮ ou Configurações › <b>Aparelhos conectados</b>\n" +
+	"3. Toque em <b>Conectar um aparelho</b> e aponte a câmera para este código\n\nO código muda sozinho a cada poucos segundos."
+
+func (b *Bot) onPairQR(r *Request) error {
+	events, release, err := b.startPairing(r.ChatID, func(ctx context.Context) (<-chan whatsapp.PairEvent, error) {
+		return b.wa.PairQR(ctx, r.ChatID)
+	})
+	if err != nil {
+		return b.pairStartFailed(r, err)
+	}
+	_ = r.Toast("Gerando o QR code…")
+	b.spawn(func() {
+		defer release()
+		b.runQRPairing(r.ChatID, events)
+	})
+	return nil
+}
+
+// pairRun is one running pairing of a chat; a newer one replaces it.
+type pairRun struct{ cancel context.CancelFunc }
+
+// startPairing cancels a running pairing of this chat and starts a new one
+// bound to the bot's lifetime. The returned release must be called when
+// the stream ends.
+func (b *Bot) startPairing(chatID int64, start func(ctx context.Context) (<-chan whatsapp.PairEvent, error)) (<-chan whatsapp.PairEvent, func(), error) {
+	ctx, cancel := context.WithCancel(b.life)
+	run := &pairRun{cancel: cancel}
+	b.pairMu.Lock()
+	if old := b.pairings[chatID]; old != nil {
+		old.cancel()
+	}
+	b.pairings[chatID] = run
+	b.pairMu.Unlock()
+	release := func() {
+		b.pairMu.Lock()
+		if b.pairings[chatID] == run {
+			delete(b.pairings, chatID)
+		}
+		b.pairMu.Unlock()
+		cancel()
+	}
+	events, err := start(ctx)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return events, release, nil
+}
+
+func (b *Bot) pairStartFailed(r *Request, err error) error {
+	if errors.Is(err, whatsapp.ErrAlreadyLinked) {
+		_ = r.Toast("Seu WhatsApp já está conectado.")
+		return b.showWhatsApp(r)
+	}
+	return err
+}
+
+// runQRPairing shows the QR codes of one pairing in a single photo message.
+func (b *Bot) runQRPairing(chatID int64, events <-chan whatsapp.PairEvent) {
+	ctx := b.life
+	msgID := 0
+	cancelRow := Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}
+	for ev := range events {
+		switch ev.Kind {
+		case whatsapp.PairQR:
+			png, err := qrcode.Encode(ev.Code, qrcode.Medium, qrPixels)
+			if err != nil {
+				b.log.Error("render QR", "chat", chatID, "err", err)
+				continue
+			}
+			caption := Message{Text: qrInstructions, Keyboard: cancelRow}
+			if msgID == 0 {
+				msgID, err = b.send.SendPhoto(ctx, chatID, png, caption)
+			} else {
+				err = b.send.EditPhoto(ctx, chatID, msgID, png, caption)
+			}
+			if err != nil {
+				b.log.Warn("show QR", "chat", chatID, "err", err)
+			}
+		default:
+			b.finishPairing(ctx, chatID, msgID, ev)
+		}
+	}
+}
+
+// finishPairing turns the pairing message into its outcome.
+func (b *Bot) finishPairing(ctx context.Context, chatID int64, msgID int, ev whatsapp.PairEvent) {
+	var text string
+	var kb Keyboard
+	var img []byte
+	switch ev.Kind {
+	case whatsapp.PairSuccess:
+		text = Textf("✅ <b>Conectado como %s</b>\n\nPronto! Seus lembretes vão sair deste número. Use 🧪 Testar envio para conferir.", billing.FormatPhone(ev.Phone))
+		kb = Keyboard{Row(Btn("🧪 Testar envio", CB(actWATest))), backToMenu()}
+		img = statusImage(true)
+		b.log.Info("whatsapp linked", "chat", chatID)
+	case whatsapp.PairTimeout:
+		text = "⌛ <b>QR expirado.</b> O tempo para conectar acabou. Toque para gerar outro."
+		kb = Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWAQR)), Btn("🔢 Usar código", CB(actWACode))), backToMenu()}
+		img = statusImage(false)
+	default:
+		if pairingCancelled(ev.Err) {
+			text = "❎ Conexão cancelada."
+		} else {
+			b.log.Warn("pairing failed", "chat", chatID, "err", ev.Err)
+			text = "⚠️ Não foi possível conectar agora. Tente de novo em alguns instantes."
+		}
+		kb = Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWAQR))), backToMenu()}
+		img = statusImage(false)
+	}
+	var err error
+	switch {
+	case msgID == 0:
+		_, err = b.send.SendText(ctx, chatID, Message{Text: text, Keyboard: kb})
+	case img != nil && ev.Kind != whatsapp.PairCode:
+		err = b.send.EditPhoto(ctx, chatID, msgID, img, Message{Text: text, Keyboard: kb})
+	}
+	if err != nil {
+		b.log.Warn("show pairing outcome", "chat", chatID, "err", err)
+	}
+}
+
+// pairingCancelled: the reseller cancelled, or a newer pairing took over.
+func pairingCancelled(err error) bool {
+	return errors.Is(err, whatsapp.ErrPairingCancelled) || errors.Is(err, context.Canceled)
+}
+
+func (b *Bot) onPairStop(r *Request) error {
+	b.pairMu.Lock()
+	run := b.pairings[r.ChatID]
+	delete(b.pairings, r.ChatID)
+	b.pairMu.Unlock()
+	if run == nil {
+		_ = r.Toast("Nenhuma conexão em andamento.")
+		return nil
+	}
+	run.cancel()
+	_ = r.Toast("Conexão cancelada.")
+	return nil
+}
+
+// pairCodeFlow asks the number to link, then shows the 8-character code.
+func pairCodeFlow(b *Bot) *Flow {
+	return &Flow{Name: flowWACode, Title: "Conectar WhatsApp", First: "numero", Steps: map[string]*Step{
+		"numero": {
+			AcceptsMedia: true,
+			Ask: func(r *Request, c *Conv) (Message, error) {
+				return Message{Text: "🔢 Qual o número do <b>seu</b> WhatsApp (o que vai enviar os lembretes)? Envie com DDD, por exemplo <code>11987654321</code>, ou compartilhe o contato."}, nil
+			},
+			Answer: func(r *Request, c *Conv, in Input) (string, error) {
+				raw := in.Text
+				if in.Message != nil && in.Message.Contact != nil {
+					raw = in.Message.Contact.PhoneNumber
+				}
+				if raw == "" {
+					return "", billing.Invalid("Envie o número com DDD, por exemplo 11987654321.")
+				}
+				phone, err := billing.ParsePhone(raw)
+				if err != nil {
+					return "", err
+				}
+				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+					return "", err
+				}
+				events, release, err := b.startPairing(r.ChatID, func(ctx context.Context) (<-chan whatsapp.PairEvent, error) {
+					return b.wa.PairPhone(ctx, r.ChatID, phone)
+				})
+				if err != nil {
+					return Done, b.pairStartFailed(r, err)
+				}
+				msgID, err := r.Reply(Message{Text: Textf("⏳ Gerando o código para %s…", billing.FormatPhone(phone))})
+				if err != nil {
+					release()
+					return Done, err
+				}
+				b.spawn(func() {
+					defer release()
+					b.runCodePairing(r.ChatID, msgID, events)
+				})
+				return Done, nil
+			},
+		},
+	}}
+}
+
+func (b *Bot) runCodePairing(chatID int64, msgID int, events <-chan whatsapp.PairEvent) {
+	ctx := b.life
+	for ev := range events {
+		var text string
+		var kb Keyboard
+		switch ev.Kind {
+		case whatsapp.PairCode:
+			text = Textf("🔢 Seu código: <code>%s</code>\n\nNo celular: WhatsApp › <b>Aparelhos conectados</b> › <b>Conectar um aparelho</b> › "+
+				"<b>Conectar com número de telefone</b>, e digite o código acima.", ev.Code)
+			kb = Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}
+		case whatsapp.PairSuccess:
+			text = Textf("✅ <b>Conectado como %s</b>\n\nPronto! Seus lembretes vão sair deste número.", billing.FormatPhone(ev.Phone))
+			kb = Keyboard{Row(Btn("🧪 Testar envio", CB(actWATest))), backToMenu()}
+			b.log.Info("whatsapp linked by code", "chat", chatID)
+		case whatsapp.PairTimeout:
+			text = "⌛ <b>Código expirado.</b> O tempo para digitar o código acabou."
+			kb = Keyboard{Row(Btn("🔄 Gerar outro código", CB(actWACode)), Btn("🔗 Usar QR code", CB(actWAQR))), backToMenu()}
+		default:
+			if pairingCancelled(ev.Err) {
+				text = "❎ Conexão cancelada."
+			} else {
+				b.log.Warn("pairing by code failed", "chat", chatID, "err", ev.Err)
+				text = "⚠️ Não foi possível gerar o código agora. Confira o número e tente de novo."
+			}
+			kb = Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWACode))), backToMenu()}
+		}
+		if err := b.send.EditText(ctx, chatID, msgID, Message{Text: text, Keyboard: kb}); err != nil {
+			b.log.Warn("show pairing code", "chat", chatID, "err", err)
+		}
+	}
+}
+
+// ---- test and unlink ----
+
+func (b *Bot) onWATest(r *Request) error {
+	st, err := b.wa.Status(r.Ctx, r.ChatID)
+	if err != nil {
+		return err
+	}
+	_ = r.Toast("Enviando…")
+	id, err := b.wa.SendTest(r.Ctx, r.ChatID, testMessage)
+	if err != nil {
+		return b.sendFailed(r, err)
+	}
+	if _, err := r.Tenant.Messages().Log(r.Ctx, store.NewMessage{Phone: st.Phone, Kind: "teste", Origin: store.OriginTest,
+		Status: store.MsgSent, WAID: id, Body: testMessage}); err != nil {
+		return err
+	}
+	return r.SayKB(Textf("✅ Mensagem de teste enviada para o seu próprio número (%s). Confira no WhatsApp.", billing.FormatPhone(st.Phone)),
+		Keyboard{Row(Btn("📱 WhatsApp", CB(actWA))), backToMenu()})
+}
+
+// sendFailed explains a WhatsApp send error in pt-BR, with the button that
+// fixes it when there is one.
+func (b *Bot) sendFailed(r *Request, err error) error {
+	text, kb := sendErrorText(r, err)
+	if text == "" {
+		return err
+	}
+	return r.SayKB(text, kb)
+}
+
+// sendErrorText maps the typed errors of the WhatsApp side to pt-BR.
+func sendErrorText(r *Request, err error) (string, Keyboard) {
+	connect := Keyboard{Row(Btn("📱 Conectar WhatsApp", CB(actWA)))}
+	var ban *whatsapp.TempBanError
+	var rl *whatsapp.RateLimitedError
+	var capErr *whatsapp.DailyCapError
+	var tr *whatsapp.TransientError
+	switch {
+	case errors.Is(err, whatsapp.ErrNotLinked):
+		return "📵 Seu WhatsApp não está conectado. Conecte para enviar mensagens.", connect
+	case errors.As(err, &ban):
+		return Textf("⛔ Seu WhatsApp está suspenso temporariamente até %s. Tente depois.", r.clockBR(ban.Until)), nil
+	case errors.Is(err, whatsapp.ErrNotOnWhatsApp):
+		return "❌ Este número não tem WhatsApp. Confira o telefone do cliente.", nil
+	case errors.Is(err, whatsapp.ErrInvalidPhone):
+		return "❌ O telefone do cliente é inválido para o WhatsApp. Corrija o cadastro.", nil
+	case errors.As(err, &capErr):
+		return Textf("🚦 Limite diário de %d mensagens atingido para proteger seu número. Os envios voltam amanhã.", capErr.Limit), nil
+	case errors.As(err, &rl):
+		if rl.Reachout {
+			return "⏳ O WhatsApp bloqueou por um tempo mensagens para contatos novos. Tente mais tarde, ou peça ao cliente para mandar um “oi” antes.", nil
+		}
+		return "🚦 O WhatsApp pediu uma pausa nos envios. Tente de novo em alguns minutos.", nil
+	case errors.As(err, &tr), errors.Is(err, whatsapp.ErrNotConnected):
+		return "📶 Seu WhatsApp está sem conexão agora. Confira se o celular está com internet e tente de novo.", connect
+	}
+	return "", nil
+}
+
+func (b *Bot) onWAUnlinkAsk(r *Request) error {
+	return r.Show(Message{
+		Text: "🔌 <b>Desconectar seu WhatsApp?</b>\n\nO bot para de enviar lembretes até você conectar de novo. Seus clientes e configurações ficam salvos.",
+		Keyboard: Keyboard{
+			Row(Btn("🔌 Sim, desconectar", CB(actWAUnYes))),
+			Row(Btn("↩️ Não", CB(actWA))),
+		},
+	})
+}
+
+func (b *Bot) onWAUnlinkYes(r *Request) error {
+	_ = r.Toast("Desconectando…")
+	err := b.wa.Unlink(r.Ctx, r.ChatID)
+	switch {
+	case errors.Is(err, whatsapp.ErrLogoutFailed):
+		b.log.Warn("whatsapp logout failed; cleaned locally", "chat", r.ChatID, "err", err)
+		return r.Show(Message{Text: "🔌 Desconectado aqui no bot, mas não consegui avisar o WhatsApp agora. " +
+			"Para garantir, no celular abra WhatsApp › Aparelhos conectados e remova o aparelho.", Keyboard: Keyboard{backToMenu()}})
+	case err != nil:
+		return err
+	}
+	b.log.Info("whatsapp unlinked", "chat", r.ChatID)
+	return r.Show(Message{Text: "🔌 WhatsApp desconectado. Conecte de novo quando quiser.", Keyboard: Keyboard{
+		Row(Btn("📱 WhatsApp", CB(actWA))), backToMenu()}})
+}
+
+// ---- events from the WhatsApp side ----
+
+// NotifyWhatsApp implements whatsapp.Notifier: it queues a pt-BR notice for
+// the reseller and returns at once (it runs on the library's goroutines).
+func (b *Bot) NotifyWhatsApp(_ context.Context, ev whatsapp.Event) {
+	select {
+	case b.notices <- ev:
+	default:
+		b.log.Warn("notice queue full, dropping WhatsApp notice", "chat", ev.ChatID, "kind", ev.Kind)
+	}
+}
+
+// runNotices sends queued notices until the bot stops.
+func (b *Bot) runNotices() {
+	for {
+		select {
+		case <-b.life.Done():
+			return
+		case ev := <-b.notices:
+			b.deliverNotice(ev)
+		}
+	}
+}
+
+func (b *Bot) deliverNotice(ev whatsapp.Event) {
+	ctx := b.life
+	res, err := b.store.Tenant(ev.ChatID).Account().Get(ctx)
+	if err != nil {
+		b.log.Warn("notice for unknown reseller", "chat", ev.ChatID, "kind", ev.Kind, "err", err)
+		return
+	}
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return "mais tarde"
+		}
+		return t.In(res.Location()).Format("02/01 às 15:04")
+	}
+	connect := Keyboard{Row(Btn("📱 WhatsApp", CB(actWA)))}
+	var text string
+	var kb Keyboard
+	switch ev.Kind {
+	case whatsapp.EventLoggedOut:
+		text, kb = "⚠️ <b>Seu WhatsApp foi desconectado pelo celular</b> (Aparelhos conectados). Os lembretes estão pausados até você conectar de novo.", connect
+	case whatsapp.EventTempBan:
+		text = Textf("⛔ <b>O WhatsApp suspendeu temporariamente seu número</b> até %s. Os lembretes ficam parados e voltam sozinhos depois. Evite enviar muitas mensagens seguidas para contatos novos.", when(ev.Until))
+	case whatsapp.EventReachoutTimelock:
+		text = Textf("⏳ O WhatsApp bloqueou por um tempo mensagens para <b>contatos novos</b> (que nunca conversaram com você), até %s. Para quem já conversa com você, os lembretes continuam saindo.", when(ev.Until))
+	case whatsapp.EventClientOutdated:
+		text = "⚠️ A conexão com o WhatsApp precisa de uma atualização do sistema. O administrador foi avisado; os lembretes esperam."
+		b.tellAdmins(ctx, "⚠️ WhatsApp recusou a versão do cliente (client outdated) para o revendedor "+fmt.Sprint(ev.ChatID)+". Atualize o whatsmeow e reinicie o bot.")
+	case whatsapp.EventConnectionLost:
+		text, kb = "📵 <b>Seu WhatsApp está sem conexão</b> há alguns minutos. Confira se o celular está ligado e com internet. Os lembretes esperam e saem quando a conexão voltar.", connect
+	case whatsapp.EventConnectionRestored:
+		text = "📶 Conexão com o WhatsApp restabelecida."
+	case whatsapp.EventStreamReplaced:
+		text, kb = "⚠️ Seu WhatsApp foi aberto em outro programa usando a conexão do bot. Se não foi você, desconecte e conecte de novo.", connect
+	default:
+		// EventLinked: the pairing message already shows it.
+		return
+	}
+	if _, err := b.send.SendText(ctx, ev.ChatID, Message{Text: text, Keyboard: kb}); err != nil && !errors.Is(err, context.Canceled) {
+		b.log.Warn("deliver WhatsApp notice", "chat", ev.ChatID, "kind", ev.Kind, "err", err)
+	}
+}
+
+// tellAdmins sends an operator notice to every admin.
+func (b *Bot) tellAdmins(ctx context.Context, text string) {
+	for id := range b.admin {
+		if _, err := b.send.SendText(ctx, id, Message{Text: Esc(text)}); err != nil {
+			b.log.Warn("tell admin", "admin", id, "err", err)
+		}
+	}
+}

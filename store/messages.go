@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"renovabot/billing"
+)
+
+// MessageStatus is where a WhatsApp message to a client stands.
+type MessageStatus string
+
+// Message statuses. pending and sending exist only for automatic reminders
+// in the outbox; delivered and read come from WhatsApp receipts.
+const (
+	MsgPending   MessageStatus = "pending"
+	MsgSending   MessageStatus = "sending"
+	MsgSent      MessageStatus = "sent"
+	MsgDelivered MessageStatus = "delivered"
+	MsgRead      MessageStatus = "read"
+	MsgFailed    MessageStatus = "failed"
+	MsgSkipped   MessageStatus = "skipped"
+	MsgCancelled MessageStatus = "cancelled"
+)
+
+// Message origins.
+const (
+	OriginAuto   = "auto"
+	OriginManual = "manual"
+	OriginTest   = "test"
+)
+
+// Message is one WhatsApp message to a client (sent, failed or planned).
+type Message struct {
+	ID         int64
+	ClientID   int64 // 0 when the client was deleted since
+	ClientName string
+	Phone      string
+	Kind       string
+	Origin     string
+	Stage      int // auto only
+	DueDate    billing.Date
+	SendOn     billing.Date
+	Status     MessageStatus
+	WAID       string
+	Body       string
+	Error      string
+	Attempts   int
+	CreatedAt  time.Time
+	SentAt     time.Time
+}
+
+// NewMessage records a message sent (or refused) right away: manual sends
+// and test messages.
+type NewMessage struct {
+	ClientID   int64 // 0 for a test message to the reseller's own number
+	ClientName string
+	Phone      string
+	Kind       string
+	Origin     string
+	Status     MessageStatus // sent or failed
+	WAID       string
+	Body       string
+	Error      string
+}
+
+// Messages is the tenant's message log.
+type Messages struct{ t Tenant }
+
+// Messages returns the tenant's message log.
+func (t Tenant) Messages() Messages { return Messages{t} }
+
+const messageCols = `id, COALESCE(client_id, 0), client_name, phone, kind, origin, COALESCE(stage, 0),
+	COALESCE(due_date, ''), COALESCE(send_on, ''), status, wa_id, body, error, attempts, created_at, sent_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var due, on string
+	var created int64
+	var sent sql.NullInt64
+	if err := row.Scan(&m.ID, &m.ClientID, &m.ClientName, &m.Phone, &m.Kind, &m.Origin, &m.Stage, &due, &on,
+		&m.Status, &m.WAID, &m.Body, &m.Error, &m.Attempts, &created, &sent); err != nil {
+		return Message{}, notFound(err)
+	}
+	if due != "" {
+		m.DueDate, _ = billing.ParseISO(due)
+	}
+	if on != "" {
+		m.SendOn, _ = billing.ParseISO(on)
+	}
+	m.CreatedAt, m.SentAt = fromUnix(created), nullUnix(sent)
+	return m, nil
+}
+
+// Log records a message that was just sent or refused. A ClientID must be
+// the tenant's own client (ErrNotFound otherwise).
+func (m Messages) Log(ctx context.Context, n NewMessage) (Message, error) {
+	var out Message
+	err := m.t.s.tx(ctx, func(tx *sql.Tx) error {
+		var client any
+		if n.ClientID != 0 {
+			var ok bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE reseller_id = ? AND id = ?)`,
+				m.t.chatID, n.ClientID).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return ErrNotFound
+			}
+			client = n.ClientID
+		}
+		now := unix(m.t.s.now())
+		var sent any
+		if n.Status == MsgSent {
+			sent = now
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO messages (reseller_id, client_id, client_name, phone, kind, origin, status,
+				wa_id, body, error, attempts, created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+			m.t.chatID, client, n.ClientName, n.Phone, n.Kind, n.Origin, n.Status, n.WAID, n.Body, n.Error, now, sent, now)
+		if err != nil {
+			return fmt.Errorf("store: log message: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		out, err = scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
+		return err
+	})
+	return out, err
+}
+
+// Get returns one message of the tenant.
+func (m Messages) Get(ctx context.Context, id int64) (Message, error) {
+	return scanMessage(m.t.s.read.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE reseller_id = ? AND id = ?`,
+		m.t.chatID, id))
+}
+
+// ForClient returns a client's messages, newest first.
+func (m Messages) ForClient(ctx context.Context, clientID int64, limit int) ([]Message, error) {
+	rows, err := m.t.s.read.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE reseller_id = ? AND client_id = ?
+		ORDER BY id DESC LIMIT ?`, m.t.chatID, clientID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: client messages: %w", err)
+	}
+	return collectMessages(rows)
+}
+
+// Receipt records a WhatsApp receipt for the tenant's message with this
+// WhatsApp id. Statuses only move forward (sent -> delivered -> read), since
+// receipts may arrive out of order.
+func (m Messages) Receipt(ctx context.Context, waID string, st MessageStatus) error {
+	var earlier string
+	switch st {
+	case MsgDelivered:
+		earlier = `'sent'`
+	case MsgRead:
+		earlier = `'sent', 'delivered'`
+	default:
+		return fmt.Errorf("store: %q is not a receipt status", st)
+	}
+	_, err := m.t.s.write.ExecContext(ctx, `UPDATE messages SET status = ?, updated_at = ?
+		WHERE reseller_id = ? AND wa_id = ? AND status IN (`+earlier+`)`, st, unix(m.t.s.now()), m.t.chatID, waID)
+	if err != nil {
+		return fmt.Errorf("store: receipt: %w", err)
+	}
+	return nil
+}
+
+// Recent returns the tenant's latest messages, newest first.
+func (m Messages) Recent(ctx context.Context, limit int) ([]Message, error) {
+	rows, err := m.t.s.read.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE reseller_id = ? ORDER BY id DESC LIMIT ?`,
+		m.t.chatID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent messages: %w", err)
+	}
+	return collectMessages(rows)
+}
+
+func collectMessages(rows *sql.Rows) ([]Message, error) {
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		msg, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msg)
+	}
+	return out, rows.Err()
+}

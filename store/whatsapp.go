@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// WhatsAppSession is our record of a reseller's linked WhatsApp device.
+type WhatsAppSession struct {
+	ChatID    int64
+	DeviceJID string
+	Phone     string
+	LinkedAt  time.Time
+	State     string
+	BanUntil  time.Time
+}
+
+// WhatsApp is the tenant's WhatsApp device record and number cache.
+type WhatsApp struct{ t Tenant }
+
+// WhatsApp returns the tenant's WhatsApp records.
+func (t Tenant) WhatsApp() WhatsApp { return WhatsApp{t} }
+
+const sessionCols = `chat_id, device_jid, phone, linked_at, state, ban_until`
+
+func scanSession(row interface{ Scan(...any) error }) (WhatsAppSession, error) {
+	var s WhatsAppSession
+	var linked int64
+	var ban sql.NullInt64
+	if err := row.Scan(&s.ChatID, &s.DeviceJID, &s.Phone, &linked, &s.State, &ban); err != nil {
+		return WhatsAppSession{}, notFound(err)
+	}
+	s.LinkedAt, s.BanUntil = fromUnix(linked), nullUnix(ban)
+	return s, nil
+}
+
+// Session returns the tenant's device record or ErrNotFound.
+func (w WhatsApp) Session(ctx context.Context) (WhatsAppSession, error) {
+	return scanSession(w.t.s.read.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM whatsapp_sessions WHERE chat_id = ?`, w.t.chatID))
+}
+
+// SaveSession inserts or replaces the tenant's device record.
+func (w WhatsApp) SaveSession(ctx context.Context, s WhatsAppSession) error {
+	var ban any
+	if !s.BanUntil.IsZero() {
+		ban = unix(s.BanUntil)
+	}
+	_, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_sessions (chat_id, device_jid, phone, linked_at, state, ban_until)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (chat_id) DO UPDATE SET device_jid = excluded.device_jid, phone = excluded.phone,
+			linked_at = excluded.linked_at, state = excluded.state, ban_until = excluded.ban_until`,
+		w.t.chatID, s.DeviceJID, s.Phone, unix(s.LinkedAt), s.State, ban)
+	if err != nil {
+		return fmt.Errorf("store: save whatsapp session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes the tenant's device record and number cache.
+func (w WhatsApp) DeleteSession(ctx context.Context) error {
+	return w.t.s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM whatsapp_sessions WHERE chat_id = ?`, w.t.chatID); err != nil {
+			return fmt.Errorf("store: delete whatsapp session: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM whatsapp_jids WHERE chat_id = ?`, w.t.chatID)
+		return err
+	})
+}
+
+// CachedJID returns what phone resolved to for this tenant.
+func (w WhatsApp) CachedJID(ctx context.Context, phone string) (string, bool, error) {
+	var jid string
+	err := w.t.s.read.QueryRowContext(ctx, `SELECT jid FROM whatsapp_jids WHERE chat_id = ? AND phone = ?`, w.t.chatID, phone).Scan(&jid)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: cached jid: %w", err)
+	}
+	return jid, true, nil
+}
+
+// CacheJID remembers what phone resolved to for this tenant.
+func (w WhatsApp) CacheJID(ctx context.Context, phone, jid string) error {
+	_, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_jids (chat_id, phone, jid, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (chat_id, phone) DO UPDATE SET jid = excluded.jid, updated_at = excluded.updated_at`,
+		w.t.chatID, phone, jid, unix(w.t.s.now()))
+	if err != nil {
+		return fmt.Errorf("store: cache jid: %w", err)
+	}
+	return nil
+}
+
+// LinkedWhatsAppSessions returns every reseller's device record. It is the
+// start-up query that reconnects linked sessions, the one WhatsApp query
+// over all resellers.
+func (s *Store) LinkedWhatsAppSessions(ctx context.Context) ([]WhatsAppSession, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sessionCols+` FROM whatsapp_sessions ORDER BY chat_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: linked sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []WhatsAppSession
+	for rows.Next() {
+		ws, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ws)
+	}
+	return out, rows.Err()
+}

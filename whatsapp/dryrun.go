@@ -1,0 +1,186 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"renovabot/clock"
+)
+
+// DryRunDriver pretends to be WhatsApp for staging, demos and black-box
+// tests: pairing completes at once as a number derived from the chat_id,
+// every number is on WhatsApp, and every sent message becomes one JSON line
+// in the log file. The Manager, pacing and cap code are the same as with the
+// real driver; only the bottom layer is fake.
+type DryRunDriver struct {
+	dir   string
+	clock clock.Clock
+	log   *os.File
+}
+
+// NewDryRunDriver keeps its per-chat "device" markers in dataDir/whatsapp
+// and appends sends to logPath (default dataDir/whatsapp-dryrun.jsonl).
+func NewDryRunDriver(dataDir, logPath string, clk clock.Clock) (*DryRunDriver, error) {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	dir := filepath.Join(dataDir, "whatsapp")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("whatsapp dryrun: %w", err)
+	}
+	if logPath == "" {
+		logPath = filepath.Join(dataDir, "whatsapp-dryrun.jsonl")
+	}
+	// O_APPEND: each line is one write at the end of the file, so
+	// concurrent sessions (and processes) never interleave inside a line.
+	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp dryrun: open log: %w", err)
+	}
+	return &DryRunDriver{dir: dir, clock: clk, log: f}, nil
+}
+
+// DryRunPhone is the number a chat pairs as in dry-run: 55 11 9 + the last 8
+// digits of the chat_id, so every tenant has a stable, distinct-looking
+// number (chat ids equal modulo 10^8 share one; fine for demos).
+func DryRunPhone(chatID int64) string {
+	n := chatID
+	if n < 0 {
+		n = -n
+	}
+	return fmt.Sprintf("55119%08d", n%100_000_000)
+}
+
+func (d *DryRunDriver) path(chatID int64) string {
+	return filepath.Join(d.dir, fmt.Sprintf("%d.dryrun", chatID))
+}
+
+func (d *DryRunDriver) Open(_ context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
+	c := &dryRunClient{d: d, chatID: chatID, sink: sink}
+	b, err := os.ReadFile(d.path(chatID))
+	switch {
+	case err == nil:
+		c.jid = strings.TrimSpace(string(b))
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	return c, nil
+}
+
+func (d *DryRunDriver) Exists(chatID int64) (bool, error) {
+	_, err := os.Stat(d.path(chatID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (d *DryRunDriver) Remove(chatID int64) error {
+	err := os.Remove(d.path(chatID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+func (d *DryRunDriver) Close() error { return d.log.Close() }
+
+// dryRunLine is the log format; field order is the documented one.
+type dryRunLine struct {
+	Tenant int64  `json:"tenant"`
+	To     string `json:"to"`
+	Text   string `json:"text"`
+	ID     string `json:"id"`
+	At     string `json:"at"`
+}
+
+func (d *DryRunDriver) appendLine(l dryRunLine) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "<", ">" and "&" of message texts readable
+	if err := enc.Encode(l); err != nil {
+		return err
+	}
+	_, err := d.log.Write(buf.Bytes()) // one write per line (Encode adds the newline)
+	return err
+}
+
+type dryRunClient struct {
+	d      *DryRunDriver
+	chatID int64
+	sink   func(ClientEvent)
+
+	mu  sync.Mutex
+	jid string
+}
+
+func (c *dryRunClient) DeviceJID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.jid
+}
+
+func (c *dryRunClient) Connect(context.Context) error {
+	if c.DeviceJID() != "" {
+		c.sink(ClientEvent{Kind: ClientConnected})
+		return nil
+	}
+	// Pairing completes at once: one QR code, the pairing, the login.
+	jid := DryRunPhone(c.chatID) + ":1@s.whatsapp.net"
+	if err := os.WriteFile(c.d.path(c.chatID), []byte(jid+"\n"), 0o600); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.jid = jid
+	c.mu.Unlock()
+	c.sink(ClientEvent{Kind: ClientQR, Codes: []string{fmt.Sprintf("dryrun-qr:%d", c.chatID)}})
+	c.sink(ClientEvent{Kind: ClientPaired, JID: jid})
+	c.sink(ClientEvent{Kind: ClientConnected})
+	return nil
+}
+
+func (c *dryRunClient) Disconnect()  {}
+func (c *dryRunClient) Close() error { return nil }
+
+func (c *dryRunClient) PairCode(context.Context, string) (string, error) {
+	return "DRYR-UNPC", nil
+}
+
+func (c *dryRunClient) IsOnWhatsApp(_ context.Context, phones []string) ([]Contact, error) {
+	out := make([]Contact, len(phones))
+	for i, p := range phones {
+		out[i] = Contact{Query: p, JID: phoneJID(p), OnWhatsApp: true}
+	}
+	return out, nil
+}
+
+func (c *dryRunClient) SendTyping(context.Context, string) error { return nil }
+
+func (c *dryRunClient) SendText(_ context.Context, jid, text, id string) error {
+	if c.DeviceJID() == "" {
+		return ErrNotLinked
+	}
+	return c.d.appendLine(dryRunLine{
+		Tenant: c.chatID,
+		To:     userOf(jid),
+		Text:   text,
+		ID:     id,
+		At:     c.d.clock.Now().UTC().Format(time.RFC3339),
+	})
+}
+
+func (c *dryRunClient) Logout(context.Context) error {
+	c.mu.Lock()
+	c.jid = ""
+	c.mu.Unlock()
+	return c.d.Remove(c.chatID)
+}

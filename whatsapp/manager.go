@@ -1,0 +1,381 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"renovabot/clock"
+)
+
+// Deps are the collaborators of the Manager.
+type Deps struct {
+	Store    SessionStore // required
+	Notifier Notifier     // nil: events are only logged
+	Receipts ReceiptSink  // nil: receipts are dropped
+	Clock    clock.Clock  // nil: clock.Real
+	Log      *slog.Logger // nil: discarded
+	// Driver nil: built from Config.Driver (and closed by Manager.Close);
+	// tests pass whatsapptest's fake.
+	Driver Driver
+}
+
+// Manager owns every reseller's WhatsApp session. Safe for concurrent use.
+type Manager struct {
+	cfg        Config
+	store      SessionStore
+	notifier   Notifier
+	receipts   ReceiptSink
+	clock      clock.Clock
+	log        *slog.Logger
+	driver     Driver
+	ownsDriver bool
+
+	// ctx lives until Close; connections and background timers derive from it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	sessions map[int64]*session // never shrinks: a session object is the chat's identity
+	closed   bool
+
+	bgMu     sync.Mutex
+	bgClosed bool
+	bg       sync.WaitGroup
+}
+
+// NewManager validates cfg and builds the driver when deps.Driver is nil.
+// Nothing connects until StartLinked or a first Send/Status/Pair.
+func NewManager(cfg Config, deps Deps) (*Manager, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("whatsapp config: %w", err)
+	}
+	if deps.Store == nil {
+		return nil, errors.New("whatsapp: Deps.Store is required")
+	}
+	m := &Manager{
+		cfg:      cfg,
+		store:    deps.Store,
+		notifier: deps.Notifier,
+		receipts: deps.Receipts,
+		clock:    deps.Clock,
+		log:      deps.Log,
+		driver:   deps.Driver,
+		sessions: make(map[int64]*session),
+	}
+	if m.notifier == nil {
+		m.notifier = logNotifier{}
+	}
+	if m.receipts == nil {
+		m.receipts = nopReceipts{}
+	}
+	if m.clock == nil {
+		m.clock = clock.Real{}
+	}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	m.log = m.log.With("component", "whatsapp")
+	if m.driver == nil {
+		if cfg.DataDir == "" {
+			return nil, errors.New("whatsapp: Config.DataDir is required")
+		}
+		var err error
+		switch cfg.Driver {
+		case DriverDryRun:
+			m.driver, err = NewDryRunDriver(cfg.DataDir, cfg.DryRunLog, m.clock)
+		default:
+			m.driver, err = NewWhatsmeowDriver(cfg.DataDir, m.log)
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.ownsDriver = true
+	}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	return m, nil
+}
+
+// session returns the one session object of chatID, creating it on first use.
+func (m *Manager) session(chatID int64) (*session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	s := m.sessions[chatID]
+	if s == nil {
+		s = newSession(m, chatID)
+		m.sessions[chatID] = s
+	}
+	return s, nil
+}
+
+// Status reports chatID's session, starting it if it is linked and not
+// running yet (so the answer reflects a live connection attempt).
+func (m *Manager) Status(ctx context.Context, chatID int64) (Status, error) {
+	s, err := m.session(chatID)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := s.lock(ctx); err != nil {
+		return Status{}, err
+	}
+	err = s.ensureRunningLocked(ctx)
+	s.unlock()
+	if err != nil {
+		if !s.isLoaded() {
+			return Status{}, err // the store failed: we know nothing
+		}
+		if !isStateError(err) {
+			m.log.Warn("session did not start", "chat_id", chatID, "err", err)
+		}
+	}
+	return s.status(), nil
+}
+
+// isStateError: errors that only restate the session's state, which Status
+// reports on its own.
+func isStateError(err error) bool {
+	var tb *TempBanError
+	var te *TransientError
+	return errors.Is(err, ErrNotLinked) || errors.As(err, &tb) || errors.As(err, &te)
+}
+
+// NewMessageID returns a fresh ID in the format whatsmeow generates, so the
+// scheduler can store it before sending and resend with the same ID.
+func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
+
+// Send sends text to phone (digits) from chatID's own session, and only
+// from it: the session is looked up by chatID and no other path reaches a
+// client. It waits for the session's pacing gap (injected clock), resolves
+// the number (with the 9th-digit fallback, cached per chat), shows "typing"
+// for TypingFor and sends. It never blocks for long on a session that is
+// not connected: it returns ErrNotLinked, *TempBanError or *TransientError
+// and the caller keeps the message for later.
+func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {
+	if !validPhone(phone) {
+		return "", fmt.Errorf("%w: %q", ErrInvalidPhone, phone)
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", ErrEmptyText
+	}
+	s, err := m.session(chatID)
+	if err != nil {
+		return "", err
+	}
+	return s.send(ctx, phone, false, text, opts.MessageID)
+}
+
+// SendTest sends text to the reseller's OWN linked number (their "message
+// yourself" chat), never to a client. Same pacing as Send.
+func (m *Manager) SendTest(ctx context.Context, chatID int64, text string) (string, error) {
+	if strings.TrimSpace(text) == "" {
+		return "", ErrEmptyText
+	}
+	s, err := m.session(chatID)
+	if err != nil {
+		return "", err
+	}
+	return s.send(ctx, "", true, text, "")
+}
+
+// PairQR starts linking chatID's WhatsApp by QR code. A pairing already in
+// progress for chatID is cancelled (its stream ends with
+// ErrPairingCancelled). ctx bounds the whole pairing.
+func (m *Manager) PairQR(ctx context.Context, chatID int64) (<-chan PairEvent, error) {
+	s, err := m.session(chatID)
+	if err != nil {
+		return nil, err
+	}
+	return s.startPairing(ctx, "")
+}
+
+// PairPhone links by pairing code: the first item is PairCode with the
+// 8-character code the reseller types on the phone (WhatsApp > Linked
+// devices > Link with phone number), then success, timeout or error.
+func (m *Manager) PairPhone(ctx context.Context, chatID int64, phone string) (<-chan PairEvent, error) {
+	if !validPhone(phone) {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidPhone, phone)
+	}
+	s, err := m.session(chatID)
+	if err != nil {
+		return nil, err
+	}
+	return s.startPairing(ctx, phone)
+}
+
+// Unlink logs chatID's device out on the server, deletes its device file
+// and our record. When the logout cannot reach the server the local state
+// is cleaned all the same and the error wraps ErrLogoutFailed, so the bot can
+// tell the reseller to remove "Google Chrome (Linux)" from the phone.
+// Unlinking a chat that is not linked is not an error.
+func (m *Manager) Unlink(ctx context.Context, chatID int64) error {
+	s, err := m.session(chatID)
+	if err != nil {
+		return err
+	}
+	return s.unlink(ctx)
+}
+
+// StartLinked starts every linked session (skipping logged-out ones and
+// bans that have not ended) with at most StartupConcurrency starts at once
+// and a random delay of up to StartupJitter before each, so a restart does
+// not reconnect hundreds of accounts in the same second. It returns when all
+// were attempted; sessions that failed to start are listed in the error
+// (the others run) and start again on their next need.
+func (m *Manager) StartLinked(ctx context.Context) error {
+	recs, err := m.store.LinkedSessions(ctx)
+	if err != nil {
+		return fmt.Errorf("whatsapp: list linked sessions: %w", err)
+	}
+	jobs := make(chan SessionRecord)
+	var (
+		errMu sync.Mutex
+		errs  []error
+		wg    sync.WaitGroup
+	)
+	workers := min(m.cfg.StartupConcurrency, len(recs))
+	for range workers {
+		wg.Go(func() {
+			for rec := range jobs {
+				if m.cfg.StartupJitter > 0 {
+					if m.clock.Sleep(ctx, rand.N(m.cfg.StartupJitter)) != nil {
+						continue // ctx done: drain
+					}
+				}
+				if err := m.startRecord(ctx, rec); err != nil {
+					errMu.Lock()
+					errs = append(errs, fmt.Errorf("chat %d: %w", rec.ChatID, err))
+					errMu.Unlock()
+				}
+			}
+		})
+	}
+feed:
+	for _, rec := range recs {
+		select {
+		case jobs <- rec:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		errs = append(errs, ctx.Err())
+	}
+	if len(errs) > 0 {
+		m.log.Warn("some sessions did not start", "failed", len(errs), "total", len(recs))
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Manager) startRecord(ctx context.Context, rec SessionRecord) error {
+	if rec.State == StateLoggedOut || rec.State == StateUnlinked || rec.DeviceJID == "" {
+		return nil
+	}
+	s, err := m.session(rec.ChatID)
+	if err != nil {
+		return err
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.unlock()
+	s.loadRecordLocked(rec)
+	err = s.ensureRunningLocked(ctx)
+	var tb *TempBanError
+	if errors.Is(err, ErrNotLinked) || errors.As(err, &tb) {
+		return nil // expected: not restarted while logged out or banned
+	}
+	return err
+}
+
+// Close disconnects every session and waits for the manager's goroutines.
+// Device files stay: sessions resume on the next start.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
+	m.closed = true
+	sessions := make([]*session, 0, len(m.sessions))
+	for _, s := range m.sessions {
+		sessions = append(sessions, s)
+	}
+	m.mu.Unlock()
+
+	m.cancel() // ends pairings, timers and connection attempts
+	for _, s := range sessions {
+		s.shutdown()
+	}
+	m.bgMu.Lock()
+	m.bgClosed = true
+	m.bgMu.Unlock()
+	m.bg.Wait()
+	if m.ownsDriver {
+		if err := m.driver.Close(); err != nil {
+			m.log.Warn("closing driver", "err", err)
+		}
+	}
+}
+
+// spawn runs f in a goroutine that Close waits for; false once closed.
+func (m *Manager) spawn(f func()) bool {
+	m.bgMu.Lock()
+	defer m.bgMu.Unlock()
+	if m.bgClosed {
+		return false
+	}
+	m.bg.Go(f)
+	return true
+}
+
+// after returns a channel closed once d has passed on the injected clock,
+// and a stop function. The timer goroutine ends with stop or ctx.
+func (m *Manager) after(ctx context.Context, d time.Duration) (<-chan struct{}, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	ch := make(chan struct{})
+	m.spawn(func() {
+		if m.clock.Sleep(ctx, d) == nil {
+			close(ch)
+		}
+	})
+	return ch, cancel
+}
+
+// gap draws the pause before a session's next message.
+func (m *Manager) gap() time.Duration {
+	lo, hi := m.cfg.MinGap, m.cfg.MaxGap
+	if hi <= lo {
+		return lo
+	}
+	return lo + rand.N(hi-lo+1)
+}
+
+func (m *Manager) notify(ev Event) {
+	m.log.Info("whatsapp event", "chat_id", ev.ChatID, "kind", ev.Kind, "until", ev.Until, "detail", ev.Detail)
+	m.notifier.NotifyWhatsApp(m.ctx, ev)
+}
+
+func (m *Manager) saveRecord(rec SessionRecord) {
+	if err := m.store.SaveSession(m.ctx, rec); err != nil {
+		m.log.Error("saving session record", "chat_id", rec.ChatID, "err", err)
+	}
+}
+
+type logNotifier struct{}
+
+func (logNotifier) NotifyWhatsApp(context.Context, Event) {}
+
+type nopReceipts struct{}
+
+func (nopReceipts) MessageReceipt(context.Context, int64, string, Receipt) {}

@@ -1,0 +1,166 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"renovabot/billing"
+)
+
+// send is the one sending path of a session (Send and SendTest). Sends of
+// one session run one at a time so the pacing gap holds; sessions do not
+// wait for each other.
+func (s *session) send(ctx context.Context, phone string, self bool, text, id string) (string, error) {
+	select {
+	case s.sendSem <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-s.sendSem }()
+	m := s.m
+
+	if err := s.lock(ctx); err != nil {
+		return "", err
+	}
+	err := s.ensureRunningLocked(ctx)
+	s.unlock()
+	if err != nil {
+		return "", err
+	}
+	client, genCtx, err := s.waitConnected(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkCap(m.clock.Now()); err != nil {
+		return "", err
+	}
+
+	// sctx also ends when this client is retired (ban, logout, unlink, ...),
+	// so a send never outlives the connection it started on.
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(genCtx, cancel)
+	defer stop()
+
+	if wait := s.nextAt.Sub(m.clock.Now()); wait > 0 {
+		if err := m.clock.Sleep(sctx, wait); err != nil {
+			return "", s.interrupted(ctx)
+		}
+	}
+	// From here on the server sees traffic: the slot is used whatever the
+	// outcome, so failures cannot turn into a burst of retries.
+	defer func() { s.nextAt = m.clock.Now().Add(m.gap()) }()
+
+	s.lockMu()
+	connected := s.state == StateConnected && s.client == client
+	ownPhone := s.rec.Phone
+	s.unlockMu()
+	if !connected {
+		return "", s.unavailableErr()
+	}
+
+	jid := phoneJID(ownPhone)
+	if !self {
+		if jid, err = s.resolve(sctx, client, phone); err != nil {
+			return "", s.sendErr(ctx, sctx, err)
+		}
+	}
+	if m.cfg.TypingFor > 0 {
+		if err := client.SendTyping(sctx, jid); err != nil {
+			m.log.Debug("typing presence failed", "chat_id", s.chatID, "err", err)
+		} else if err := m.clock.Sleep(sctx, m.cfg.TypingFor); err != nil {
+			return "", s.interrupted(ctx)
+		}
+	}
+	if id == "" {
+		id = newMessageID(m.clock.Now())
+	}
+	if err := client.SendText(sctx, jid, text, id); err != nil {
+		return "", s.sendErr(ctx, sctx, err)
+	}
+	s.capCount++
+	return id, nil
+}
+
+// resolve finds the JID of phone as this reseller's session sees it: the
+// cache first, then the server, trying the 9th-digit variant of a Brazilian
+// mobile only when the number as given is not on WhatsApp.
+func (s *session) resolve(ctx context.Context, client Client, phone string) (string, error) {
+	m := s.m
+	if jid, ok, err := m.store.CachedJID(ctx, s.chatID, phone); err != nil {
+		m.log.Warn("reading JID cache", "chat_id", s.chatID, "err", err)
+	} else if ok && jid != "" {
+		return jid, nil
+	}
+	candidates := []string{phone}
+	if v, ok := billing.NinthDigitVariant(phone); ok {
+		candidates = append(candidates, v)
+	}
+	for _, c := range candidates {
+		res, err := client.IsOnWhatsApp(ctx, []string{c})
+		if err != nil {
+			return "", err
+		}
+		for _, r := range res {
+			if r.OnWhatsApp && r.JID != "" {
+				if err := m.store.CacheJID(ctx, s.chatID, phone, r.JID); err != nil {
+					m.log.Warn("writing JID cache", "chat_id", s.chatID, "err", err)
+				}
+				return r.JID, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%w: %s", ErrNotOnWhatsApp, phone)
+}
+
+// checkCap enforces DailyCap per reseller day (CapLocation).
+func (s *session) checkCap(now time.Time) error {
+	limit := s.m.cfg.DailyCap
+	if limit <= 0 {
+		return nil
+	}
+	local := now.In(s.m.cfg.CapLocation)
+	y, mo, d := local.Date()
+	day := time.Date(y, mo, d, 0, 0, 0, 0, s.m.cfg.CapLocation)
+	if !day.Equal(s.capDay) {
+		s.capDay, s.capCount = day, 0
+	}
+	if s.capCount >= limit {
+		return &DailyCapError{Limit: limit, ResetAt: day.AddDate(0, 0, 1)}
+	}
+	return nil
+}
+
+// interrupted explains a wait that ended early: the caller's ctx, or the
+// client being retired under us (then the session state says why).
+func (s *session) interrupted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.unavailableErr()
+}
+
+// sendErr adds session knowledge to a client error: who cancelled, and the
+// reach-out time-lock (error 463) bookkeeping.
+func (s *session) sendErr(ctx, sctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if sctx.Err() != nil {
+		return s.unavailableErr()
+	}
+	var rl *RateLimitedError
+	if errors.As(err, &rl) && rl.Reachout {
+		s.noteTimelock(time.Time{}, "error 463 on send")
+		out := *rl
+		if out.Until.IsZero() {
+			s.lockMu()
+			out.Until = s.timelockUntil
+			s.unlockMu()
+		}
+		return &out
+	}
+	return err
+}

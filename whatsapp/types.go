@@ -1,0 +1,131 @@
+package whatsapp
+
+import (
+	"context"
+	"time"
+)
+
+// State is where a reseller's session stands.
+type State string
+
+const (
+	StateUnlinked     State = "unlinked"
+	StatePairing      State = "pairing"
+	StateConnecting   State = "connecting"
+	StateConnected    State = "connected"
+	StateDisconnected State = "disconnected"
+	StateLoggedOut    State = "logged_out" // unlinked from the phone (or by WhatsApp)
+	StateBanned       State = "banned"     // temporary ban; see Status.BanUntil
+)
+
+// Status is what the Telegram side shows about a reseller's WhatsApp.
+type Status struct {
+	State          State
+	Phone          string // linked number, digits
+	LinkedAt       time.Time
+	ConnectedSince time.Time // zero unless State is connected
+	BanUntil       time.Time // zero unless State is banned
+}
+
+// PairEventKind tells the items of a pairing stream apart.
+type PairEventKind string
+
+const (
+	PairQR      PairEventKind = "qr"      // Code: a new QR payload; replace the previous picture
+	PairCode    PairEventKind = "code"    // Code: the 8-character pairing code, "ABCD-EFGH"
+	PairSuccess PairEventKind = "success" // Phone: the linked number
+	PairTimeout PairEventKind = "timeout"
+	PairError   PairEventKind = "error" // Err; errors.Is(Err, ErrPairingCancelled) when a newer pairing or Unlink took over
+)
+
+// PairEvent is one item of the stream returned by PairQR and PairPhone. The
+// stream ends with exactly one of PairSuccess, PairTimeout or PairError and
+// is then closed. QR codes nobody read in time are dropped (only the newest
+// code is useful); the final item is never dropped.
+type PairEvent struct {
+	Kind  PairEventKind
+	Code  string
+	Phone string
+	Err   error
+}
+
+// SendOptions are optional parameters of Send.
+type SendOptions struct {
+	// MessageID chosen by the caller (see Manager.NewMessageID) so a resend
+	// after a crash reuses the same WhatsApp message ID; empty: generated.
+	MessageID string
+}
+
+// SessionRecord is what we persist per reseller, next to (not inside)
+// whatsmeow's device file.
+type SessionRecord struct {
+	ChatID    int64
+	DeviceJID string // full device JID, e.g. "5511987654321:12@s.whatsapp.net"
+	Phone     string // digits of the linked number
+	LinkedAt  time.Time
+	State     State // persisted on meaningful changes only: connected (linked), logged_out, banned
+	BanUntil  time.Time
+}
+
+// SessionStore persists SessionRecords and the per-reseller JID cache. It is
+// declared here, where it is consumed; the store package implements it. All
+// methods are scoped by chat_id except LinkedSessions, the one start-up query
+// over all resellers.
+type SessionStore interface {
+	// LinkedSessions returns every reseller that has a record (including
+	// logged_out and banned ones is fine: the manager skips them).
+	LinkedSessions(ctx context.Context) ([]SessionRecord, error)
+	Session(ctx context.Context, chatID int64) (SessionRecord, bool, error)
+	// SaveSession inserts or replaces the record of rec.ChatID.
+	SaveSession(ctx context.Context, rec SessionRecord) error
+	// DeleteSession removes the record and the JID cache of chatID.
+	DeleteSession(ctx context.Context, chatID int64) error
+	// CachedJID returns the WhatsApp JID that phone resolved to for chatID.
+	CachedJID(ctx context.Context, chatID int64, phone string) (string, bool, error)
+	CacheJID(ctx context.Context, chatID int64, phone, jid string) error
+}
+
+// EventKind names what happened to a reseller's WhatsApp.
+type EventKind string
+
+const (
+	EventLinked             EventKind = "linked"              // pairing finished; Phone
+	EventLoggedOut          EventKind = "logged_out"          // unlinked from the phone; pair again
+	EventTempBan            EventKind = "temp_ban"            // Until (estimated when WhatsApp did not say); Detail: reason code
+	EventReachoutTimelock   EventKind = "reachout_timelock"   // error 463: no messages to new contacts; Until when known
+	EventClientOutdated     EventKind = "client_outdated"     // needs a whatsmeow update: operator problem, not the reseller's
+	EventConnectionLost     EventKind = "connection_lost"     // disconnected for more than ConnectionLostAfter
+	EventConnectionRestored EventKind = "connection_restored" // only after EventConnectionLost
+	EventStreamReplaced     EventKind = "stream_replaced"     // another program connected with this device
+)
+
+// Event is a notification for one reseller.
+type Event struct {
+	ChatID int64
+	Kind   EventKind
+	Phone  string
+	Until  time.Time
+	Detail string // English, for logs; the bot writes its own pt-BR text
+}
+
+// Notifier tells the reseller (the bot implements it). It is called on the
+// WhatsApp library's event goroutines: queue the message and return; do not
+// call back into the Manager from inside NotifyWhatsApp (whatsmeow holds its
+// event-handler lock there, and Unlink/Pair would wait on it).
+type Notifier interface {
+	NotifyWhatsApp(ctx context.Context, ev Event)
+}
+
+// Receipt is the delivery state WhatsApp reported for a sent message.
+type Receipt string
+
+const (
+	ReceiptDelivered Receipt = "delivered"
+	ReceiptRead      Receipt = "read"
+)
+
+// ReceiptSink records receipts of messages sent by a reseller's session.
+// Same calling rules as Notifier.
+type ReceiptSink interface {
+	MessageReceipt(ctx context.Context, chatID int64, messageID string, r Receipt)
+}

@@ -1,0 +1,120 @@
+package whatsapptest
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"renovabot/whatsapp"
+)
+
+// Store is an in-memory whatsapp.SessionStore.
+type Store struct {
+	mu    sync.Mutex
+	recs  map[int64]whatsapp.SessionRecord
+	jids  map[jidKey]string
+	saves int
+	// FailSave, when set, is returned by SaveSession.
+	FailSave error
+}
+
+type jidKey struct {
+	chatID int64
+	phone  string
+}
+
+var _ whatsapp.SessionStore = (*Store)(nil)
+
+func NewStore() *Store {
+	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]string)}
+}
+
+// Put stores rec (test setup).
+func (s *Store) Put(rec whatsapp.SessionRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.recs[rec.ChatID] = rec
+}
+
+// Record returns chatID's record.
+func (s *Store) Record(chatID int64) (whatsapp.SessionRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.recs[chatID]
+	return r, ok
+}
+
+// Saves counts SaveSession calls.
+func (s *Store) Saves() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saves
+}
+
+// CachedJIDs returns chatID's JID cache.
+func (s *Store) CachedJIDs(chatID int64) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]string)
+	for k, v := range s.jids {
+		if k.chatID == chatID {
+			out[k.phone] = v
+		}
+	}
+	return out
+}
+
+func (s *Store) LinkedSessions(context.Context) ([]whatsapp.SessionRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]whatsapp.SessionRecord, 0, len(s.recs))
+	for _, r := range s.recs {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ChatID < out[j].ChatID })
+	return out, nil
+}
+
+func (s *Store) Session(_ context.Context, chatID int64) (whatsapp.SessionRecord, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.recs[chatID]
+	return r, ok, nil
+}
+
+func (s *Store) SaveSession(_ context.Context, rec whatsapp.SessionRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saves++
+	if s.FailSave != nil {
+		return s.FailSave
+	}
+	s.recs[rec.ChatID] = rec
+	return nil
+}
+
+func (s *Store) DeleteSession(_ context.Context, chatID int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.recs, chatID)
+	for k := range s.jids {
+		if k.chatID == chatID {
+			delete(s.jids, k)
+		}
+	}
+	return nil
+}
+
+func (s *Store) CachedJID(_ context.Context, chatID int64, phone string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jids[jidKey{chatID, phone}]
+	return j, ok, nil
+}
+
+func (s *Store) CacheJID(_ context.Context, chatID int64, phone, jid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jids[jidKey{chatID, phone}] = jid
+	return nil
+}

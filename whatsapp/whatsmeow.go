@@ -1,0 +1,355 @@
+package whatsapp
+
+// The whatsmeow adapter: the only file that knows whatsmeow. It translates
+// whatsmeow events into ClientEvent (handleEvent) and whatsmeow errors into
+// this package's typed errors (classify).
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	_ "github.com/mattn/go-sqlite3" // the "sqlite3" database/sql driver
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waCompanionReg"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	waLog "go.mau.fi/whatsmeow/util/log"
+)
+
+// How the linked device presents itself: a Chrome browser on Linux. With
+// PlatformType CHROME the phone lists it as "Google Chrome (<Os>)" with the
+// Chrome icon; with the library default (UNKNOWN) it shows "Other device",
+// which resellers take for an intruder and unlink.
+const (
+	linkedOS = "Linux"
+	// pairCodeDisplay must be "Browser (OS)" from a short list the server
+	// accepts (it answers 400 otherwise).
+	pairCodeDisplay = "Chrome (Linux)"
+	pairCodeClient  = whatsmeow.PairClientChrome
+)
+
+var devicePropsOnce sync.Once
+
+// configureDeviceProps sets whatsmeow's process-wide device props once,
+// before any pairing (they are sent in the registration payload).
+func configureDeviceProps() {
+	devicePropsOnce.Do(func() {
+		store.DeviceProps.PlatformType = waCompanionReg.DeviceProps_CHROME.Enum()
+		store.SetOSInfo(linkedOS, [3]uint32{0, 1, 0})
+	})
+}
+
+// WhatsmeowDriver keeps one SQLite device store per reseller in
+// <DataDir>/whatsapp/<chat_id>.db: no lock contention between sessions, and
+// deleting a reseller deletes one file.
+type WhatsmeowDriver struct {
+	dir string
+	log *slog.Logger
+	// connect dials a client; tests replace it to stay offline.
+	connect func(ctx context.Context, c *whatsmeow.Client) error
+}
+
+// NewWhatsmeowDriver prepares dataDir/whatsapp and the device props.
+func NewWhatsmeowDriver(dataDir string, log *slog.Logger) (*WhatsmeowDriver, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir := filepath.Join(dataDir, "whatsapp")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("whatsapp: %w", err)
+	}
+	configureDeviceProps()
+	return &WhatsmeowDriver{
+		dir:     dir,
+		log:     log,
+		connect: func(ctx context.Context, c *whatsmeow.Client) error { return c.ConnectContext(ctx) },
+	}, nil
+}
+
+// DevicePath is where chatID's device store lives.
+func (d *WhatsmeowDriver) DevicePath(chatID int64) string {
+	return filepath.Join(d.dir, strconv.FormatInt(chatID, 10)+".db")
+}
+
+// dsn: foreign keys are required by whatsmeow's schema (its Upgrade refuses
+// to run without them); WAL lets reads proceed during writes; busy_timeout
+// waits instead of failing when whatsmeow's goroutines write at once. A
+// device store is small, so a 512 KiB page cache per connection (SQLite's
+// default is 2 MiB) is plenty and keeps 1,000 sessions' C memory in check.
+func (d *WhatsmeowDriver) dsn(chatID int64) string {
+	return "file:" + d.DevicePath(chatID) + "?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-512"
+}
+
+func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
+	wlog := slogWALogger{l: d.log.With("chat_id", chatID, "lib", "whatsmeow")}
+	db, err := sql.Open("sqlite3", d.dsn(chatID))
+	if err != nil {
+		return nil, fmt.Errorf("device store %d: %w", chatID, err)
+	}
+	// Most sessions are idle most of the day: one pooled connection (and
+	// its page cache) is enough between bursts. No ConnMaxIdleTime: it costs
+	// a cleaner goroutine per database.
+	db.SetMaxIdleConns(1)
+	container := sqlstore.NewWithDB(db, "sqlite3", wlog.Sub("Database"))
+	if err := container.Upgrade(ctx); err != nil {
+		_ = container.Close()
+		return nil, fmt.Errorf("device store %d: upgrade: %w", chatID, err)
+	}
+	// One device per file: GetFirstDevice returns it, or a fresh unpaired
+	// one (saved only when pairing succeeds).
+	device, err := container.GetFirstDevice(ctx)
+	if err != nil {
+		_ = container.Close()
+		return nil, fmt.Errorf("device store %d: %w", chatID, err)
+	}
+	cli := whatsmeow.NewClient(device, wlog)
+	cli.EnableAutoReconnect = true
+	// A start-up while the network is down keeps retrying in the
+	// background instead of failing the start.
+	cli.InitialAutoReconnect = true
+	c := &waClient{d: d, chatID: chatID, cli: cli, container: container, sink: sink}
+	c.handlerID = cli.AddEventHandler(c.handleEvent)
+	return c, nil
+}
+
+func (d *WhatsmeowDriver) Exists(chatID int64) (bool, error) {
+	_, err := os.Stat(d.DevicePath(chatID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Remove deletes the device file and its WAL and shared-memory files.
+func (d *WhatsmeowDriver) Remove(chatID int64) error {
+	var errs []error
+	base := d.DevicePath(chatID)
+	for _, p := range []string{base, base + "-wal", base + "-shm", base + "-journal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (d *WhatsmeowDriver) Close() error { return nil }
+
+type waClient struct {
+	d         *WhatsmeowDriver
+	chatID    int64
+	cli       *whatsmeow.Client
+	container *sqlstore.Container
+	sink      func(ClientEvent)
+	handlerID uint32
+	closeOnce sync.Once
+	closeErr  error
+}
+
+func (c *waClient) DeviceJID() string {
+	if id := c.cli.Store.ID; id != nil {
+		return id.String()
+	}
+	return ""
+}
+
+func (c *waClient) Connect(ctx context.Context) error { return c.d.connect(ctx, c.cli) }
+func (c *waClient) Disconnect()                       { c.cli.Disconnect() }
+
+func (c *waClient) Close() error {
+	c.closeOnce.Do(func() {
+		c.cli.RemoveEventHandler(c.handlerID)
+		c.cli.Disconnect()
+		c.closeErr = c.container.Close()
+	})
+	return c.closeErr
+}
+
+func (c *waClient) PairCode(ctx context.Context, phone string) (string, error) {
+	code, err := c.cli.PairPhone(ctx, phone, true, pairCodeClient, pairCodeDisplay)
+	return code, classify(err)
+}
+
+func (c *waClient) IsOnWhatsApp(ctx context.Context, phones []string) ([]Contact, error) {
+	q := make([]string, len(phones))
+	for i, p := range phones {
+		q[i] = "+" + p // whatsmeow wants international format with "+"
+	}
+	res, err := c.cli.IsOnWhatsApp(ctx, q)
+	if err != nil && len(res) == 0 {
+		return nil, classify(err)
+	}
+	out := make([]Contact, 0, len(res))
+	for _, r := range res {
+		// Prefer the phone-number JID: it is what the number means to the
+		// reseller; whatsmeow maps it to the LID itself (the LID mapping was
+		// just stored by this very query).
+		jid := r.PhoneNumber
+		if jid.IsEmpty() || jid.Server != types.DefaultUserServer {
+			jid = r.JID
+		}
+		out = append(out, Contact{Query: strings.TrimPrefix(r.Query, "+"), JID: jid.ToNonAD().String(), OnWhatsApp: r.IsIn})
+	}
+	return out, nil
+}
+
+func (c *waClient) SendTyping(ctx context.Context, jid string) error {
+	to, err := types.ParseJID(jid)
+	if err != nil {
+		return err
+	}
+	return classify(c.cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText))
+}
+
+func (c *waClient) SendText(ctx context.Context, jid, text, id string) error {
+	to, err := types.ParseJID(jid)
+	if err != nil {
+		return fmt.Errorf("%w: bad JID %q", ErrInvalidPhone, jid)
+	}
+	_, err = c.cli.SendMessage(ctx, to, &waE2E.Message{Conversation: &text}, whatsmeow.SendRequestExtra{ID: id})
+	return classify(err)
+}
+
+func (c *waClient) Logout(ctx context.Context) error { return classify(c.cli.Logout(ctx)) }
+
+// handleEvent is the ONE place whatsmeow events become ours.
+func (c *waClient) handleEvent(evt any) {
+	switch v := evt.(type) {
+	case *events.Connected:
+		c.sink(ClientEvent{Kind: ClientConnected})
+		c.announcePushName()
+	case *events.PushNameSetting:
+		// A fresh pairing learns the push name from app state only after
+		// its first login.
+		c.announcePushName()
+	case *events.Disconnected:
+		c.sink(ClientEvent{Kind: ClientDisconnected})
+	case *events.ConnectFailure:
+		// Unknown failure reasons end the connection without auto-reconnect.
+		c.sink(ClientEvent{Kind: ClientDisconnected, Final: true, Detail: v.Reason.String() + " " + v.Message})
+	case *events.QR:
+		c.sink(ClientEvent{Kind: ClientQR, Codes: v.Codes})
+	case *events.PairSuccess:
+		c.sink(ClientEvent{Kind: ClientPaired, JID: v.ID.String(), Detail: v.Platform})
+	case *events.PairError:
+		c.sink(ClientEvent{Kind: ClientPairFailed, Err: v.Error})
+	case *events.LoggedOut:
+		c.sink(ClientEvent{Kind: ClientLoggedOut, Detail: v.Reason.String()})
+	case *events.StreamReplaced:
+		c.sink(ClientEvent{Kind: ClientReplaced})
+	case *events.TemporaryBan:
+		c.sink(ClientEvent{Kind: ClientTempBanned, Expire: v.Expire, Detail: v.Code.String()})
+	case *events.ClientOutdated:
+		c.sink(ClientEvent{Kind: ClientOutdated})
+	case *events.NotifyAccountReachoutTimelock:
+		c.sink(ClientEvent{Kind: ClientTimelock, Active: v.IsActive, Until: v.TimeEnforcementEnds.Time, Detail: v.EnforcementType})
+	case *events.Receipt:
+		// Only receipts from the recipient of a 1:1 message we sent; our
+		// own devices' receipts (IsFromMe) and groups are not reminders.
+		if v.IsFromMe || v.IsGroup {
+			return
+		}
+		var r Receipt
+		switch v.Type {
+		case types.ReceiptTypeDelivered:
+			r = ReceiptDelivered
+		case types.ReceiptTypeRead:
+			r = ReceiptRead
+		default:
+			return
+		}
+		c.sink(ClientEvent{Kind: ClientReceipt, MessageIDs: append([]string(nil), v.MessageIDs...), Receipt: r})
+	case *events.QRScannedWithoutMultidevice:
+		c.d.log.Info("QR scanned by a phone without multi-device", "chat_id", c.chatID)
+	}
+}
+
+// announcePushName tells the server the reseller's push name (otherwise
+// recipients who don't have the reseller saved see "-") while staying
+// "unavailable": an "available" companion silences the phone's
+// notifications, and the reseller still uses that phone.
+func (c *waClient) announcePushName() {
+	err := c.cli.SendPresence(context.Background(), types.PresenceUnavailable)
+	if err != nil && !errors.Is(err, whatsmeow.ErrNoPushName) {
+		c.d.log.Debug("presence", "chat_id", c.chatID, "err", err)
+	}
+}
+
+// classify maps whatsmeow errors to ours.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if code, ok := serverErrorCode(err); ok {
+		switch {
+		case code == 463: // reach-out time-lock: no messages to new contacts for a while
+			return &RateLimitedError{Reachout: true, Err: err}
+		case code == 429:
+			return &RateLimitedError{Err: err}
+		case code >= 500:
+			return &TransientError{Err: err}
+		}
+		return err
+	}
+	var dis *whatsmeow.DisconnectedError
+	switch {
+	case errors.Is(err, whatsmeow.ErrIQRateOverLimit):
+		return &RateLimitedError{Err: err}
+	case errors.Is(err, whatsmeow.ErrNotLoggedIn):
+		return fmt.Errorf("%w: %w", ErrNotLinked, err)
+	case errors.Is(err, whatsmeow.ErrNotConnected),
+		errors.Is(err, whatsmeow.ErrIQTimedOut),
+		errors.Is(err, whatsmeow.ErrMessageTimedOut),
+		errors.Is(err, whatsmeow.ErrIQInternalServerError),
+		errors.Is(err, whatsmeow.ErrIQServiceUnavailable),
+		errors.Is(err, whatsmeow.ErrIQPartialServerError),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &dis):
+		return &TransientError{Err: err}
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) {
+		return &TransientError{Err: err}
+	}
+	return err
+}
+
+// serverErrorCode extracts N from whatsmeow's "server returned error N"
+// (ErrServerReturnedError wrapped with the code, send.go).
+func serverErrorCode(err error) (int, bool) {
+	if !errors.Is(err, whatsmeow.ErrServerReturnedError) {
+		return 0, false
+	}
+	msg := err.Error()
+	i := strings.LastIndexByte(msg, ' ')
+	n, convErr := strconv.Atoi(msg[i+1:])
+	return n, convErr == nil
+}
+
+// slogWALogger feeds whatsmeow's logs into slog. whatsmeow's Debug level is
+// very chatty (every frame), so it stays at slog's Debug.
+type slogWALogger struct{ l *slog.Logger }
+
+func (w slogWALogger) Errorf(msg string, args ...any) { w.l.Error(fmt.Sprintf(msg, args...)) }
+func (w slogWALogger) Warnf(msg string, args ...any)  { w.l.Warn(fmt.Sprintf(msg, args...)) }
+func (w slogWALogger) Infof(msg string, args ...any)  { w.l.Info(fmt.Sprintf(msg, args...)) }
+func (w slogWALogger) Debugf(msg string, args ...any) {
+	if w.l.Enabled(context.Background(), slog.LevelDebug) {
+		w.l.Debug(fmt.Sprintf(msg, args...))
+	}
+}
+func (w slogWALogger) Sub(module string) waLog.Logger {
+	return slogWALogger{l: w.l.With("module", module)}
+}

@@ -1,0 +1,437 @@
+package whatsapp_test
+
+// Offline tests of the whatsmeow adapter: real *whatsmeow.Client over real
+// per-reseller SQLite device stores, never connected; events are dispatched
+// by hand through the client's registered handlers (and, for connect
+// failures and stream errors, through whatsmeow's own node handlers).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	waBinary "go.mau.fi/whatsmeow/binary"
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/proto/waCompanionReg"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"renovabot/clock"
+	"renovabot/whatsapp"
+	"renovabot/whatsapp/whatsapptest"
+)
+
+// removeWatch tells the test when the manager removed a device file.
+type removeWatch struct {
+	*whatsapp.WhatsmeowDriver
+	removed chan int64
+}
+
+func (w removeWatch) Remove(chatID int64) error {
+	err := w.WhatsmeowDriver.Remove(chatID)
+	select {
+	case w.removed <- chatID:
+	default:
+	}
+	return err
+}
+
+func waitRemoved(t *testing.T, w removeWatch, chatID int64) {
+	t.Helper()
+	ctx := tctx(t)
+	for {
+		select {
+		case c := <-w.removed:
+			if c == chatID {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatalf("device file of %d never removed", chatID)
+		}
+	}
+}
+
+// linkedJID seeds a paired device into chatID's device file, as whatsmeow
+// leaves it after a successful pairing.
+func linkedJID(phone string) types.JID { return types.NewADJID(phone, 0, 12) }
+
+func seedDevice(t testing.TB, d *whatsapp.WhatsmeowDriver, chatID int64, phone string) types.JID {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sqlstore.New(ctx, "sqlite3", "file:"+d.DevicePath(chatID)+"?_foreign_keys=on", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dev := c.NewDevice()
+	jid := linkedJID(phone)
+	dev.ID = &jid
+	setFakeAccount(dev)
+	if err := dev.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return jid
+}
+
+func setFakeAccount(dev *store.Device) {
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{
+		Details:             []byte{1},
+		AccountSignature:    make([]byte, 64),
+		AccountSignatureKey: make([]byte, 32),
+		DeviceSignature:     make([]byte, 64),
+	}
+}
+
+type waEnv struct {
+	clk   *clock.Fake
+	m     *whatsapp.Manager
+	d     removeWatch
+	st    *whatsapptest.Store
+	rec   *whatsapptest.Recorder
+	dir   string
+	jids  map[int64]types.JID
+	dials func() int64
+}
+
+func newWAEnv(t testing.TB, chats ...int64) *waEnv {
+	t.Helper()
+	dir := t.TempDir()
+	inner, dials, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &waEnv{d: removeWatch{inner, make(chan int64, 64)}, st: whatsapptest.NewStore(), rec: whatsapptest.NewRecorder(),
+		dir: dir, jids: map[int64]types.JID{}, dials: dials.Load}
+	for _, c := range chats {
+		phone := fmt.Sprintf("55119876%05d", c)
+		jid := seedDevice(t, inner, c, phone)
+		e.jids[c] = jid
+		e.st.Put(whatsapp.SessionRecord{ChatID: c, DeviceJID: jid.String(), Phone: phone, LinkedAt: t0, State: whatsapp.StateConnected})
+	}
+	e.clk = clock.NewFake(t0)
+	e.m, err = whatsapp.NewManager(whatsapp.Config{DataDir: dir},
+		whatsapp.Deps{Store: e.st, Notifier: e.rec, Receipts: e.rec, Clock: e.clk, Driver: e.d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.m.Close)
+	return e
+}
+
+// client starts chatID's session (offline) and returns its whatsmeow client.
+func (e *waEnv) client(t testing.TB, chatID int64) *whatsmeow.Client {
+	t.Helper()
+	if _, err := e.m.Status(tctx(t), chatID); err != nil {
+		t.Fatal(err)
+	}
+	cli := e.m.WhatsmeowClientOf(chatID)
+	if cli == nil {
+		t.Fatalf("chat %d has no whatsmeow client", chatID)
+	}
+	return cli
+}
+
+func dispatch(cli *whatsmeow.Client, evt any) { cli.DangerousInternals().DispatchEvent(evt) }
+
+func TestWhatsmeowDeviceFilePerReseller(t *testing.T) {
+	e := newWAEnv(t, 101, 202)
+	cli := e.client(t, 101)
+	if cli.Store.ID == nil || *cli.Store.ID != e.jids[101] {
+		t.Fatalf("chat 101 opened device %v, want %v", cli.Store.ID, e.jids[101])
+	}
+	if got, want := e.d.DevicePath(101), filepath.Join(e.dir, "whatsapp", "101.db"); got != want {
+		t.Fatalf("device path %q, want %q", got, want)
+	}
+	if e.dials() != 1 {
+		t.Fatalf("dials = %d, want 1 (only chat 101 started)", e.dials())
+	}
+	if e.m.WhatsmeowClientOf(202) != nil {
+		t.Fatal("chat 202 started without a need")
+	}
+	cli2 := e.client(t, 202)
+	if *cli2.Store.ID != e.jids[202] || cli2 == cli {
+		t.Fatal("chat 202 shares or confuses chat 101's device")
+	}
+	// The store is SQLite in WAL mode with foreign keys (whatsmeow's Upgrade
+	// refuses to run without them, so opening at all proves that part).
+	if _, err := os.Stat(e.d.DevicePath(101) + "-wal"); err != nil {
+		t.Errorf("no WAL file next to the device store: %v", err)
+	}
+	// A device file holding another device than recorded is refused.
+	other := seedDevice(t, e.d.WhatsmeowDriver, 303, "5511900000303")
+	e.st.Put(whatsapp.SessionRecord{ChatID: 303, DeviceJID: linkedJID("5511911111111").String(), Phone: "5511911111111", State: whatsapp.StateConnected})
+	if _, err := e.m.Send(tctx(t), 303, "5521987650001", "x", whatsapp.SendOptions{}); !errors.Is(err, whatsapp.ErrDeviceMismatch) {
+		t.Fatalf("mismatch (%v in file): %v", other, err)
+	}
+}
+
+func TestWhatsmeowDeviceProps(t *testing.T) {
+	e := newWAEnv(t)
+	if got := store.DeviceProps.GetPlatformType(); got != waCompanionReg.DeviceProps_CHROME {
+		t.Fatalf("platform type %v, want CHROME (else the phone shows \"Other device\")", got)
+	}
+	if got := store.DeviceProps.GetOs(); got != "Linux" || whatsapp.LinkedOS != "Linux" {
+		t.Fatalf("OS %q, want Linux", got)
+	}
+	if got := store.BaseClientPayload.GetUserAgent().GetOsVersion(); got != "0.1.0" {
+		t.Fatalf("OS version in the client payload %q", got)
+	}
+	if whatsapp.PairCodeClient != whatsmeow.PairClientChrome || whatsapp.PairCodeDisplay != "Chrome (Linux)" {
+		t.Fatalf("pair-by-code client %q %q", whatsapp.PairCodeClient, whatsapp.PairCodeDisplay)
+	}
+	ch, err := e.m.PairQR(tctx(t), 900)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := e.m.WhatsmeowClientOf(900)
+	if got := cli.DangerousInternals().GetQRClientType(); got != whatsmeow.PairClientChrome {
+		t.Fatalf("QR codes advertise client type %q, want Chrome", got)
+	}
+	if _, err := os.Stat(e.d.DevicePath(900)); err != nil {
+		t.Fatalf("pairing did not create the reseller's device file: %v", err)
+	}
+	e.m.Close()
+	for range ch {
+	}
+}
+
+func TestWhatsmeowEventsReachTheRightReseller(t *testing.T) {
+	e := newWAEnv(t, 101, 202, 303, 404, 505)
+	ctx := tctx(t)
+	clis := map[int64]*whatsmeow.Client{}
+	for c := range e.jids {
+		clis[c] = e.client(t, c)
+	}
+
+	// Connected / Disconnected drive the state.
+	dispatch(clis[101], &events.Connected{})
+	if st, _ := e.m.Status(ctx, 101); st.State != whatsapp.StateConnected {
+		t.Fatalf("after Connected: %s", st.State)
+	}
+
+	// Receipts of the recipient become ours; our own devices' do not.
+	peer := types.NewJID("5521987650001", types.DefaultUserServer)
+	src := types.MessageSource{Chat: peer, Sender: peer}
+	dispatch(clis[101], &events.Receipt{MessageSource: src, MessageIDs: []string{"3EB0AA"}, Type: types.ReceiptTypeDelivered})
+	dispatch(clis[101], &events.Receipt{MessageSource: src, MessageIDs: []string{"3EB0AA", "3EB0BB"}, Type: types.ReceiptTypeRead})
+	dispatch(clis[101], &events.Receipt{MessageSource: src, MessageIDs: []string{"3EB0CC"}, Type: types.ReceiptTypeSender})
+	self := types.MessageSource{Chat: peer, Sender: e.jids[101], IsFromMe: true}
+	dispatch(clis[101], &events.Receipt{MessageSource: self, MessageIDs: []string{"3EB0DD"}, Type: types.ReceiptTypeReadSelf})
+	if err := e.rec.WaitForReceipts(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	want := []whatsapptest.ReceiptRecord{
+		{ChatID: 101, MessageID: "3EB0AA", Receipt: whatsapp.ReceiptDelivered},
+		{ChatID: 101, MessageID: "3EB0AA", Receipt: whatsapp.ReceiptRead},
+		{ChatID: 101, MessageID: "3EB0BB", Receipt: whatsapp.ReceiptRead},
+	}
+	if got := e.rec.Receipts(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("receipts = %+v", got)
+	}
+
+	// Reach-out time-lock notification (error 463's announcement).
+	until := t0.Add(96 * time.Hour)
+	tl := &events.NotifyAccountReachoutTimelock{IsActive: true, EnforcementType: "RESTRICT_ALL_COMPANIONS"}
+	tl.TimeEnforcementEnds.Time = until
+	dispatch(clis[101], tl)
+	if ev, err := e.rec.WaitForEvent(ctx, 101, whatsapp.EventReachoutTimelock); err != nil || !ev.Until.Equal(until) {
+		t.Fatalf("timelock event %+v %v", ev, err)
+	}
+
+	// Stream replaced, through whatsmeow's own stream-error handling.
+	clis[101].DangerousInternals().HandleStreamError(ctx, &waBinary.Node{Tag: "stream:error",
+		Content: []waBinary.Node{{Tag: "conflict", Attrs: waBinary.Attrs{"type": "replaced"}}}})
+	if _, err := e.rec.WaitForEvent(ctx, 101, whatsapp.EventStreamReplaced); err != nil {
+		t.Fatal(err)
+	}
+
+	// Logged out from the phone (device_removed): notified, file removed.
+	clis[202].DangerousInternals().HandleStreamError(ctx, &waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "401"},
+		Content: []waBinary.Node{{Tag: "conflict", Attrs: waBinary.Attrs{"type": "device_removed"}}}})
+	if _, err := e.rec.WaitForEvent(ctx, 202, whatsapp.EventLoggedOut); err != nil {
+		t.Fatal(err)
+	}
+	waitRemoved(t, e.d, 202)
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Stat(e.d.DevicePath(202) + suffix); !os.IsNotExist(err) {
+			t.Errorf("202.db%s survived the logout: %v", suffix, err)
+		}
+	}
+	if rec, _ := e.st.Record(202); rec.State != whatsapp.StateLoggedOut {
+		t.Errorf("record 202 = %+v", rec)
+	}
+
+	// Temporary ban, through whatsmeow's connect-failure handling.
+	clis[303].DangerousInternals().HandleConnectFailure(ctx, &waBinary.Node{Tag: "failure",
+		Attrs: waBinary.Attrs{"reason": "402", "code": "101", "expire": "7200"}})
+	ev, err := e.rec.WaitForEvent(ctx, 303, whatsapp.EventTempBan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.Until.Equal(t0.Add(2*time.Hour)) || !strings.HasPrefix(ev.Detail, "101") {
+		t.Fatalf("ban event %+v", ev)
+	}
+	if rec, _ := e.st.Record(303); rec.State != whatsapp.StateBanned || !rec.BanUntil.Equal(ev.Until) {
+		t.Errorf("record 303 = %+v", rec)
+	}
+
+	// Client outdated (405).
+	clis[404].DangerousInternals().HandleConnectFailure(ctx, &waBinary.Node{Tag: "failure", Attrs: waBinary.Attrs{"reason": "405"}})
+	if _, err := e.rec.WaitForEvent(ctx, 404, whatsapp.EventClientOutdated); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every event went to the reseller it happened to; 505 heard nothing.
+	wantKinds := map[int64][]whatsapp.EventKind{
+		101: {whatsapp.EventReachoutTimelock, whatsapp.EventStreamReplaced},
+		202: {whatsapp.EventLoggedOut},
+		303: {whatsapp.EventTempBan},
+		404: {whatsapp.EventClientOutdated},
+	}
+	got := map[int64][]whatsapp.EventKind{}
+	for _, ev := range e.rec.Events() {
+		got[ev.ChatID] = append(got[ev.ChatID], ev.Kind)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(wantKinds) {
+		t.Fatalf("events per chat = %v, want %v", got, wantKinds)
+	}
+}
+
+func TestWhatsmeowPairSuccessAndUnlink(t *testing.T) {
+	e := newWAEnv(t, 505)
+	ctx := tctx(t)
+	ch, err := e.m.PairQR(ctx, 606)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := e.m.WhatsmeowClientOf(606)
+	if cli == nil || cli.Store.ID != nil {
+		t.Fatal("pairing must start from a fresh unpaired device")
+	}
+	dispatch(cli, &events.QR{Codes: []string{"2@ref1,noise,identity,adv,1", "2@ref2,noise,identity,adv,1"}})
+	if ev := next(t, ch); ev.Kind != whatsapp.PairQR || ev.Code != "2@ref1,noise,identity,adv,1" {
+		t.Fatalf("first = %+v", ev)
+	}
+	// What whatsmeow does on pair-success before dispatching the event:
+	// store the new device in the reseller's file.
+	jid := linkedJID("5511987650606")
+	cli.Store.ID = &jid
+	setFakeAccount(cli.Store)
+	if err := cli.Store.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dispatch(cli, &events.PairSuccess{ID: jid, Platform: "android"})
+	if ev := next(t, ch); ev.Kind != whatsapp.PairSuccess || ev.Phone != "5511987650606" {
+		t.Fatalf("final = %+v", ev)
+	}
+	if rec, ok := e.st.Record(606); !ok || rec.DeviceJID != jid.String() {
+		t.Fatalf("record = %+v", rec)
+	}
+	if _, err := e.rec.WaitForEvent(ctx, 606, whatsapp.EventLinked); err != nil {
+		t.Fatal(err)
+	}
+
+	// Unlink with the server unreachable (we never connected): the logout
+	// fails, the local state is cleaned anyway.
+	dispatch(cli, &events.Connected{})
+	err = e.m.Unlink(ctx, 606)
+	if !errors.Is(err, whatsapp.ErrLogoutFailed) {
+		t.Fatalf("unlink offline: %v", err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Stat(e.d.DevicePath(606) + suffix); !os.IsNotExist(err) {
+			t.Errorf("606.db%s survived Unlink: %v", suffix, err)
+		}
+	}
+	if _, ok := e.st.Record(606); ok {
+		t.Error("record survived Unlink")
+	}
+	// The other reseller's file is untouched.
+	if _, err := os.Stat(e.d.DevicePath(505)); err != nil {
+		t.Errorf("505.db: %v", err)
+	}
+}
+
+func TestClassifyWhatsmeowErrors(t *testing.T) {
+	serverErr := func(code int) error { return fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, code) }
+	cases := []struct {
+		err       error
+		rateLimit bool
+		reachout  bool
+		transient bool
+		notLinked bool
+	}{
+		{err: serverErr(463), rateLimit: true, reachout: true},
+		{err: serverErr(429), rateLimit: true},
+		{err: whatsmeow.ErrIQRateOverLimit, rateLimit: true},
+		{err: serverErr(503), transient: true},
+		{err: whatsmeow.ErrNotConnected, transient: true},
+		{err: whatsmeow.ErrIQTimedOut, transient: true},
+		{err: whatsmeow.ErrMessageTimedOut, transient: true},
+		{err: context.DeadlineExceeded, transient: true},
+		{err: whatsmeow.ErrNotLoggedIn, notLinked: true},
+		{err: serverErr(479)},
+	}
+	for _, c := range cases {
+		got := whatsapp.Classify(c.err)
+		var rl *whatsapp.RateLimitedError
+		var te *whatsapp.TransientError
+		isRL := errors.As(got, &rl)
+		if isRL != c.rateLimit || (isRL && rl.Reachout != c.reachout) || errors.Is(got, whatsapp.ErrRateLimited) != c.rateLimit {
+			t.Errorf("%v: rate limited %v (reachout %v), want %v/%v", c.err, isRL, isRL && rl.Reachout, c.rateLimit, c.reachout)
+		}
+		if errors.As(got, &te) != c.transient {
+			t.Errorf("%v: transient %v, want %v", c.err, !c.transient, c.transient)
+		}
+		if errors.Is(got, whatsapp.ErrNotLinked) != c.notLinked {
+			t.Errorf("%v: not linked mismatch", c.err)
+		}
+		if !errors.Is(got, c.err) {
+			t.Errorf("%v: the original error is not kept", c.err)
+		}
+	}
+	if whatsapp.Classify(nil) != nil {
+		t.Error("nil must stay nil")
+	}
+}
+
+func TestWhatsmeowDisconnectsAndLostConnection(t *testing.T) {
+	e := newWAEnv(t, 707, 808)
+	ctx := tctx(t)
+	a, b := e.client(t, 707), e.client(t, 808)
+	dispatch(a, &events.Connected{})
+	dispatch(b, &events.Connected{})
+
+	// 707: the socket drops; whatsmeow reconnects by itself, we only watch.
+	dispatch(a, &events.Disconnected{})
+	if st, _ := e.m.Status(ctx, 707); st.State != whatsapp.StateDisconnected {
+		t.Fatalf("707 after Disconnected: %s", st.State)
+	}
+	// 808: an unknown connect failure (whatsmeow will not reconnect).
+	b.DangerousInternals().HandleConnectFailure(ctx, &waBinary.Node{Tag: "failure", Attrs: waBinary.Attrs{"reason": "400"}})
+
+	if err := e.clk.WaitForSleepers(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(3 * time.Minute)
+	for _, chat := range []int64{707, 808} {
+		if _, err := e.rec.WaitForEvent(ctx, chat, whatsapp.EventConnectionLost); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dispatch(a, &events.Connected{})
+	if _, err := e.rec.WaitForEvent(ctx, 707, whatsapp.EventConnectionRestored); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.m.Status(ctx, 707); st.State != whatsapp.StateConnected || !st.ConnectedSince.Equal(e.clk.Now()) {
+		t.Fatalf("707 after reconnect: %+v", st)
+	}
+}
