@@ -96,12 +96,12 @@ func BuildValues(c Client, co Company, today billing.Date) Values {
 	v := Values{
 		"nome":             collapse(c.Name),
 		"primeiro_nome":    firstName(c.Name),
-		"telefone":         formatPhone(c.Phone),
+		"telefone":         billing.FormatPhone(c.Phone),
 		"plano":            strings.TrimSpace(c.Plan),
 		"servidor":         strings.TrimSpace(c.Server),
 		"observacoes":      strings.TrimSpace(c.Notes),
 		"empresa":          strings.TrimSpace(co.Name),
-		"empresa_telefone": formatPhone(co.Phone),
+		"empresa_telefone": billing.FormatPhone(co.Phone),
 		"pix_titular":      strings.TrimSpace(co.PixHolder),
 	}
 	if c.Value > 0 {
@@ -158,15 +158,12 @@ func txID(c Client) string {
 	return id + d
 }
 
-var months = [...]string{"janeiro", "fevereiro", "março", "abril", "maio", "junho",
-	"julho", "agosto", "setembro", "outubro", "novembro", "dezembro"}
-
 // longDate renders "15 de agosto de 2026".
 func longDate(d billing.Date) string {
 	if d.Month < time.January || d.Month > time.December {
 		return d.BR()
 	}
-	return strconv.Itoa(d.Day) + " de " + months[d.Month-1] + " de " + strconv.Itoa(d.Year)
+	return strconv.Itoa(d.Day) + " de " + billing.MonthNameBR(d.Month) + " de " + strconv.Itoa(d.Year)
 }
 
 // relativeDays phrases n = due - today so it reads after "vence"/"venceu":
@@ -205,27 +202,6 @@ func firstName(name string) string {
 		}
 	}
 	return string(rs)
-}
-
-// formatPhone renders canonical digits as "+55 (11) 98765-4321" or, for
-// landlines, "+55 (11) 3333-4444". Anything else is shown as given, since a
-// slightly odd number is still more useful to the client than nothing.
-//
-// billing is getting its own FormatPhone; this private copy exists so the
-// package does not wait for it and can switch to it later.
-func formatPhone(s string) string {
-	s = strings.TrimSpace(s)
-	d := digits(s)
-	if d != strings.TrimPrefix(s, "+") || d == "" {
-		return s
-	}
-	switch {
-	case len(d) == 13 && strings.HasPrefix(d, "55"):
-		return "+55 (" + d[2:4] + ") " + d[4:9] + "-" + d[9:]
-	case len(d) == 12 && strings.HasPrefix(d, "55"):
-		return "+55 (" + d[2:4] + ") " + d[4:8] + "-" + d[8:]
-	}
-	return "+" + d
 }
 
 func digits(s string) string {

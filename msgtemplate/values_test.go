@@ -165,21 +165,6 @@ func TestFirstName(t *testing.T) {
 	}
 }
 
-func TestFormatPhone(t *testing.T) {
-	for in, want := range map[string]string{
-		"5511987654321":  "+55 (11) 98765-4321",
-		"+5511987654321": "+55 (11) 98765-4321",
-		"552133334444":   "+55 (21) 3333-4444",
-		"14155550100":    "+14155550100",
-		"":               "",
-		"(11) 9876-5432": "(11) 9876-5432",
-	} {
-		if got := formatPhone(in); got != want {
-			t.Errorf("formatPhone(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestPixCopiaCola(t *testing.T) {
 	today := date(2026, 8, 13)
 	c := SampleClient(today)
@@ -252,7 +237,7 @@ func TestTwoCompaniesNeverMix(t *testing.T) {
 	outB := tpl.Render(BuildValues(cb, b, today))
 
 	own := func(co Company, c Client) []string {
-		return []string{co.Name, formatPhone(co.Phone), co.PixKey, co.PixHolder, c.Name, c.Plan, billing.FormatMoney(c.Value)}
+		return []string{co.Name, billing.FormatPhone(co.Phone), co.PixKey, co.PixHolder, c.Name, c.Plan, billing.FormatMoney(c.Value)}
 	}
 	for _, s := range own(a, ca) {
 		if !strings.Contains(outA, s) {
