@@ -29,6 +29,18 @@ type Reseller struct {
 	CreatedAt     time.Time
 	LastSeenAt    time.Time
 	UnreachableAt time.Time // zero unless Telegram refused to deliver (bot blocked)
+	AccessUntil   time.Time // zero: no end
+}
+
+// HasAccess is the one rule for "may this reseller use the product now":
+// screens, reminders and reports all ask it. Blocked and expired resellers
+// have none; a trial or active reseller has it until AccessUntil.
+func (r Reseller) HasAccess(now time.Time) bool {
+	switch r.Status {
+	case StatusBlocked, StatusExpired:
+		return false
+	}
+	return r.AccessUntil.IsZero() || now.Before(r.AccessUntil)
 }
 
 var locations sync.Map // name -> *time.Location; LoadLocation parses tzdata every call
@@ -55,17 +67,17 @@ func LoadLocation(name string) *time.Location {
 // Accounts reads and writes the tenant's own reseller row.
 type Accounts struct{ t Tenant }
 
-const resellerCols = `chat_id, name, username, status, timezone, created_at, last_seen_at, unreachable_at`
+const resellerCols = `chat_id, name, username, status, timezone, created_at, last_seen_at, unreachable_at, access_until`
 
 func scanReseller(row interface{ Scan(...any) error }) (Reseller, error) {
 	var r Reseller
 	var created, seen int64
-	var unreachable sql.NullInt64
-	err := row.Scan(&r.ChatID, &r.Name, &r.Username, &r.Status, &r.Timezone, &created, &seen, &unreachable)
+	var unreachable, until sql.NullInt64
+	err := row.Scan(&r.ChatID, &r.Name, &r.Username, &r.Status, &r.Timezone, &created, &seen, &unreachable, &until)
 	if err != nil {
 		return Reseller{}, notFound(err)
 	}
-	r.CreatedAt, r.LastSeenAt, r.UnreachableAt = fromUnix(created), fromUnix(seen), nullUnix(unreachable)
+	r.CreatedAt, r.LastSeenAt, r.UnreachableAt, r.AccessUntil = fromUnix(created), fromUnix(seen), nullUnix(unreachable), nullUnix(until)
 	return r, nil
 }
 

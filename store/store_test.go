@@ -204,3 +204,22 @@ func TestConversationNeedsReseller(t *testing.T) {
 		t.Fatal("conversation saved for a chat that is not a reseller")
 	}
 }
+
+func TestHasAccess(t *testing.T) {
+	now := t0
+	for _, tc := range []struct {
+		r    Reseller
+		want bool
+	}{
+		{Reseller{Status: StatusActive}, true},
+		{Reseller{Status: StatusTrial, AccessUntil: now.Add(time.Hour)}, true},
+		{Reseller{Status: StatusTrial, AccessUntil: now}, false},
+		{Reseller{Status: StatusActive, AccessUntil: now.Add(-time.Second)}, false},
+		{Reseller{Status: StatusBlocked}, false},
+		{Reseller{Status: StatusExpired, AccessUntil: now.Add(time.Hour)}, false},
+	} {
+		if got := tc.r.HasAccess(now); got != tc.want {
+			t.Errorf("%+v.HasAccess = %v", tc.r, got)
+		}
+	}
+}
