@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"renovabot/billing"
 	"renovabot/bot/telegramtest"
@@ -330,4 +331,47 @@ func TestCommandParsing(t *testing.T) {
 			t.Errorf("command(%q) accepted", in)
 		}
 	}
+}
+
+func TestShutdownLetsInFlightHandlersFinish(t *testing.T) {
+	h := newHarness(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	h.setup = func(b *Bot) {
+		b.addCommand("lento", 50, "", func(r *Request) error {
+			close(started)
+			<-release
+			return r.Say("terminei")
+		})
+	}
+	h.start()
+	h.say(101, "/start", "Boas-vindas")
+	h.srv.SendText(101, "/lento")
+	<-started
+	h.cancel() // the stop signal arrives while the handler runs
+	close(release)
+	<-h.done
+	h.cancel = nil
+	h.wa.Close()
+	m, ok := h.srv.LastBotMessage(101)
+	if !ok || m.Text != "terminei" {
+		t.Fatalf("in-flight handler's reply was lost: %+v", m)
+	}
+}
+
+func TestShutdownGraceIsBounded(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.ShutdownGrace = 50 * time.Millisecond
+	started := make(chan struct{})
+	h.setup = func(b *Bot) {
+		b.addCommand("preso", 50, "", func(r *Request) error {
+			close(started)
+			<-r.Ctx.Done() // a handler that only ends when told to
+			return r.Ctx.Err()
+		})
+	}
+	h.start()
+	h.say(101, "/start", "Boas-vindas")
+	h.srv.SendText(101, "/preso")
+	<-started
+	h.stop() // returns once the grace period cancels the handler
 }
