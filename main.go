@@ -116,6 +116,7 @@ func run(ctx context.Context, o runOptions) int {
 		Workers:         cfg.Telegram.Workers,
 		ShutdownGrace:   cfg.Telegram.ShutdownGrace.D(),
 		DefaultTimezone: cfg.Timezone,
+		ChurnDays:       cfg.Reports.ChurnDays,
 	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)

@@ -38,6 +38,8 @@ type Config struct {
 	Workers         int
 	ShutdownGrace   time.Duration
 	DefaultTimezone string
+	// ChurnDays: a client overdue for longer counts as lost in reports.
+	ChurnDays int
 }
 
 // Deps are the bot's collaborators.
@@ -148,6 +150,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerRenew()
 	b.registerSettings()
 	b.registerCSV()
+	b.registerReports()
 	if b.wa != nil {
 		b.registerWhatsApp()
 	}

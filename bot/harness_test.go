@@ -75,6 +75,7 @@ func newHarness(t testing.TB) *harness {
 			Workers:         8,
 			ShutdownGrace:   5 * time.Second,
 			DefaultTimezone: "America/Sao_Paulo",
+			ChurnDays:       30,
 		},
 	}
 	h.changed = make(chan struct{})

@@ -33,6 +33,7 @@ type Config struct {
 	Scheduler Scheduler `yaml:"scheduler"`
 	HTTP      HTTP      `yaml:"http"`
 	Log       Log       `yaml:"log"`
+	Reports   Reports   `yaml:"reports"`
 
 	// Location is Timezone loaded.
 	Location *time.Location `yaml:"-"`
@@ -70,6 +71,12 @@ type WhatsApp struct {
 // Scheduler configures the reminder tick.
 type Scheduler struct {
 	DefaultSendTime string `yaml:"default_send_time"`
+}
+
+// Reports configures the reports.
+type Reports struct {
+	// ChurnDays: a client overdue for longer than this counts as lost.
+	ChurnDays int `yaml:"churn_days"`
 }
 
 // HTTP configures the health endpoint.
@@ -129,6 +136,7 @@ func Defaults() Config {
 		Scheduler: Scheduler{DefaultSendTime: "09:00"},
 		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
 		Log:       Log{Level: "info", Format: "text"},
+		Reports:   Reports{ChurnDays: 30},
 	}
 }
 
@@ -178,6 +186,7 @@ var known = map[string]bool{
 	"scheduler": true, "scheduler.default_send_time": true,
 	"http": true, "http.listen": true,
 	"log": true, "log.level": true, "log.format": true,
+	"reports": true, "reports.churn_days": true,
 }
 
 // KnownKeys returns every accepted key, sorted (used by the test that keeps
@@ -292,6 +301,9 @@ func (c *Config) validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil && c.HTTP.Listen != "" {
 		return keyErr("http.listen", "%q is not host:port (example: 127.0.0.1:8080; empty disables)", c.HTTP.Listen)
+	}
+	if c.Reports.ChurnDays < 1 || c.Reports.ChurnDays > 365 {
+		return keyErr("reports.churn_days", "must be between 1 and 365 days")
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":

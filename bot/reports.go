@@ -1,0 +1,392 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"renovabot/billing"
+	"renovabot/report"
+	"renovabot/store"
+)
+
+// Relatórios: money in, money due, clients and reminders for a chosen
+// period, as text, as charts (PNG photos) and as CSV exports.
+
+const (
+	actReports      = "rp"   // -
+	actReportShow   = "rps"  // period
+	actReportCharts = "rpc"  // period
+	actReportPays   = "rpxp" // period
+	actReportMsgs   = "rpxm" // period
+	actReportAdmin  = "rpa"  // period
+)
+
+func (b *Bot) registerReports() {
+	b.addCommand("relatorios", 70, "Relatórios: recebido, previsto, clientes e lembretes", b.showReportMenu)
+	b.addCallback(actReports, b.showReportMenu)
+	b.addCallback(actReportShow, b.onReport)
+	b.addCallback(actReportCharts, b.onReportCharts)
+	b.addCallback(actReportPays, b.onExportPayments)
+	b.addCallback(actReportMsgs, b.onExportMessages)
+	b.addCallback(actReportAdmin, b.onAdminReport)
+	b.addMenu(60, "📊 Relatórios", CB(actReports), nil)
+}
+
+func (b *Bot) showReportMenu(r *Request) error {
+	var kb Keyboard
+	var row []Button
+	for _, p := range report.Periods {
+		row = append(row, Btn(p.Label(), CB(actReportShow, string(p))))
+		if len(row) == 2 {
+			kb, row = append(kb, row), nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	kb = append(kb, backToMenu())
+	return r.Show(Message{Text: "📊 <b>Relatórios</b> — escolha o período:", Keyboard: kb})
+}
+
+func reportPeriod(r *Request) (report.Period, error) {
+	p, err := r.Data.Arg(0)
+	if err != nil || !report.Period(p).Valid() {
+		return "", ErrStale
+	}
+	return report.Period(p), nil
+}
+
+func (b *Bot) onReport(r *Request) error {
+	p, err := reportPeriod(r)
+	if err != nil {
+		return err
+	}
+	text, err := b.reportText(r, p)
+	if err != nil {
+		return err
+	}
+	kb := Keyboard{
+		Row(Btn("📈 Gráficos", CB(actReportCharts, string(p)))),
+		Row(Btn("📤 Pagamentos (.csv)", CB(actReportPays, string(p))), Btn("📤 Mensagens (.csv)", CB(actReportMsgs, string(p)))),
+	}
+	if r.IsAdmin {
+		kb = append(kb, Row(Btn("🌐 Todos os revendedores", CB(actReportAdmin, string(p)))))
+	}
+	kb = append(kb, Row(Btn("🔄 Outro período", CB(actReports)), Btn(txtMenuButton, CB(actMenu))))
+	return r.Show(Message{Text: text, Keyboard: kb})
+}
+
+// reportText is the whole text report of a period.
+func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
+	today := r.Today()
+	from, to := p.Range(today)
+	pfrom, pto := p.Previous(today)
+	rep := r.Tenant.Reports()
+	fin, err := rep.Finance(r.Ctx, from, to)
+	if err != nil {
+		return "", err
+	}
+	prev, err := rep.Finance(r.Ctx, pfrom, pto)
+	if err != nil {
+		return "", err
+	}
+	sum, err := r.Tenant.Clients().Summary(r.Ctx, today)
+	if err != nil {
+		return "", err
+	}
+	cl, err := rep.Clients(r.Ctx, from, to, today, r.Reseller.Location(), b.cfg.ChurnDays)
+	if err != nil {
+		return "", err
+	}
+	msgs, err := rep.Messages(r.Ctx, from, to)
+	if err != nil {
+		return "", err
+	}
+
+	var sb strings.Builder
+	sb.WriteString(Textf("📊 <b>Relatório — %s</b> (%s a %s)\n", p.Label(), from.BR(), to.BR()))
+
+	sb.WriteString("\n💰 <b>Financeiro</b>\n")
+	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), plural(fin.Payments, "pagamento", "pagamentos")))
+	if fin.Payments > 0 {
+		sb.WriteString(Textf(" · ticket médio %s", billing.FormatMoney(fin.Received/int64(fin.Payments))))
+	}
+	sb.WriteString(Textf("\nPrevisto: %s (pago %s · em aberto %s)\n", billing.FormatMoney(fin.Expected()),
+		billing.FormatMoney(fin.ExpectedPaid), billing.FormatMoney(fin.ExpectedOpen)))
+	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), plural(sum.Overdue, "cliente", "clientes")))
+	sb.WriteString(Textf("Período anterior (%s a %s): %s recebido — %s\n", pfrom.ShortBR(), pto.ShortBR(),
+		billing.FormatMoney(prev.Received), change(fin.Received, prev.Received)))
+	if line := breakdown(fin.ByPlan, "Por plano", ""); line != "" {
+		sb.WriteString(line)
+	}
+	if line := breakdown(fin.ByServer, "Por servidor", "sem servidor"); line != "" {
+		sb.WriteString(line)
+	}
+
+	sb.WriteString("\n👥 <b>Clientes</b>\n")
+	sb.WriteString(fmt.Sprintf("Total %d · ativos %d · novos no período %d\n", cl.Total, cl.Active, cl.New))
+	sb.WriteString(fmt.Sprintf("Renovaram %d · não renovaram %d", cl.Renewed, cl.Lapsed))
+	if ret := cl.Retention(); ret >= 0 {
+		sb.WriteString(fmt.Sprintf(" · retenção %s%%", strconv.FormatFloat(ret, 'f', 0, 64)))
+	}
+	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %d dias) %d\n", sum.Overdue, b.cfg.ChurnDays, cl.Churned))
+
+	sb.WriteString("\n📨 <b>Lembretes automáticos</b>\n")
+	if msgs.Planned == 0 {
+		sb.WriteString("Nenhum lembrete neste período.\n")
+	} else {
+		sb.WriteString(fmt.Sprintf("Planejados %d · enviados %d · entregues %d · lidos %d · falharam %d", msgs.Planned, msgs.Sent, msgs.Delivered, msgs.Read, msgs.Failed))
+		if msgs.Pending > 0 {
+			sb.WriteString(fmt.Sprintf(" · aguardando %d", msgs.Pending))
+		}
+		if msgs.Skipped+msgs.Cancelled > 0 {
+			sb.WriteString(fmt.Sprintf(" · não enviados %d", msgs.Skipped+msgs.Cancelled))
+		}
+		sb.WriteString("\n")
+		for i, f := range msgs.FailedBy {
+			if i == 5 {
+				break
+			}
+			sb.WriteString(Textf("• falha: %s (%d)\n", Truncate(orDash(f.Name), 60), f.Count))
+		}
+		for _, st := range msgs.ByStage {
+			sb.WriteString(Textf("• %s: %d planejados, %d enviados, %d lidos, %d falharam\n", stageLabel(st.Stage), st.Planned, st.Sent, st.Read, st.Failed))
+		}
+	}
+	return sb.String(), nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// change describes cur against prev: "+25%", "-10%", "igual", "sem base".
+func change(cur, prev int64) string {
+	switch {
+	case prev == 0 && cur == 0:
+		return "igual"
+	case prev == 0:
+		return "sem recebimentos para comparar"
+	case cur == prev:
+		return "igual"
+	}
+	pct := float64(cur-prev) * 100 / float64(prev)
+	sign := "+"
+	if pct < 0 {
+		sign = ""
+	}
+	return sign + strconv.FormatFloat(pct, 'f', 0, 64) + "%"
+}
+
+// breakdown is one line "Por plano: Mensal R$ 10,00 (2) · …" with the top 5.
+func breakdown(items []store.NamedAmount, title, empty string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, 5)
+	for i, it := range items {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("+%d", len(items)-5))
+			break
+		}
+		name := it.Name
+		if name == "" {
+			name = empty
+		}
+		parts = append(parts, Textf("%s %s (%d)", Truncate(name, 30), billing.FormatMoney(it.Amount), it.Count))
+	}
+	return title + ": " + strings.Join(parts, " · ") + "\n"
+}
+
+// stageLabel names a reminder stage (day offset from the due date).
+func stageLabel(stage int) string {
+	switch {
+	case stage == 0:
+		return "no dia do vencimento"
+	case stage == -1:
+		return "1 dia antes"
+	case stage < 0:
+		return fmt.Sprintf("%d dias antes", -stage)
+	case stage == 1:
+		return "1 dia depois"
+	}
+	return fmt.Sprintf("%d dias depois", stage)
+}
+
+// onReportCharts sends the two charts with their key numbers as captions.
+func (b *Bot) onReportCharts(r *Request) error {
+	if _, err := reportPeriod(r); err != nil {
+		return err
+	}
+	_ = r.Toast("Gerando gráficos…")
+	today := r.Today()
+	months, err := r.Tenant.Reports().Monthly(r.Ctx, report.LastMonths(today, 12))
+	if err != nil {
+		return err
+	}
+	points := make([]report.MonthAmount, len(months))
+	var rec, exp int64
+	for i, m := range months {
+		points[i] = report.MonthAmount{Month: m.Month, Expected: m.Expected, Received: m.Received}
+		rec += m.Received
+		exp += m.Expected
+	}
+	png, err := report.RevenueChart(points)
+	if err != nil {
+		return err
+	}
+	cur := months[len(months)-1]
+	caption := Textf("📈 <b>Últimos 12 meses</b>\nRecebido: %s · previsto: %s\nEste mês: recebido %s de %s previstos",
+		billing.FormatMoney(rec), billing.FormatMoney(exp), billing.FormatMoney(cur.Received), billing.FormatMoney(cur.Expected))
+	if _, err := b.send.SendPhoto(r.Ctx, r.ChatID, png, Message{Text: caption}); err != nil {
+		return err
+	}
+
+	sum, err := r.Tenant.Clients().Summary(r.Ctx, today)
+	if err != nil {
+		return err
+	}
+	png, err = report.StatusChart([]report.StatusCount{
+		{Status: billing.StatusOverdue, Count: sum.Overdue}, {Status: billing.StatusDueToday, Count: sum.DueToday},
+		{Status: billing.StatusDueSoon, Count: sum.DueSoon}, {Status: billing.StatusOK, Count: sum.OK},
+		{Status: billing.StatusPaused, Count: sum.Paused},
+	})
+	if err != nil {
+		return err
+	}
+	caption = Textf("👥 <b>Clientes por situação</b> (%d)\n%s", sum.Total, strings.TrimSpace(summaryLine(sum)))
+	_, err = b.send.SendPhoto(r.Ctx, r.ChatID, png, Message{Text: caption, Keyboard: Keyboard{Row(Btn("📊 Relatórios", CB(actReports))), backToMenu()}})
+	return err
+}
+
+func (b *Bot) onExportPayments(r *Request) error {
+	p, err := reportPeriod(r)
+	if err != nil {
+		return err
+	}
+	from, to := p.Range(r.Today())
+	var buf bytes.Buffer
+	w := newCSV(&buf, "data_pagamento", "cliente", "plano", "valor", "vencimento_anterior", "novo_vencimento", "desfeito")
+	n := 0
+	err = r.Tenant.Reports().EachPayment(r.Ctx, from, to, func(pay store.Payment) error {
+		n++
+		undone := "não"
+		if pay.Undone {
+			undone = "sim"
+		}
+		return w.Write([]string{pay.PaidOn.BR(), pay.ClientName, pay.PlanName, moneyCell(pay.Amount), pay.PrevDue.BR(), pay.NewDue.BR(), undone})
+	})
+	if err != nil {
+		return err
+	}
+	return b.sendCSV(r, w, &buf, fmt.Sprintf("pagamentos-%s-a-%s.csv", from.ISO(), to.ISO()),
+		fmt.Sprintf("📤 %s de %s a %s.", plural(n, "pagamento", "pagamentos"), from.BR(), to.BR()))
+}
+
+func (b *Bot) onExportMessages(r *Request) error {
+	p, err := reportPeriod(r)
+	if err != nil {
+		return err
+	}
+	from, to := p.Range(r.Today())
+	loc := r.Reseller.Location()
+	var buf bytes.Buffer
+	w := newCSV(&buf, "data", "cliente", "telefone", "tipo", "origem", "etapa", "situacao", "erro", "mensagem")
+	n := 0
+	err = r.Tenant.Reports().EachMessage(r.Ctx, from, to, loc, func(m store.Message) error {
+		n++
+		when := m.CreatedAt.In(loc).Format("02/01/2006 15:04")
+		stage := ""
+		if m.Origin == store.OriginAuto {
+			when = m.SendOn.BR()
+			stage = stageLabel(m.Stage)
+		}
+		return w.Write([]string{when, m.ClientName, billing.FormatPhone(m.Phone), m.Kind, originLabel(m.Origin), stage,
+			msgStatusLabel(m.Status), m.Error, m.Body})
+	})
+	if err != nil {
+		return err
+	}
+	return b.sendCSV(r, w, &buf, fmt.Sprintf("mensagens-%s-a-%s.csv", from.ISO(), to.ISO()),
+		fmt.Sprintf("📤 %s de %s a %s.", plural(n, "mensagem", "mensagens"), from.BR(), to.BR()))
+}
+
+func newCSV(buf *bytes.Buffer, header ...string) *csv.Writer {
+	w := csv.NewWriter(buf)
+	w.Comma = ';' // what spreadsheets in Brazil open directly
+	_ = w.Write(header)
+	return w
+}
+
+func (b *Bot) sendCSV(r *Request, w *csv.Writer, buf *bytes.Buffer, name, caption string) error {
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	_ = r.Toast("")
+	_, err := b.send.SendDocument(r.Ctx, r.ChatID, name, buf.Bytes(), Message{Text: Esc(caption)})
+	return err
+}
+
+// moneyCell is a money value as spreadsheets in Brazil read it ("35,90").
+func moneyCell(cents int64) string { return strings.TrimPrefix(billing.FormatMoney(cents), "R$ ") }
+
+func originLabel(o string) string {
+	switch o {
+	case store.OriginAuto:
+		return "automático"
+	case store.OriginManual:
+		return "manual"
+	case store.OriginTest:
+		return "teste"
+	}
+	return o
+}
+
+func msgStatusLabel(s store.MessageStatus) string {
+	switch s {
+	case store.MsgPending, store.MsgSending:
+		return "aguardando"
+	case store.MsgSent:
+		return "enviado"
+	case store.MsgDelivered:
+		return "entregue"
+	case store.MsgRead:
+		return "lido"
+	case store.MsgFailed:
+		return "falhou"
+	case store.MsgSkipped:
+		return "não enviado"
+	case store.MsgCancelled:
+		return "cancelado"
+	}
+	return string(s)
+}
+
+// onAdminReport is the same period across every reseller, counts and sums
+// only. Only admins see the button; anyone else pressing it gets "não
+// encontrado".
+func (b *Bot) onAdminReport(r *Request) error {
+	if !r.IsAdmin {
+		return ErrStale
+	}
+	p, err := reportPeriod(r)
+	if err != nil {
+		return err
+	}
+	from, to := p.Range(r.Today())
+	t, err := b.store.AdminReportTotals(r.Ctx, from, to)
+	if err != nil {
+		return err
+	}
+	text := Textf("🌐 <b>Todos os revendedores — %s</b> (%s a %s)\n\nRevendedores: %d · clientes: %d\nRecebido: %s (%s)\nEm aberto no período: %s\nLembretes enviados: %d · falharam: %d",
+		p.Label(), from.BR(), to.BR(), t.Resellers, t.Clients, billing.FormatMoney(t.Received),
+		plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
+	return r.Show(Message{Text: text, Keyboard: Keyboard{Row(Btn("⬅️ Voltar", CB(actReportShow, string(p)))), backToMenu()}})
+}
