@@ -188,3 +188,15 @@ func collectMessages(rows *sql.Rows) ([]Message, error) {
 	}
 	return out, rows.Err()
 }
+
+// SentSince counts the tenant's messages that left WhatsApp since t
+// (sent, delivered or read), for the daily cap.
+func (m Messages) SentSince(ctx context.Context, t time.Time) (int, error) {
+	var n int
+	err := m.t.s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages
+		WHERE reseller_id = ? AND sent_at >= ? AND status IN ('sent', 'delivered', 'read')`, m.t.chatID, unix(t)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: sent since: %w", err)
+	}
+	return n, nil
+}

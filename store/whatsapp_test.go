@@ -106,3 +106,23 @@ func TestMessageLogAndReceipts(t *testing.T) {
 		t.Fatalf("after delete = %+v", got)
 	}
 }
+
+func TestSentSinceCountsOnlyOwnSentMessages(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := context.Background()
+	a, b := register(t, s, 1), register(t, s, 2)
+	for _, st := range []MessageStatus{MsgSent, MsgFailed} {
+		if _, err := a.Messages().Log(ctx, NewMessage{Phone: "5511987654321", Kind: "teste", Origin: OriginTest, Status: st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Messages().Log(ctx, NewMessage{Phone: "5511987654321", Kind: "teste", Origin: OriginTest, Status: MsgSent}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.Messages().SentSince(ctx, t0); err != nil || n != 1 {
+		t.Fatalf("A sent since t0 = %d, %v", n, err)
+	}
+	if n, _ := a.Messages().SentSince(ctx, clk.Now().Add(time.Second)); n != 0 {
+		t.Fatalf("A sent since later = %d", n)
+	}
+}

@@ -469,6 +469,21 @@ func TestDailyCap(t *testing.T) {
 	}
 }
 
+// A restart on the same day continues the day's count from the store.
+func TestDailyCapSurvivesRestart(t *testing.T) {
+	e := newEnv(t, func(c *whatsapp.Config, _ *whatsapptest.Driver) { c.DailyCap = 3 })
+	e.link(1, "5511987650001")
+	e.st.SetSentToday(1, 2) // sent before the restart
+	e.d.SetOnWhatsApp("5521987650001", "")
+	ctx := tctx(t)
+	if _, err := e.m.Send(ctx, 1, "5521987650001", "oi", whatsapp.SendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.Send(ctx, 1, "5521987650001", "oi", whatsapp.SendOptions{}); !errors.Is(err, whatsapp.ErrDailyCap) {
+		t.Fatalf("fourth message of the day: %v, want ErrDailyCap", err)
+	}
+}
+
 func TestIsolationAndUnlinkLeavesOthers(t *testing.T) {
 	e := newEnv(t, nil)
 	recA := e.link(10, "5511911110000")

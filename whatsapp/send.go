@@ -33,7 +33,7 @@ func (s *session) send(ctx context.Context, phone string, self bool, text, id st
 	if err != nil {
 		return "", err
 	}
-	if err := s.checkCap(m.clock.Now()); err != nil {
+	if err := s.checkCap(ctx, m.clock.Now()); err != nil {
 		return "", err
 	}
 
@@ -115,8 +115,10 @@ func (s *session) resolve(ctx context.Context, client Client, phone string) (str
 	return "", fmt.Errorf("%w: %s", ErrNotOnWhatsApp, phone)
 }
 
-// checkCap enforces DailyCap per reseller day (CapLocation).
-func (s *session) checkCap(now time.Time) error {
+// checkCap enforces DailyCap per reseller day (CapLocation). The count of
+// a new day starts from what the store says was already sent that day, so
+// a restart does not reset it. Called with sendSem held.
+func (s *session) checkCap(ctx context.Context, now time.Time) error {
 	limit := s.m.cfg.DailyCap
 	if limit <= 0 {
 		return nil
@@ -125,7 +127,11 @@ func (s *session) checkCap(now time.Time) error {
 	y, mo, d := local.Date()
 	day := time.Date(y, mo, d, 0, 0, 0, 0, s.m.cfg.CapLocation)
 	if !day.Equal(s.capDay) {
-		s.capDay, s.capCount = day, 0
+		sent, err := s.m.store.SentSince(ctx, s.chatID, day)
+		if err != nil {
+			return &TransientError{Err: fmt.Errorf("count today's messages: %w", err)}
+		}
+		s.capDay, s.capCount = day, sent
 	}
 	if s.capCount >= limit {
 		return &DailyCapError{Limit: limit, ResetAt: day.AddDate(0, 0, 1)}

@@ -68,6 +68,11 @@ func (a StoreSessions) CacheJID(ctx context.Context, chatID int64, phone, jid st
 	return a.S.Tenant(chatID).WhatsApp().CacheJID(ctx, phone, jid)
 }
 
+// SentSince counts chatID's messages that left since t.
+func (a StoreSessions) SentSince(ctx context.Context, chatID int64, t time.Time) (int, error) {
+	return a.S.Tenant(chatID).Messages().SentSince(ctx, t)
+}
+
 // ReceiptWriter records delivery and read receipts in the reseller's
 // message log. Receipts arrive on whatsmeow's event goroutines, so they are
 // queued and written by one goroutine of our own.

@@ -83,6 +83,9 @@ type SessionStore interface {
 	// CachedJID returns the WhatsApp JID that phone resolved to for chatID.
 	CachedJID(ctx context.Context, chatID int64, phone string) (string, bool, error)
 	CacheJID(ctx context.Context, chatID int64, phone, jid string) error
+	// SentSince counts the messages chatID's WhatsApp sent since t, so the
+	// daily cap survives a restart on the same day.
+	SentSince(ctx context.Context, chatID int64, t time.Time) (int, error)
 }
 
 // EventKind names what happened to a reseller's WhatsApp.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"renovabot/whatsapp"
 )
@@ -14,6 +15,7 @@ type Store struct {
 	recs  map[int64]whatsapp.SessionRecord
 	jids  map[jidKey]string
 	saves int
+	sent  map[int64]int
 	// FailSave, when set, is returned by SaveSession.
 	FailSave error
 }
@@ -26,7 +28,22 @@ type jidKey struct {
 var _ whatsapp.SessionStore = (*Store)(nil)
 
 func NewStore() *Store {
-	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]string)}
+	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]string), sent: make(map[int64]int)}
+}
+
+// SetSentToday makes SentSince report n messages already sent by chatID
+// (a restart in the middle of a day).
+func (s *Store) SetSentToday(chatID int64, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent[chatID] = n
+}
+
+// SentSince reports what SetSentToday set (0 by default).
+func (s *Store) SentSince(_ context.Context, chatID int64, _ time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent[chatID], nil
 }
 
 // Put stores rec (test setup).
