@@ -35,7 +35,8 @@ type Config struct {
 	// day: the day in CapLocation (default America/Sao_Paulo), not UTC. The
 	// reminders go out once per local day; a UTC boundary (21:00 in Brazil)
 	// would let one evening batch straddle two caps. Default 150; 0 = no cap.
-	// The count lives in memory: a restart on the same day starts from 0.
+	// A new day's count starts from SessionStore.SentSince, so a restart on
+	// the same day keeps counting.
 	DailyCap    int
 	CapLocation *time.Location
 
