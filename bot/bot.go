@@ -147,6 +147,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerClients()
 	b.registerRenew()
 	b.registerSettings()
+	b.registerTemplates()
+	b.registerCompany()
 	b.registerCSV()
 	if b.wa != nil {
 		b.registerWhatsApp()
