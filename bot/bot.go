@@ -152,6 +152,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerCSV()
 	if b.wa != nil {
 		b.registerWhatsApp()
+		b.registerSend()
 	}
 	return b, nil
 }
