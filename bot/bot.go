@@ -149,10 +149,13 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerClients()
 	b.registerRenew()
 	b.registerSettings()
+	b.registerTemplates()
+	b.registerCompany()
 	b.registerCSV()
 	b.registerReports()
 	if b.wa != nil {
 		b.registerWhatsApp()
+		b.registerSend()
 	}
 	return b, nil
 }

@@ -160,7 +160,14 @@ func (b *Bot) createClient(r *Request, c *Conv) (string, error) {
 		return "", err
 	}
 	b.log.Info("client created", "chat", r.ChatID, "client", cl.ID)
-	return Done, b.showCard(r, cl, back{kind: "l", filter: store.FilterAll}, "✅ <b>Cliente cadastrado!</b>")
+	// The welcome comes after the client is saved and the wizard closed:
+	// WhatsApp can change the heading, never the creation.
+	heading := "✅ <b>Cliente cadastrado!</b>"
+	welcome, extra := b.welcomeNewClient(r, cl)
+	if welcome != "" {
+		heading += "\n" + welcome
+	}
+	return Done, b.showCardWith(r, cl, back{kind: "l", filter: store.FilterAll}, heading, extra)
 }
 
 // ---- edit an existing client, field by field ----

@@ -302,6 +302,12 @@ func (b *Bot) onCard(r *Request) error {
 
 // showCard renders the client card, under an optional heading.
 func (b *Bot) showCard(r *Request, c store.Client, k back, heading string) error {
+	return b.showCardWith(r, c, k, heading, nil)
+}
+
+// showCardWith is showCard with extra buttons above the card's own, for
+// what the heading offers (e.g. "📤 Enviar boas-vindas").
+func (b *Bot) showCardWith(r *Request, c store.Client, k back, heading string, extra Keyboard) error {
 	today := r.Today()
 	st := c.Status(today)
 	var sb strings.Builder
@@ -337,16 +343,22 @@ func (b *Bot) showCard(r *Request, c store.Client, k back, heading string) error
 			sb.WriteString(line)
 		}
 	}
+	history, err := historySection(r, c)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(history)
 
 	pause := Btn("⏸️ Pausar lembretes", CB(actPause, append([]any{c.ID, 1}, k.args()...)...))
 	if c.Paused {
 		pause = Btn("▶️ Retomar lembretes", CB(actPause, append([]any{c.ID, 0}, k.args()...)...))
 	}
-	kb := Keyboard{
+	kb := append(append(Keyboard{}, extra...),
 		Row(Btn("🔄 Renovar", CB(actRenewMenu, c.ID)), Btn("✏️ Editar", CB(actEditMenu, c.ID))),
+		b.sendButton(c),
 		Row(pause, Btn("🗑️ Excluir", CB(actDeleteAsk, append([]any{c.ID}, k.args()...)...))),
 		Row(k.button(), Btn(txtMenuButton, CB(actMenu))),
-	}
+	)
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})
 }
 

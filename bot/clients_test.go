@@ -190,12 +190,16 @@ func TestClientCardRenewEditPauseDelete(t *testing.T) {
 	}
 	id := h.srv.Press(101, m.ID, CB(actRenewApply, c.ID, "p", "20270131"))
 	h.waitAnswer(id)
+	h.waitIdle() // the replay's answer (the card) has replaced the confirmation
 	if got, _ := h.store.Tenant(101).Clients().Get(ctx, c.ID); got.Due != (billing.Date{Year: 2027, Month: 2, Day: 28}) {
 		t.Fatalf("replayed renewal changed due to %v", got.Due)
 	}
 
-	// Undo, then renew twice: 31/01 -> 28/02 -> 31/03 (anchored, no drift).
-	h.click(101, "↩️ Desfazer", "Renovação desfeita")
+	// Undo with the button the confirmation showed, then renew twice:
+	// 31/01 -> 28/02 -> 31/03 (anchored, no drift).
+	snap := h.snapshot(101)
+	h.srv.Press(101, m.ID, buttonData(t, m, "↩️ Desfazer"))
+	h.waitChange(101, snap, "Renovação desfeita")
 	if got, _ := h.store.Tenant(101).Clients().Get(ctx, c.ID); got.Due != (billing.Date{Year: 2027, Month: 1, Day: 31}) {
 		t.Fatalf("after undo due = %v", got.Due)
 	}

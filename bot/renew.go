@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"renovabot/billing"
+	"renovabot/msgtemplate"
 	"renovabot/store"
 )
 
@@ -132,10 +133,12 @@ func (b *Bot) renew(r *Request, c store.Client, rn store.Renewal) error {
 	_ = r.Toast("Renovado!")
 	text := Textf("✅ <b>%s</b> renovado!\nNovo vencimento: <b>%s</b> (antes %s)\n💵 Pagamento de %s registrado em %s.",
 		c2.Name, c2.Due.BR(), pay.PrevDue.BR(), billing.FormatMoney(pay.Amount), pay.PaidOn.BR())
-	return r.Show(Message{Text: text, Keyboard: Keyboard{
-		Row(Btn("↩️ Desfazer", CB(actRenewUndo, pay.ID))),
-		Row(Btn("👤 Ver cliente", cardCB(c2.ID, back{kind: "l", filter: store.FilterAll})), Btn(txtMenuButton, CB(actMenu))),
-	}})
+	kb := Keyboard{Row(Btn("↩️ Desfazer", CB(actRenewUndo, pay.ID)))}
+	if b.canOffer(r, msgtemplate.KindRenewed) {
+		kb = append(kb, offerButton(c2, msgtemplate.KindRenewed, "📤 Enviar confirmação de renovação"))
+	}
+	kb = append(kb, Row(Btn("👤 Ver cliente", cardCB(c2.ID, back{kind: "l", filter: store.FilterAll})), Btn(txtMenuButton, CB(actMenu))))
+	return r.Show(Message{Text: text, Keyboard: kb})
 }
 
 func (b *Bot) onRenewUndo(r *Request) error {

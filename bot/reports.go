@@ -204,21 +204,6 @@ func breakdown(items []store.NamedAmount, title, empty string) string {
 	return title + ": " + strings.Join(parts, " · ") + "\n"
 }
 
-// stageLabel names a reminder stage (day offset from the due date).
-func stageLabel(stage int) string {
-	switch {
-	case stage == 0:
-		return "no dia do vencimento"
-	case stage == -1:
-		return "1 dia antes"
-	case stage < 0:
-		return fmt.Sprintf("%d dias antes", -stage)
-	case stage == 1:
-		return "1 dia depois"
-	}
-	return fmt.Sprintf("%d dias depois", stage)
-}
-
 // onReportCharts sends the two charts with their key numbers as captions.
 func (b *Bot) onReportCharts(r *Request) error {
 	if _, err := reportPeriod(r); err != nil {
@@ -347,26 +332,6 @@ func originLabel(o string) string {
 		return "teste"
 	}
 	return o
-}
-
-func msgStatusLabel(s store.MessageStatus) string {
-	switch s {
-	case store.MsgPending, store.MsgSending:
-		return "aguardando"
-	case store.MsgSent:
-		return "enviado"
-	case store.MsgDelivered:
-		return "entregue"
-	case store.MsgRead:
-		return "lido"
-	case store.MsgFailed:
-		return "falhou"
-	case store.MsgSkipped:
-		return "não enviado"
-	case store.MsgCancelled:
-		return "cancelado"
-	}
-	return string(s)
 }
 
 // onAdminReport is the same period across every reseller, counts and sums
