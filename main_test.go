@@ -258,6 +258,121 @@ func TestProgramDryRunWhatsApp(t *testing.T) {
 	}
 }
 
+// Two resellers edit their charge message, set their own company name and
+// send it to a client: the dry-run log has each rendered text, from each
+// reseller's own session, and never the other's company data.
+func TestProgramDryRunTemplateSend(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
+
+	type reseller struct {
+		chat             int64
+		company, client string
+	}
+	for _, r := range []reseller{{101, "Alfa Streaming", "Carla Cliente"}, {202, "Beta TV", "Davi Cliente"}} {
+		say := func(text, want string) {
+			t.Helper()
+			before := len(srv.BotMessages(r.chat))
+			srv.SendText(r.chat, text)
+			waitNewBotText(t, srv, r.chat, before, want)
+		}
+		press := func(label, want string) {
+			t.Helper()
+			before := len(srv.BotMessages(r.chat))
+			click(t, srv, r.chat, label)
+			waitAnyBotText(t, srv, r.chat, before, want)
+		}
+		say("/start", "Boas-vindas")
+		// Company name.
+		say("/config", "Configurações")
+		press("🏢 Dados da empresa", "Dados da empresa")
+		press("🏷️ Nome", "nome da sua empresa")
+		say(r.company, r.company)
+		// The charge message, edited.
+		say("/config", "Configurações")
+		press("📝 Mensagens", "Cobrança")
+		press("Cobrança", "Prévia com")
+		press("✏️ Editar", "Envie o novo texto")
+		say("Oi {primeiro_nome}! {empresa} lembra: {plano} de {valor} vence {dias}.", "Mensagem salva")
+		// A client, typed.
+		say("/novo", "Qual o nome do cliente?")
+		say(r.client, "WhatsApp")
+		say(fmt.Sprintf("119%08d", r.chat), "plano")
+		say("mensal", "valor")
+		say("35,90", "vencimento")
+		say("+2", "servidor")
+		say("pular", "observação")
+		say("pular", "Confira o cadastro")
+		say("sim", "Cliente cadastrado")
+		// Link WhatsApp (dry run) and send from the card.
+		say("/whatsapp", "não está conectado")
+		press("🔗 Conectar com QR code", "Conectado como")
+		say("/buscar "+r.client, "1 cliente encontrado")
+		press(r.client, "vence em 2 dias")
+		press("📤 Enviar mensagem", "Cobrança")
+		press("Cobrança", "Oi ")
+		press("✅ Enviar", "Enviado")
+	}
+
+	raw, err := os.ReadFile(filepath.Join(data, "dryrun-sent.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTenant := map[int64]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var sent struct {
+			Tenant int64  `json:"tenant"`
+			To     string `json:"to"`
+			Text   string `json:"text"`
+		}
+		if err := json.Unmarshal([]byte(line), &sent); err != nil {
+			t.Fatal(err)
+		}
+		byTenant[sent.Tenant] = sent.Text
+	}
+	if got, want := byTenant[101], "Oi Carla! Alfa Streaming lembra: Mensal de R$ 35,90 vence em 2 dias."; got != want {
+		t.Fatalf("A's message = %q, want %q", got, want)
+	}
+	if got, want := byTenant[202], "Oi Davi! Beta TV lembra: Mensal de R$ 35,90 vence em 2 dias."; got != want {
+		t.Fatalf("B's message = %q, want %q", got, want)
+	}
+}
+
+// waitNewBotText waits for a new bot message (index >= from) containing want.
+func waitNewBotText(t *testing.T, srv *telegramtest.Server, chat int64, from int, want string) {
+	t.Helper()
+	if !srv.Until(waitLimit, func() bool {
+		msgs := srv.BotMessages(chat)
+		for i := from; i < len(msgs); i++ {
+			if strings.Contains(msgs[i].Text, want) {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("chat %d never showed %q", chat, want)
+	}
+}
+
+// waitAnyBotText waits for a new or edited bot message containing want.
+func waitAnyBotText(t *testing.T, srv *telegramtest.Server, chat int64, from int, want string) {
+	t.Helper()
+	if !srv.Until(waitLimit, func() bool {
+		msgs := srv.BotMessages(chat)
+		for i, m := range msgs {
+			if (i >= from || m.Edits > 0) && strings.Contains(m.Text, want) {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("chat %d never showed %q", chat, want)
+	}
+}
+
 func TestProgramHealthFailsWhenPollingFails(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()

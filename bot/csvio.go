@@ -32,8 +32,8 @@ func (b *Bot) registerCSV() {
 	b.addCommand("exportar", 81, "Baixar seus clientes em .csv", b.exportClients)
 	b.addCallback(actImportHelp, b.showImportHelp)
 	b.addCallback(actExport, b.exportClients)
-	b.addSetting(30, "📥 Importar clientes (.csv)", CB(actImportHelp))
-	b.addSetting(31, "📤 Exportar clientes (.csv)", CB(actExport))
+	b.addSetting(50, "📥 Importar clientes (.csv)", CB(actImportHelp))
+	b.addSetting(51, "📤 Exportar clientes (.csv)", CB(actExport))
 }
 
 func (b *Bot) showImportHelp(r *Request) error {
