@@ -269,7 +269,7 @@ func TestProgramDryRunTemplateSend(t *testing.T) {
 	startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
 
 	type reseller struct {
-		chat             int64
+		chat            int64
 		company, client string
 	}
 	for _, r := range []reseller{{101, "Alfa Streaming", "Carla Cliente"}, {202, "Beta TV", "Davi Cliente"}} {
