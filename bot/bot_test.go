@@ -375,3 +375,19 @@ func TestShutdownGraceIsBounded(t *testing.T) {
 	<-started
 	h.stop() // returns once the grace period cancels the handler
 }
+
+func TestGrid(t *testing.T) {
+	b := func(s string) Button { return Btn(s, CB("x", s)) }
+	kb := Grid(3, b("1"), b("2"), b("3"), b("4"))
+	if len(kb) != 2 || len(kb[0]) != 3 || len(kb[1]) != 1 || kb[1][0].Text != "4" {
+		t.Fatalf("Grid = %+v", kb)
+	}
+	// Appending to a row must not overwrite the next row's buttons.
+	kb[0] = append(kb[0], b("x"))
+	if kb[1][0].Text != "4" {
+		t.Fatal("rows share storage")
+	}
+	if len(Grid(2)) != 0 {
+		t.Fatal("empty grid has rows")
+	}
+}

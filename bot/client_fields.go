@@ -133,17 +133,11 @@ func askPlan(r *Request, c *Conv) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	var kb Keyboard
-	var row []Button
+	var btns []Button
 	for _, p := range plans {
-		row = append(row, FlowBtn(c, Truncate(p.Name, 30), strconv.FormatInt(p.ID, 10)))
-		if len(row) == 3 {
-			kb, row = append(kb, row), nil
-		}
+		btns = append(btns, FlowBtn(c, Truncate(p.Name, 30), strconv.FormatInt(p.ID, 10)))
 	}
-	if len(row) > 0 {
-		kb = append(kb, row)
-	}
+	kb := Grid(3, btns...)
 	text := "📦 Qual o <b>plano</b>? Toque num botão ou digite o nome."
 	if len(plans) == 0 {
 		text = "📦 Você não tem planos cadastrados. Crie um em ⚙️ Configurações › Planos e tente de novo, ou /cancelar."
@@ -257,17 +251,11 @@ func askServer(r *Request, c *Conv) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	var kb Keyboard
-	var row []Button
+	var btns []Button
 	for _, s := range servers {
-		row = append(row, FlowBtn(c, Truncate(s.Name, 30), strconv.FormatInt(s.ID, 10)))
-		if len(row) == 3 {
-			kb, row = append(kb, row), nil
-		}
+		btns = append(btns, FlowBtn(c, Truncate(s.Name, 30), strconv.FormatInt(s.ID, 10)))
 	}
-	if len(row) > 0 {
-		kb = append(kb, row)
-	}
+	kb := Grid(3, btns...)
 	skip := "⏭️ Pular"
 	if c.Get("id") != "" {
 		skip = "🧹 Sem servidor"

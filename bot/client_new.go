@@ -67,15 +67,11 @@ func newClientFlow(b *Bot) *Flow {
 	}}
 	steps[stepPick] = &Step{
 		Ask: func(r *Request, c *Conv) (Message, error) {
-			var kb Keyboard
-			var row []Button
+			var btns []Button
 			for _, f := range clientFields {
-				row = append(row, FlowBtn(c, f.label, f.key))
-				if len(row) == 3 {
-					kb, row = append(kb, row), nil
-				}
+				btns = append(btns, FlowBtn(c, f.label, f.key))
 			}
-			kb = append(kb, row, Row(FlowBtn(c, "⬅️ Voltar ao resumo", stepSummary)))
+			kb := append(Grid(3, btns...), Row(FlowBtn(c, "⬅️ Voltar ao resumo", stepSummary)))
 			return Message{Text: "✏️ Qual campo você quer corrigir?", Keyboard: kb}, nil
 		},
 		Answer: func(r *Request, c *Conv, in Input) (string, error) {
@@ -181,15 +177,11 @@ func (b *Bot) onEditMenu(r *Request) error {
 	if err != nil {
 		return err
 	}
-	var kb Keyboard
-	var row []Button
+	var btns []Button
 	for _, f := range clientFields {
-		row = append(row, Btn(f.label, CB(actEditField, c.ID, f.key)))
-		if len(row) == 3 {
-			kb, row = append(kb, row), nil
-		}
+		btns = append(btns, Btn(f.label, CB(actEditField, c.ID, f.key)))
 	}
-	kb = append(kb, row, Row(Btn("⬅️ Voltar", cardCB(c.ID, back{kind: "l", filter: store.FilterAll}))))
+	kb := append(Grid(3, btns...), Row(Btn("⬅️ Voltar", cardCB(c.ID, back{kind: "l", filter: store.FilterAll}))))
 	return r.Show(Message{Text: Textf("✏️ Editar <b>%s</b> — qual campo?", c.Name), Keyboard: kb})
 }
 
@@ -248,14 +240,11 @@ func editFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
 				heading := "✅ " + Esc(f.label) + " atualizado."
 				if n := c.Get(noticeKey); n != "" {
 					heading += "\n" + n
 				}
-				return Done, b.showCard(r, cl, back{kind: "l", filter: store.FilterAll}, heading)
+				return finish(r, func() error { return b.showCard(r, cl, back{kind: "l", filter: store.FilterAll}, heading) })
 			},
 		},
 	}}

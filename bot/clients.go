@@ -230,10 +230,7 @@ func searchFlow(b *Bot) *Flow {
 				if len([]rune(strings.TrimSpace(in.Text))) < 2 {
 					return "", billing.Invalid("Digite pelo menos 2 letras ou 4 números para buscar.")
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
-				return Done, b.runSearch(r, in.Text)
+				return finish(r, func() error { return b.runSearch(r, in.Text) })
 			},
 		},
 	}}

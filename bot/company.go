@@ -330,9 +330,6 @@ func companyEditFlow(b *Bot) *Flow {
 		if err := r.Tenant.Company().Save(r.Ctx, co); err != nil {
 			return "", err
 		}
-		if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-			return "", err
-		}
 		heading := "✅ Salvo: " + Esc(f.name) + "."
 		if v == "" {
 			heading = "🧹 Apagado: " + Esc(f.name) + "."
@@ -340,7 +337,7 @@ func companyEditFlow(b *Bot) *Flow {
 		if note != "" {
 			heading += "\n" + note
 		}
-		return Done, b.showCompany(r, heading)
+		return finish(r, func() error { return b.showCompany(r, heading) })
 	}
 	return &Flow{Name: flowCoEdit, Title: "Dados da empresa", First: "valor", Steps: map[string]*Step{
 		"valor": {

@@ -143,22 +143,13 @@ func (b *Bot) showMenu(r *Request, heading string) error {
 }
 
 func (b *Bot) menuKeyboard(r *Request) Keyboard {
-	var kb Keyboard
-	var row []Button
+	var btns []Button
 	for _, e := range b.menu {
-		if e.show != nil && !e.show(r) {
-			continue
-		}
-		row = append(row, Btn(e.label, e.data))
-		if len(row) == 2 {
-			kb = append(kb, row)
-			row = nil
+		if e.show == nil || e.show(r) {
+			btns = append(btns, Btn(e.label, e.data))
 		}
 	}
-	if len(row) > 0 {
-		kb = append(kb, row)
-	}
-	return kb
+	return Grid(2, btns...)
 }
 
 // backToMenu is the standard "Menu" row.

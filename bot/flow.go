@@ -225,6 +225,16 @@ func (b *Bot) answer(r *Request, f *Flow, c *Conv, in Input) error {
 	return b.enterStep(r, f, work, notice)
 }
 
+// finish ends the running flow, then shows its result. The conversation is
+// cleared first so that a failure while showing cannot leave a wizard whose
+// last answer would repeat the action (create the client twice...).
+func finish(r *Request, show func() error) (string, error) {
+	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+		return "", err
+	}
+	return Done, show()
+}
+
 // noticeKey holds a note (HTML) that a step's Answer wants shown above the
 // next question, e.g. a duplicate-phone warning.
 const noticeKey = "_notice"

@@ -58,3 +58,14 @@ func (k Keyboard) toMarkup() inlineMarkup {
 	}
 	return inlineMarkup{InlineKeyboard: rows}
 }
+
+// Grid lays buttons out perRow to a row, the last row possibly shorter.
+func Grid(perRow int, buttons ...Button) Keyboard {
+	var kb Keyboard
+	for len(buttons) > 0 {
+		n := min(perRow, len(buttons))
+		kb = append(kb, buttons[:n:n])
+		buttons = buttons[n:]
+	}
+	return kb
+}

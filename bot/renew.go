@@ -206,10 +206,9 @@ func renewFlow(b *Bot) *Flow {
 				if !due.After(today) && !due.After(cl.Due) {
 					return "", billing.Invalid("A nova data (%s) precisa ser depois de hoje ou do vencimento atual (%s).", due.BR(), cl.Due.BR())
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
-				return Done, b.renew(r, cl, store.Renewal{ExpectDue: expect, NewDue: due, Anchor: due.Day, PaidOn: today})
+				return finish(r, func() error {
+					return b.renew(r, cl, store.Renewal{ExpectDue: expect, NewDue: due, Anchor: due.Day, PaidOn: today})
+				})
 			},
 		},
 	}}

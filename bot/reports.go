@@ -36,18 +36,11 @@ func (b *Bot) registerReports() {
 }
 
 func (b *Bot) showReportMenu(r *Request) error {
-	var kb Keyboard
-	var row []Button
+	var btns []Button
 	for _, p := range report.Periods {
-		row = append(row, Btn(p.Label(), CB(actReportShow, string(p))))
-		if len(row) == 2 {
-			kb, row = append(kb, row), nil
-		}
+		btns = append(btns, Btn(p.Label(), CB(actReportShow, string(p))))
 	}
-	if len(row) > 0 {
-		kb = append(kb, row)
-	}
-	kb = append(kb, backToMenu())
+	kb := append(Grid(2, btns...), backToMenu())
 	return r.Show(Message{Text: "📊 <b>Relatórios</b> — escolha o período:", Keyboard: kb})
 }
 

@@ -180,20 +180,13 @@ func sendSteps(b *Bot) map[string]*Step {
 				if err != nil {
 					return Message{}, err
 				}
-				var kb Keyboard
-				var row []Button
+				var btns []Button
 				for _, t := range list {
-					if !t.Enabled {
-						continue
-					}
-					row = append(row, FlowBtn(c, t.Kind.Label(), string(t.Kind)))
-					if len(row) == 2 {
-						kb, row = append(kb, row), nil
+					if t.Enabled {
+						btns = append(btns, FlowBtn(c, t.Kind.Label(), string(t.Kind)))
 					}
 				}
-				if len(row) > 0 {
-					kb = append(kb, row)
-				}
+				kb := Grid(2, btns...)
 				text := Textf("📤 <b>Enviar mensagem para %s</b> (%s)\nQual mensagem?", cl.Name, billing.FormatPhone(cl.Phone))
 				if len(kb) == 0 {
 					text = Textf("📤 <b>Enviar mensagem para %s</b>\nTodas as mensagens estão desligadas. Ligue as que quiser em ⚙️ Configurações › 📝 Mensagens.", cl.Name)

@@ -283,10 +283,7 @@ func planNewFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
-				return Done, b.showPlan(r, p.ID, "✅ Plano criado.")
+				return finish(r, func() error { return b.showPlan(r, p.ID, "✅ Plano criado.") })
 			},
 		},
 	}}
@@ -346,10 +343,7 @@ func planEditFlow(b *Bot) *Flow {
 						return "", err
 					}
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
-				return Done, b.showPlan(r, id, "✅ Plano atualizado.")
+				return finish(r, func() error { return b.showPlan(r, id, "✅ Plano atualizado.") })
 			},
 		},
 	}}
@@ -464,10 +458,7 @@ func serverNewFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
-				return Done, b.showServer(r, s.ID, "✅ Servidor cadastrado.")
+				return finish(r, func() error { return b.showServer(r, s.ID, "✅ Servidor cadastrado.") })
 			},
 		},
 	}}
@@ -500,10 +491,7 @@ func serverEditFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
-				return Done, b.showServer(r, id, "✅ Servidor renomeado.")
+				return finish(r, func() error { return b.showServer(r, id, "✅ Servidor renomeado.") })
 			},
 		},
 	}}

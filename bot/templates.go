@@ -455,11 +455,8 @@ func templateEditFlow(b *Bot) *Flow {
 				if err := r.Tenant.Templates().Save(r.Ctx, kind, in.Text); err != nil {
 					return "", err
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
-					return "", err
-				}
 				b.log.Info("template saved", "chat", r.ChatID, "kind", kind, "chars", len([]rune(in.Text)))
-				return Done, b.showTemplate(r, kind, "✅ <b>Mensagem salva.</b>")
+				return finish(r, func() error { return b.showTemplate(r, kind, "✅ <b>Mensagem salva.</b>") })
 			},
 		},
 	}}
