@@ -169,11 +169,7 @@ func (b *Bot) createClient(r *Request, c *Conv) (string, error) {
 // ---- edit an existing client, field by field ----
 
 func (b *Bot) onEditMenu(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	c, err := r.Tenant.Clients().Get(r.Ctx, id)
+	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
 		return err
 	}

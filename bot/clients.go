@@ -286,11 +286,7 @@ func (b *Bot) showSearch(r *Request, q string, page int) error {
 // ---- client card ----
 
 func (b *Bot) onCard(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	c, err := r.Tenant.Clients().Get(r.Ctx, id)
+	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
 		return err
 	}
@@ -400,11 +396,7 @@ func (b *Bot) onPause(r *Request) error {
 }
 
 func (b *Bot) onDeleteAsk(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	c, err := r.Tenant.Clients().Get(r.Ctx, id)
+	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
 		return err
 	}
@@ -420,15 +412,11 @@ func (b *Bot) onDeleteAsk(r *Request) error {
 }
 
 func (b *Bot) onDeleteYes(r *Request) error {
-	id, err := r.Data.Int64(0)
+	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
 		return err
 	}
-	c, err := r.Tenant.Clients().Get(r.Ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := r.Tenant.Clients().Delete(r.Ctx, id); err != nil {
+	if err := r.Tenant.Clients().Delete(r.Ctx, c.ID); err != nil {
 		return err
 	}
 	_ = r.Toast("Cliente excluído.")

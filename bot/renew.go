@@ -58,11 +58,7 @@ func renewalOptions(c store.Client, today billing.Date) (period, fromToday billi
 }
 
 func (b *Bot) onRenewMenu(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	c, err := r.Tenant.Clients().Get(r.Ctx, id)
+	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
 		return err
 	}

@@ -131,3 +131,15 @@ func command(text string) (name, args string, ok bool) {
 	}
 	return strings.ToLower(head), strings.TrimSpace(rest), true
 }
+
+// byArg loads the row whose id is callback argument i through get, a
+// method of the reseller's tenant handle (r.Tenant.Clients().Get...): ids
+// from buttons are never trusted, another reseller's id is "not found".
+func byArg[T any](r *Request, i int, get func(ctx context.Context, id int64) (T, error)) (T, error) {
+	id, err := r.Data.Int64(i)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return get(r.Ctx, id)
+}

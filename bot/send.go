@@ -60,11 +60,7 @@ func (b *Bot) sendButton(c store.Client) []Button {
 }
 
 func (b *Bot) onSendStart(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	c, err := r.Tenant.Clients().Get(r.Ctx, id)
+	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
 		return err
 	}

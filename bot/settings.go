@@ -171,11 +171,7 @@ func (b *Bot) onPlanEdit(r *Request) error {
 }
 
 func (b *Bot) onPlanDelAsk(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	p, err := r.Tenant.Plans().Get(r.Ctx, id)
+	p, err := byArg(r, 0, r.Tenant.Plans().Get)
 	if err != nil {
 		return err
 	}
@@ -186,16 +182,12 @@ func (b *Bot) onPlanDelAsk(r *Request) error {
 }
 
 func (b *Bot) onPlanDelYes(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	p, err := r.Tenant.Plans().Get(r.Ctx, id)
+	p, err := byArg(r, 0, r.Tenant.Plans().Get)
 	if err != nil {
 		return err
 	}
 	var inUse *store.InUseError
-	if err := r.Tenant.Plans().Remove(r.Ctx, id); errors.As(err, &inUse) {
+	if err := r.Tenant.Plans().Remove(r.Ctx, p.ID); errors.As(err, &inUse) {
 		return r.Alert(fmt.Sprintf("Este plano tem %d clientes. Mude-os para outro plano antes de remover.", inUse.Clients))
 	} else if err != nil {
 		return err
@@ -412,11 +404,7 @@ func (b *Bot) onServerRename(r *Request) error {
 }
 
 func (b *Bot) onServerDelAsk(r *Request) error {
-	id, err := r.Data.Int64(0)
-	if err != nil {
-		return err
-	}
-	s, err := r.Tenant.Servers().Get(r.Ctx, id)
+	s, err := byArg(r, 0, r.Tenant.Servers().Get)
 	if err != nil {
 		return err
 	}
