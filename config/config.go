@@ -329,6 +329,13 @@ func (c *Config) validate() error {
 	if strings.ContainsAny(c.Access.Contact, "\r\n") || utf8.RuneCountInString(c.Access.Contact) > 200 {
 		return keyErr("access.contact", "must be one line of at most 200 characters")
 	}
+	if lc := strings.ToLower(c.Access.Contact); strings.HasPrefix(lc, "http:") || strings.HasPrefix(lc, "https:") {
+		// It becomes a button; Telegram refuses a message whose button link is malformed.
+		u, err := url.Parse(c.Access.Contact)
+		if err != nil || u.Host == "" || !strings.Contains(u.Hostname(), ".") || strings.ContainsAny(c.Access.Contact, " \t") {
+			return keyErr("access.contact", "%q is not a valid link (example: https://wa.me/5511999999999)", c.Access.Contact)
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil && c.HTTP.Listen != "" {
 		return keyErr("http.listen", "%q is not host:port (example: 127.0.0.1:8080; empty disables)", c.HTTP.Listen)
 	}

@@ -106,6 +106,7 @@ func TestRefusals(t *testing.T) {
 		{"zero trial", "access:\n  trial_days: 0\n", map[string]string{EnvToken: "1:a"}, "access.trial_days"},
 		{"long trial", "access:\n  trial_days: 400\n", map[string]string{EnvToken: "1:a"}, "access.trial_days"},
 		{"multi-line contact", "access:\n  contact: \"a\\nb\"\n", map[string]string{EnvToken: "1:a"}, "access.contact"},
+		{"bad contact link", "access:\n  contact: \"https://\"\n", map[string]string{EnvToken: "1:a"}, "access.contact"},
 		{"long contact", "access:\n  contact: \"" + strings.Repeat("x", 201) + "\"\n", map[string]string{EnvToken: "1:a"}, "access.contact"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
