@@ -38,6 +38,7 @@ type Config struct {
 	Workers         int
 	ShutdownGrace   time.Duration
 	DefaultTimezone string
+	Access          AccessConfig
 }
 
 // Deps are the bot's collaborators.
@@ -76,6 +77,10 @@ type Bot struct {
 	username string
 	serving  atomic.Bool
 
+	// broadcasting is set while an admin's message to all resellers is
+	// being sent, so a second one waits for the first to finish.
+	broadcasting atomic.Bool
+
 	wa       WhatsApp
 	pairMu   sync.Mutex
 	pairings map[int64]*pairRun
@@ -107,6 +112,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		notices:   make(chan whatsapp.Event, 1024),
 	}
 	b.life, b.stopLife = context.WithCancel(context.Background())
+	if b.cfg.Access.TrialDays <= 0 {
+		b.cfg.Access.TrialDays = defaultTrialDays
+	}
 	for _, id := range cfg.Admins {
 		b.admin[id] = true
 	}
@@ -151,6 +159,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if b.wa != nil {
 		b.registerWhatsApp()
 	}
+	b.registerAccess()
+	b.registerAdmin()
+	b.registerLGPD()
 	return b, nil
 }
 
@@ -352,6 +363,29 @@ func (b *Bot) route(r *Request) error {
 		return err
 	}
 	r.Reseller = res
+	if r.IsAdmin {
+		if err := b.keepAdminActive(r); err != nil {
+			return err
+		}
+	}
+
+	// The access gate: without access (expired, blocked, awaiting
+	// approval) every action gets the reason and how to renew, except help
+	// and the reseller's LGPD rights. Nothing is deleted meanwhile.
+	if !r.Reseller.HasAccess(b.clock.Now()) {
+		open, err := b.openWithoutAccess(r, name, isCmd)
+		if err != nil {
+			return err
+		}
+		if !open {
+			return b.denyAccess(r)
+		}
+		if isCmd && openCommands[name] {
+			// Straight to the command: a wizard left half-way when access
+			// ended must not swallow /meusdados or /apagarconta.
+			return b.commands[name](r)
+		}
+	}
 
 	if r.Callback != nil {
 		return b.routeCallback(r)
