@@ -117,6 +117,11 @@ func run(ctx context.Context, o runOptions) int {
 		ShutdownGrace:   cfg.Telegram.ShutdownGrace.D(),
 		DefaultTimezone: cfg.Timezone,
 		ChurnDays:       cfg.Reports.ChurnDays,
+		Access: bot.AccessConfig{
+			Approval:  cfg.Access.Mode == config.AccessApproval,
+			TrialDays: cfg.Access.TrialDays,
+			Contact:   cfg.Access.Contact,
+		},
 	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)

@@ -40,6 +40,7 @@ type Config struct {
 	DefaultTimezone string
 	// ChurnDays: a client overdue for longer counts as lost in reports.
 	ChurnDays int
+	Access    AccessConfig
 }
 
 // Deps are the bot's collaborators.
@@ -78,6 +79,10 @@ type Bot struct {
 	username string
 	serving  atomic.Bool
 
+	// broadcasting is set while an admin's message to all resellers is
+	// being sent, so a second one waits for the first to finish.
+	broadcasting atomic.Bool
+
 	wa       WhatsApp
 	pairMu   sync.Mutex
 	pairings map[int64]*pairRun
@@ -109,6 +114,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		notices:   make(chan whatsapp.Event, 1024),
 	}
 	b.life, b.stopLife = context.WithCancel(context.Background())
+	if b.cfg.Access.TrialDays <= 0 {
+		b.cfg.Access.TrialDays = defaultTrialDays
+	}
 	for _, id := range cfg.Admins {
 		b.admin[id] = true
 	}
@@ -157,6 +165,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		b.registerWhatsApp()
 		b.registerSend()
 	}
+	b.registerAccess()
+	b.registerAdmin()
+	b.registerLGPD()
 	return b, nil
 }
 
@@ -358,6 +369,29 @@ func (b *Bot) route(r *Request) error {
 		return err
 	}
 	r.Reseller = res
+	if r.IsAdmin {
+		if err := b.keepAdminActive(r); err != nil {
+			return err
+		}
+	}
+
+	// The access gate: without access (expired, blocked, awaiting
+	// approval) every action gets the reason and how to renew, except help
+	// and the reseller's LGPD rights. Nothing is deleted meanwhile.
+	if !r.Reseller.HasAccess(b.clock.Now()) {
+		open, err := b.openWithoutAccess(r, name, isCmd)
+		if err != nil {
+			return err
+		}
+		if !open {
+			return b.denyAccess(r)
+		}
+		if isCmd && openCommands[name] {
+			// Straight to the command: a wizard left half-way when access
+			// ended must not swallow /meusdados or /apagarconta.
+			return b.commands[name](r)
+		}
+	}
 
 	if r.Callback != nil {
 		return b.routeCallback(r)

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/go-telegram/bot/models"
+
+	"renovabot/store"
 )
 
 // menuEntry is one main-menu button. Only features that exist register
@@ -76,7 +78,9 @@ func (b *Bot) registerCore() {
 }
 
 // cmdStart registers the chat as a reseller (or refreshes it), leaves any
-// wizard and shows the welcome and the main menu.
+// wizard and shows the welcome and the main menu, or, without access, why
+// not. A new chat starts with the access of the configured mode: a trial,
+// or a request every admin is asked to approve.
 func (b *Bot) cmdStart(r *Request, _ string) error {
 	from := r.Message.From
 	name, username := "", ""
@@ -84,22 +88,35 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 		name = strings.TrimSpace(from.FirstName + " " + from.LastName)
 		username = from.Username
 	}
-	res, created, err := r.Tenant.Account().Register(r.Ctx, name, username, b.cfg.DefaultTimezone)
+	res, created, err := r.Tenant.Account().RegisterAs(r.Ctx, name, username, b.cfg.DefaultTimezone, b.initialAccess(r.IsAdmin))
 	if err != nil {
 		return err
 	}
 	r.Reseller = res
+	if r.IsAdmin {
+		if err := b.keepAdminActive(r); err != nil {
+			return err
+		}
+	}
 	if created {
-		b.log.Info("new reseller", "chat", r.ChatID, "admin", r.IsAdmin)
+		b.log.Info("new reseller", "chat", r.ChatID, "admin", r.IsAdmin, "status", res.Status, "pending", res.AwaitingApproval)
 	}
 	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
 		return err
+	}
+	if created && res.AwaitingApproval {
+		b.askAdmins(r.Ctx, res)
+		return r.Say(Textf(txtWelcomePending, firstName(res.Name)))
 	}
 	greeting := txtWelcomeBack
 	if created {
 		greeting = txtWelcomeNew
 	}
-	return b.showMenu(r, Textf(greeting, firstName(res.Name)))
+	heading := Textf(greeting, firstName(res.Name))
+	if created && r.Reseller.State(b.clock.Now()) == store.StateTrial {
+		heading += "\n\n" + Textf(txtTrialStarted, b.cfg.Access.TrialDays, lastAccessDay(r.Reseller).BR())
+	}
+	return b.showMenu(r, heading)
 }
 
 func (b *Bot) cmdMenu(r *Request) error {
@@ -133,8 +150,16 @@ func (b *Bot) cmdHelp(r *Request) error {
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn(txtMenuButton, CB(actMenu)))}})
 }
 
-// showMenu shows the main menu, under an optional heading.
+// showMenu shows the main menu, under an optional heading; to a reseller
+// without access it shows why instead (every button would be refused).
 func (b *Bot) showMenu(r *Request, heading string) error {
+	if !r.Reseller.HasAccess(b.clock.Now()) {
+		m := b.noAccessMessage(r.Reseller)
+		if heading != "" {
+			m.Text = heading + "\n\n" + m.Text
+		}
+		return r.Show(m)
+	}
 	text := txtMenuTitle
 	if heading != "" {
 		text = heading + "\n\n" + txtMenuTitle

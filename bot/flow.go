@@ -20,6 +20,9 @@ type Flow struct {
 	Title string // pt-BR, shown in hints ("Novo cliente")
 	First string
 	Steps map[string]*Step
+	// Open lets a reseller without access (expired, blocked, awaiting
+	// approval) answer this wizard: only for their LGPD rights.
+	Open bool
 }
 
 // Step is one question of a flow.

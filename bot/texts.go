@@ -7,9 +7,12 @@ const (
 	txtWelcomeNew = "👋 Olá, <b>%s</b>! Boas-vindas ao <b>RenovaBot</b>.\n\n" +
 		"Aqui você cadastra seus clientes, planos e vencimentos e acompanha quem precisa renovar. " +
 		"Use os botões abaixo ou os comandos do menu (/ajuda mostra todos)."
-	txtWelcomeBack = "👋 Olá de novo, <b>%s</b>!"
-	txtMenuTitle   = "📋 <b>Menu principal</b> — escolha uma opção:"
-	txtMenuButton  = "🏠 Menu"
+	txtWelcomeBack    = "👋 Olá de novo, <b>%s</b>!"
+	txtTrialStarted   = "🧪 Você tem <b>%d dias de teste grátis</b>, até %s. Aproveite para cadastrar seus clientes e conectar seu WhatsApp."
+	txtWelcomePending = "👋 Olá, <b>%s</b>! Recebemos seu pedido de acesso ao <b>RenovaBot</b>.\n\n" +
+		"⏳ Um administrador vai analisar e você será avisado aqui assim que ele decidir."
+	txtMenuTitle  = "📋 <b>Menu principal</b> — escolha uma opção:"
+	txtMenuButton = "🏠 Menu"
 
 	txtHelpHeader = "❓ <b>Ajuda</b>\n\nComandos disponíveis:"
 	txtHelpFooter = "Em qualquer cadastro, envie /cancelar para sair sem salvar. /start volta ao início."

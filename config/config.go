@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -31,6 +32,7 @@ type Config struct {
 	Timezone  string    `yaml:"timezone"`
 	WhatsApp  WhatsApp  `yaml:"whatsapp"`
 	Scheduler Scheduler `yaml:"scheduler"`
+	Access    Access    `yaml:"access"`
 	HTTP      HTTP      `yaml:"http"`
 	Log       Log       `yaml:"log"`
 	Reports   Reports   `yaml:"reports"`
@@ -78,6 +80,25 @@ type Reports struct {
 	// ChurnDays: a client overdue for longer than this counts as lost.
 	ChurnDays int `yaml:"churn_days"`
 }
+
+// Access decides who may use the bot.
+type Access struct {
+	// Mode is "open" (anyone who sends /start gets a trial) or "approval"
+	// (an admin approves each new chat).
+	Mode string `yaml:"mode"`
+	// TrialDays is the length of the trial of new resellers in open mode
+	// (and of "approve with a trial" in approval mode).
+	TrialDays int `yaml:"trial_days"`
+	// Contact is how resellers reach the operator to renew, shown to
+	// expired and blocked ones: "@suporte", a wa.me link, free text.
+	Contact string `yaml:"contact"`
+}
+
+// Access modes.
+const (
+	AccessOpen     = "open"
+	AccessApproval = "approval"
+)
 
 // HTTP configures the health endpoint.
 type HTTP struct {
@@ -134,6 +155,7 @@ func Defaults() Config {
 		WhatsApp: WhatsApp{Driver: "whatsmeow", MinGap: Duration(8 * time.Second), MaxGap: Duration(20 * time.Second),
 			Typing: Duration(2 * time.Second), DailyCap: 150},
 		Scheduler: Scheduler{DefaultSendTime: "09:00"},
+		Access:    Access{Mode: AccessOpen, TrialDays: 7},
 		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
 		Log:       Log{Level: "info", Format: "text"},
 		Reports:   Reports{ChurnDays: 30},
@@ -184,6 +206,7 @@ var known = map[string]bool{
 	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true,
 	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
 	"scheduler": true, "scheduler.default_send_time": true,
+	"access": true, "access.mode": true, "access.trial_days": true, "access.contact": true,
 	"http": true, "http.listen": true,
 	"log": true, "log.level": true, "log.format": true,
 	"reports": true, "reports.churn_days": true,
@@ -298,6 +321,29 @@ func (c *Config) validate() error {
 	}
 	if _, err := ParseClock(c.Scheduler.DefaultSendTime); err != nil {
 		return keyErr("scheduler.default_send_time", "%q is not a time of day HH:MM (example: 09:00)", c.Scheduler.DefaultSendTime)
+	}
+	switch c.Access.Mode {
+	case AccessOpen:
+	case AccessApproval:
+		if len(c.Telegram.Admins) == 0 {
+			return keyErr("access.mode", "approval needs at least one admin in telegram.admins to approve new resellers")
+		}
+	default:
+		return keyErr("access.mode", "%q is not a mode (open or approval)", c.Access.Mode)
+	}
+	if c.Access.TrialDays < 1 || c.Access.TrialDays > 365 {
+		return keyErr("access.trial_days", "must be between 1 and 365 days")
+	}
+	c.Access.Contact = strings.TrimSpace(c.Access.Contact)
+	if strings.ContainsAny(c.Access.Contact, "\r\n") || utf8.RuneCountInString(c.Access.Contact) > 200 {
+		return keyErr("access.contact", "must be one line of at most 200 characters")
+	}
+	if lc := strings.ToLower(c.Access.Contact); strings.HasPrefix(lc, "http:") || strings.HasPrefix(lc, "https:") {
+		// It becomes a button; Telegram refuses a message whose button link is malformed.
+		u, err := url.Parse(c.Access.Contact)
+		if err != nil || u.Host == "" || !strings.Contains(u.Hostname(), ".") || strings.ContainsAny(c.Access.Contact, " \t") {
+			return keyErr("access.contact", "%q is not a valid link (example: https://wa.me/5511999999999)", c.Access.Contact)
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil && c.HTTP.Listen != "" {
 		return keyErr("http.listen", "%q is not host:port (example: 127.0.0.1:8080; empty disables)", c.HTTP.Listen)

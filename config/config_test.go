@@ -21,7 +21,8 @@ func TestDefaults(t *testing.T) {
 	if cfg.Telegram.APIURL != "https://api.telegram.org" || cfg.DataDir != "./data" ||
 		cfg.Timezone != "America/Sao_Paulo" || cfg.WhatsApp.Driver != "whatsmeow" ||
 		cfg.WhatsApp.DryRunLog != "data/dryrun-sent.jsonl" || cfg.Scheduler.DefaultSendTime != "09:00" ||
-		cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Telegram.RateGlobal != 25 || cfg.Telegram.RatePerChat != 1 {
+		cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Telegram.RateGlobal != 25 || cfg.Telegram.RatePerChat != 1 ||
+		cfg.Access != (Access{Mode: AccessOpen, TrialDays: 7}) {
 		t.Fatalf("defaults = %+v", cfg)
 	}
 	if cfg.Location.String() != "America/Sao_Paulo" {
@@ -58,6 +59,10 @@ whatsapp:
   dryrun_log: /tmp/x/sent.jsonl
 scheduler:
   default_send_time: "08:30"
+access:
+  mode: approval
+  trial_days: 14
+  contact: "  @suporte_renova  "
 http:
   listen: ":9090"
 log:
@@ -70,7 +75,8 @@ log:
 	}
 	if cfg.Telegram.APIURL != "http://127.0.0.1:8081" || !cfg.IsAdmin(222) || cfg.IsAdmin(333) ||
 		cfg.Telegram.PollTimeout.D() != 20*time.Second || cfg.WhatsApp.Driver != "dryrun" ||
-		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.Location.String() != "America/Manaus" {
+		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.Location.String() != "America/Manaus" ||
+		cfg.Access != (Access{Mode: AccessApproval, TrialDays: 14, Contact: "@suporte_renova"}) {
 		t.Fatalf("parsed = %+v", cfg)
 	}
 }
@@ -95,6 +101,13 @@ func TestRefusals(t *testing.T) {
 		{"bad listen", "http:\n  listen: nonsense\n", map[string]string{EnvToken: "1:a"}, "http.listen"},
 		{"bad level", "log:\n  level: loud\n", map[string]string{EnvToken: "1:a"}, "log.level"},
 		{"not a mapping", "- a\n- b\n", nil, "yaml"},
+		{"bad access mode", "access:\n  mode: closed\n", map[string]string{EnvToken: "1:a"}, "access.mode"},
+		{"approval without admins", "access:\n  mode: approval\n", map[string]string{EnvToken: "1:a"}, "access.mode"},
+		{"zero trial", "access:\n  trial_days: 0\n", map[string]string{EnvToken: "1:a"}, "access.trial_days"},
+		{"long trial", "access:\n  trial_days: 400\n", map[string]string{EnvToken: "1:a"}, "access.trial_days"},
+		{"multi-line contact", "access:\n  contact: \"a\\nb\"\n", map[string]string{EnvToken: "1:a"}, "access.contact"},
+		{"bad contact link", "access:\n  contact: \"https://\"\n", map[string]string{EnvToken: "1:a"}, "access.contact"},
+		{"long contact", "access:\n  contact: \"" + strings.Repeat("x", 201) + "\"\n", map[string]string{EnvToken: "1:a"}, "access.contact"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.yaml), env(tc.env))

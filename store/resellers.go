@@ -30,17 +30,79 @@ type Reseller struct {
 	LastSeenAt    time.Time
 	UnreachableAt time.Time // zero unless Telegram refused to deliver (bot blocked)
 	AccessUntil   time.Time // zero: no end
+	// AwaitingApproval marks a chat that asked for access in approval mode
+	// and waits for an admin; its Status is StatusBlocked meanwhile.
+	AwaitingApproval bool
+	StatusSince      time.Time // when Status or AwaitingApproval last changed
 }
 
 // HasAccess is the one rule for "may this reseller use the product now":
 // screens, reminders and reports all ask it. Blocked and expired resellers
-// have none; a trial or active reseller has it until AccessUntil.
+// have none, nor does a chat awaiting approval (stored as blocked too); a
+// trial or active reseller has it until AccessUntil.
 func (r Reseller) HasAccess(now time.Time) bool {
+	if r.AwaitingApproval {
+		return false
+	}
 	switch r.Status {
 	case StatusBlocked, StatusExpired:
 		return false
 	}
 	return r.AccessUntil.IsZero() || now.Before(r.AccessUntil)
+}
+
+// AccessState is what screens call a reseller's situation. It refines
+// HasAccess (never contradicts it): pending and blocked and expired have no
+// access, trial and active have it.
+type AccessState string
+
+// Access states shown to people.
+const (
+	StatePending AccessState = "pending" // aguardando aprovação
+	StateTrial   AccessState = "trial"   // teste
+	StateActive  AccessState = "active"  // ativo (até uma data, or without end)
+	StateExpired AccessState = "expired" // expirado
+	StateBlocked AccessState = "blocked" // bloqueado
+)
+
+// AccessStates lists every state in display order.
+var AccessStates = []AccessState{StateTrial, StateActive, StateExpired, StateBlocked, StatePending}
+
+// State classifies the reseller at now; State(now).HasAccess() ==
+// HasAccess(now) always.
+func (r Reseller) State(now time.Time) AccessState {
+	switch {
+	case r.AwaitingApproval:
+		return StatePending
+	case r.Status == StatusBlocked:
+		return StateBlocked
+	case !r.HasAccess(now):
+		return StateExpired
+	case r.Status == StatusTrial:
+		return StateTrial
+	}
+	return StateActive
+}
+
+// HasAccess reports whether resellers in state s may use the product.
+func (s AccessState) HasAccess() bool { return s == StateTrial || s == StateActive }
+
+// Access is the part of a reseller row that decides access.
+type Access struct {
+	Status           ResellerStatus
+	Until            time.Time // zero: no end
+	AwaitingApproval bool
+}
+
+// Unlimited is the access of admins (and of resellers approved without an
+// end): active, no end.
+var Unlimited = Access{Status: StatusActive}
+
+func (a Access) untilArg() any {
+	if a.Until.IsZero() {
+		return nil
+	}
+	return unix(a.Until)
 }
 
 var locations sync.Map // name -> *time.Location; LoadLocation parses tzdata every call
@@ -67,17 +129,23 @@ func LoadLocation(name string) *time.Location {
 // Accounts reads and writes the tenant's own reseller row.
 type Accounts struct{ t Tenant }
 
-const resellerCols = `chat_id, name, username, status, timezone, created_at, last_seen_at, unreachable_at, access_until`
+const resellerCols = `chat_id, name, username, status, timezone, created_at, last_seen_at, unreachable_at, access_until,
+	awaiting_approval, status_since`
 
 func scanReseller(row interface{ Scan(...any) error }) (Reseller, error) {
 	var r Reseller
 	var created, seen int64
-	var unreachable, until sql.NullInt64
-	err := row.Scan(&r.ChatID, &r.Name, &r.Username, &r.Status, &r.Timezone, &created, &seen, &unreachable, &until)
+	var unreachable, until, since sql.NullInt64
+	err := row.Scan(&r.ChatID, &r.Name, &r.Username, &r.Status, &r.Timezone, &created, &seen, &unreachable, &until,
+		&r.AwaitingApproval, &since)
 	if err != nil {
 		return Reseller{}, notFound(err)
 	}
 	r.CreatedAt, r.LastSeenAt, r.UnreachableAt, r.AccessUntil = fromUnix(created), fromUnix(seen), nullUnix(unreachable), nullUnix(until)
+	r.StatusSince = nullUnix(since)
+	if r.StatusSince.IsZero() {
+		r.StatusSince = r.CreatedAt
+	}
 	return r, nil
 }
 
@@ -88,14 +156,25 @@ func (a Accounts) Get(ctx context.Context) (Reseller, error) {
 		`SELECT `+resellerCols+` FROM resellers WHERE chat_id = ?`, a.t.chatID))
 }
 
-// Register creates the reseller row on first contact, or refreshes name and
-// username and marks it reachable again. created reports a new row.
+// Register creates the reseller row on first contact, with unlimited
+// access, or refreshes name and username and marks it reachable again.
+// created reports a new row. The bot registers through RegisterAs.
 func (a Accounts) Register(ctx context.Context, name, username, timezone string) (r Reseller, created bool, err error) {
+	return a.RegisterAs(ctx, name, username, timezone, Unlimited)
+}
+
+// RegisterAs is Register with the access a new row starts with (a trial,
+// or awaiting approval); an existing row keeps its access.
+func (a Accounts) RegisterAs(ctx context.Context, name, username, timezone string, initial Access) (r Reseller, created bool, err error) {
 	now := unix(a.t.s.now())
+	if initial.Status == "" {
+		initial.Status = StatusActive
+	}
 	err = a.t.s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO resellers (chat_id, name, username, timezone, created_at, last_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING`,
-			a.t.chatID, name, username, timezone, now, now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO resellers (chat_id, name, username, timezone, created_at, last_seen_at,
+				status, access_until, awaiting_approval, status_since)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO NOTHING`,
+			a.t.chatID, name, username, timezone, now, now, initial.Status, initial.untilArg(), initial.AwaitingApproval, now)
 		if err != nil {
 			return fmt.Errorf("store: register reseller: %w", err)
 		}

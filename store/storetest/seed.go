@@ -1,0 +1,128 @@
+// Package storetest helps tests that need a reseller with a row in every
+// table, and a count of what a reseller still has anywhere in the schema.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"renovabot/billing"
+	"renovabot/msgtemplate"
+	"renovabot/store"
+)
+
+// Seed gives chatID a row in every table the product writes, each carrying
+// marker (a word no other reseller's data contains), and returns the
+// client it created. The reseller is registered if needed; its access is
+// extended by auditAdmin (an audit row) to two days after now.
+func Seed(t testing.TB, s *store.Store, now time.Time, chatID int64, marker string, auditAdmin int64) store.Client {
+	t.Helper()
+	ctx := context.Background()
+	tn := s.Tenant(chatID)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("seed %d: %v", chatID, err)
+		}
+	}
+	_, _, err := tn.Account().Register(ctx, "Revenda "+marker, "user_"+strings.ToLower(marker), "America/Sao_Paulo")
+	must(err)
+	plan, err := tn.Plans().Add(ctx, "Plano "+marker, 1, 2500)
+	must(err)
+	_, err = tn.Servers().Add(ctx, "Servidor "+marker)
+	must(err)
+	due := billing.Date{Year: 2026, Month: time.December, Day: 10}
+	c, err := tn.Clients().Create(ctx, store.NewClient{Name: "Cliente " + marker, Phone: phoneFor(chatID), PlanID: plan.ID,
+		Price: 3000, Due: due, Notes: "nota " + marker})
+	must(err)
+	_, c, err = tn.Clients().Renew(ctx, c.ID, store.Renewal{ExpectDue: due, NewDue: due.AddDays(31), Anchor: 10, PaidOn: due})
+	must(err)
+	_, err = tn.Messages().Log(ctx, store.NewMessage{ClientID: c.ID, ClientName: c.Name, Phone: c.Phone, Kind: "lembrete",
+		Origin: store.OriginManual, Status: store.MsgSent, WAID: "WA" + marker, Body: "mensagem " + marker})
+	must(err)
+	must(tn.Templates().Save(ctx, msgtemplate.KindBeforeDue, "Olá {nome}, lembrete "+marker))
+	must(tn.Company().Save(ctx, store.Company{Name: "Empresa " + marker, City: "Cidade " + marker}))
+	must(tn.WhatsApp().SaveSession(ctx, store.WhatsAppSession{DeviceJID: phoneFor(chatID) + ":3@s.whatsapp.net",
+		Phone: phoneFor(chatID), LinkedAt: now, State: "connected"}))
+	must(tn.WhatsApp().CacheJID(ctx, c.Phone, c.Phone+"@s.whatsapp.net"))
+	must(tn.Conversations().Save(ctx, store.Conversation{Flow: "teste", Step: "um", Token: "T" + marker,
+		Data: map[string]string{"nota": "conversa " + marker}}))
+	until := now.Add(48 * time.Hour)
+	_, _, err = s.AdminSetAccess(ctx, store.AccessChange{Admin: auditAdmin, Target: chatID,
+		Access: store.Access{Status: store.StatusActive, Until: until}, Action: store.AuditExtend, Detail: "seed " + marker})
+	must(err)
+	_, err = tn.Account().ClaimAccessNotice(ctx, store.NoticeThreeDays, until)
+	must(err)
+	return c
+}
+
+func phoneFor(chatID int64) string { return fmt.Sprintf("55119%08d", chatID%100000000) }
+
+// Rows counts, per table, the rows that belong to chatID: rows whose
+// chat_id or reseller_id column, or any column ending in _chat_id, holds
+// it. It reads the schema, so tables added later are counted too.
+func Rows(t testing.TB, s *store.Store, chatID int64) map[string]int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+s.Path()+"?_query_only=true&_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+		  AND (p.name IN ('chat_id', 'reseller_id') OR p.name LIKE '%\_chat\_id' ESCAPE '\')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type col struct{ table, column string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.column); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	out := map[string]int{}
+	for _, c := range cols {
+		var n int
+		q := fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE %q = ?`, c.table, c.column)
+		if err := db.QueryRowContext(ctx, q, chatID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			out[c.table] += n
+		}
+	}
+	return out
+}
+
+// Tables returns every table of the schema (except SQLite's own).
+func Tables(t testing.TB, s *store.Store) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+s.Path()+"?_query_only=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
