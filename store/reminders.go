@@ -498,6 +498,19 @@ func (r Reminders) outcome(ctx context.Context, set string, args []any, id int64
 	return nil
 }
 
+// NoteWaiting writes why the tenant's pending reminders of day wait (the
+// reseller's WhatsApp cannot send), so their history and the reason they
+// are closed with at the latest time say it.
+func (r Reminders) NoteWaiting(ctx context.Context, day billing.Date, reason string) error {
+	_, err := r.t.s.write.ExecContext(ctx, `UPDATE messages SET error = ?, updated_at = ?
+		WHERE status = 'pending' AND reseller_id = ? AND origin = 'auto' AND send_on = ? AND error != ?`,
+		reason, unix(r.t.s.now()), r.t.chatID, day.ISO(), reason)
+	if err != nil {
+		return fmt.Errorf("store: note waiting reminders: %w", err)
+	}
+	return nil
+}
+
 // SkipOpen closes every reminder of day still in the outbox, with reason
 // (the daily cap of the reseller's WhatsApp was reached).
 func (r Reminders) SkipOpen(ctx context.Context, day billing.Date, reason string) (int64, error) {
