@@ -38,6 +38,9 @@ type Config struct {
 	Workers         int
 	ShutdownGrace   time.Duration
 	DefaultTimezone string
+	// Reminders are the automatic reminder settings of resellers who never
+	// changed theirs (no stages: store.BuiltinReminderDefaults).
+	Reminders store.ReminderDefaults
 }
 
 // Deps are the bot's collaborators.
@@ -147,6 +150,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerClients()
 	b.registerRenew()
 	b.registerSettings()
+	b.registerReminders()
+	b.registerNotices()
 	b.registerCSV()
 	if b.wa != nil {
 		b.registerWhatsApp()
