@@ -268,17 +268,23 @@ func TestOutboxLifecycleAndIsolation(t *testing.T) {
 	if ok, err := b.Reminders().Claim(ctx, first.ID, "X", "5511", "x", "x"); ok || err != nil {
 		t.Fatalf("B claimed A's reminder: %v %v", ok, err)
 	}
+	if ok, _ := a.Reminders().Claim(ctx, c3.ID+100, "X", "", "", ""); ok {
+		t.Fatal("claimed a row that does not exist")
+	}
 	for _, f := range []func() error{
 		func() error { return b.Reminders().Sent(ctx, first.ID) },
 		func() error { return b.Reminders().Failed(ctx, first.ID, "x", true) },
 		func() error { return b.Reminders().Skipped(ctx, first.ID, "x") },
+		func() error { return b.Reminders().Retry(ctx, first.ID, now.Add(time.Hour), "x") },
+		func() error { return b.Reminders().Wait(ctx, first.ID, "x") },
+		func() error { return b.Reminders().NoteWaiting(ctx, today, "x") },
 	} {
 		if err := f(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got, _ := a.Messages().Get(ctx, first.ID); got.Status != MsgPending {
-		t.Fatalf("B moved A's reminder to %s", got.Status)
+	if got, _ := a.Messages().Get(ctx, first.ID); got.Status != MsgPending || got.Error != "" || got.Attempts != 0 {
+		t.Fatalf("B changed A's reminder: %+v", got)
 	}
 
 	// Claim, then a receipt arriving before the send is recorded, then sent.
@@ -320,6 +326,15 @@ func TestOutboxLifecycleAndIsolation(t *testing.T) {
 	a.Reminders().Claim(ctx, third.ID, "3EB0ID4", c3.Phone, c3.Name, "Olá Três")
 	if err := a.Reminders().Wait(ctx, third.ID, "WhatsApp não conectado."); err != nil {
 		t.Fatal(err)
+	}
+	if err := a.Reminders().NoteWaiting(ctx, today, "WhatsApp não conectado."); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := a.Messages().Get(ctx, second.ID); m.Error != "WhatsApp não conectado." || m.Status != MsgPending {
+		t.Fatalf("waiting note on the retrying row = %+v", m)
+	}
+	if r := autoRows(t, b); r[0].Error != "x" { // B's own note from above, not A's
+		t.Fatalf("A's note reached B: %+v", r[0])
 	}
 	if m, _ := a.Messages().Get(ctx, third.ID); m.Status != MsgPending || m.Attempts != 0 || m.Error != "WhatsApp não conectado." {
 		t.Fatalf("waiting row = %+v", m)
