@@ -2,8 +2,8 @@
 // Telegram front end, the per-reseller WhatsApp sessions, the SQLite store
 // and the minute scheduler.
 //
-// This file is wiring only: config -> store -> whatsapp manager -> bot;
-// signals; shutdown.
+// This file is wiring only: config -> store -> whatsapp manager -> bot ->
+// scheduler; signals; shutdown.
 package main
 
 import (
@@ -26,6 +26,7 @@ import (
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/scheduler"
 	"renovabot/store"
 	"renovabot/whatsapp"
 )
@@ -106,6 +107,8 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	defer wa.Close() // before receipts.Close (defers run in reverse)
 
+	reminders := store.ReminderDefaults{SendTime: cfg.Scheduler.SendTime, LatestTime: cfg.Scheduler.LatestTime,
+		Stages: store.DefaultStages(cfg.Scheduler.Stages)}
 	tg, err := bot.New(bot.Config{
 		Token:           cfg.Telegram.Token,
 		APIURL:          cfg.Telegram.APIURL,
@@ -122,6 +125,7 @@ func run(ctx context.Context, o runOptions) int {
 			TrialDays: cfg.Access.TrialDays,
 			Contact:   cfg.Access.Contact,
 		},
+		Reminders: reminders,
 	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
@@ -135,12 +139,26 @@ func run(ctx context.Context, o runOptions) int {
 		return exitFail
 	}
 
+	sched, err := scheduler.New(scheduler.Config{
+		Defaults: reminders, Workers: cfg.Scheduler.DispatchWorkers,
+		AdminDigest: len(cfg.Telegram.Admins) > 0, AdminLocation: cfg.Location, AdminTime: cfg.Scheduler.SendTime,
+	}, scheduler.Deps{Store: st, WhatsApp: wa, Notifier: tg, Clock: o.Clock, Log: log,
+		Chores: []func(context.Context) error{tg.AccessNotices}})
+	if err != nil {
+		log.Error("cannot create the scheduler", "err", err)
+		return exitFail
+	}
+
 	health, err := startHealth(cfg.HTTP.Listen, st, tg, log)
 	if err != nil {
 		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
 		return exitFail
 	}
 	notices.to(tg)
+	// Reminders start once the bot can tell resellers about them, and stop
+	// before the WhatsApp manager closes (deferred above, so it runs after).
+	sched.Start()
+	defer sched.Stop()
 	// Reconnect linked resellers in the background (bounded, with jitter),
 	// so the bot answers at once even with many sessions to restore.
 	linked := make(chan struct{})
@@ -156,6 +174,7 @@ func run(ctx context.Context, o runOptions) int {
 	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
 
 	tg.Serve(ctx) // returns after a stop signal, once handlers finished
+	sched.Stop()
 	<-linked
 
 	health.stop()

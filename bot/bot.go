@@ -41,6 +41,9 @@ type Config struct {
 	// ChurnDays: a client overdue for longer counts as lost in reports.
 	ChurnDays int
 	Access    AccessConfig
+	// Reminders are the automatic reminder settings of resellers who never
+	// changed theirs (no stages: store.BuiltinReminderDefaults).
+	Reminders store.ReminderDefaults
 }
 
 // Deps are the bot's collaborators.
@@ -159,6 +162,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerSettings()
 	b.registerTemplates()
 	b.registerCompany()
+	b.registerReminders()
+	b.registerNotices()
 	b.registerCSV()
 	b.registerReports()
 	if b.wa != nil {

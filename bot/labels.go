@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
 
 	"renovabot/store"
 )
@@ -50,4 +51,12 @@ func statusLabel(s store.MessageStatus) string {
 		return n.icon + " " + n.word
 	}
 	return string(s)
+}
+
+// plural writes n with the singular or plural form: "1 cliente", "3 clientes".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

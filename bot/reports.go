@@ -152,13 +152,6 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	return sb.String(), nil
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // change describes cur against prev: "+25%", "-10%", "igual", "sem base".
 func change(cur, prev int64) string {
 	switch {

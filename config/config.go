@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"renovabot/billing"
 )
 
 // EnvToken is the environment variable that carries the Telegram token; it
@@ -70,9 +72,23 @@ type WhatsApp struct {
 	DailyCap int      `yaml:"daily_cap"`
 }
 
-// Scheduler configures the reminder tick.
+// Scheduler configures the automatic reminders.
 type Scheduler struct {
-	DefaultSendTime string `yaml:"default_send_time"`
+	// DefaultSendTime, DefaultLatestTime and DefaultStages are the reminder
+	// settings of a reseller who never changed them (Configurações >
+	// Lembretes).
+	DefaultSendTime   string `yaml:"default_send_time"`
+	DefaultLatestTime string `yaml:"default_latest_time"`
+	DefaultStages     string `yaml:"default_stages"`
+	// DispatchWorkers bounds how many resellers' reminders are being sent
+	// at the same time. Each reseller's messages go one by one with its
+	// WhatsApp pacing, so a worker mostly waits.
+	DispatchWorkers int `yaml:"dispatch_workers"`
+
+	// The defaults parsed: minutes after midnight and day offsets.
+	SendTime   int   `yaml:"-"`
+	LatestTime int   `yaml:"-"`
+	Stages     []int `yaml:"-"`
 }
 
 // Reports configures the reports.
@@ -154,7 +170,7 @@ func Defaults() Config {
 		Timezone: "America/Sao_Paulo",
 		WhatsApp: WhatsApp{Driver: "whatsmeow", MinGap: Duration(8 * time.Second), MaxGap: Duration(20 * time.Second),
 			Typing: Duration(2 * time.Second), DailyCap: 150},
-		Scheduler: Scheduler{DefaultSendTime: "09:00"},
+		Scheduler: Scheduler{DefaultSendTime: "09:00", DefaultLatestTime: "21:00", DefaultStages: "-2, 0, +1", DispatchWorkers: 64},
 		Access:    Access{Mode: AccessOpen, TrialDays: 7},
 		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
 		Log:       Log{Level: "info", Format: "text"},
@@ -205,7 +221,8 @@ var known = map[string]bool{
 	"data_dir": true, "timezone": true,
 	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true,
 	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
-	"scheduler": true, "scheduler.default_send_time": true,
+	"scheduler": true, "scheduler.default_send_time": true, "scheduler.default_latest_time": true,
+	"scheduler.default_stages": true, "scheduler.dispatch_workers": true,
 	"access": true, "access.mode": true, "access.trial_days": true, "access.contact": true,
 	"http": true, "http.listen": true,
 	"log": true, "log.level": true, "log.format": true,
@@ -319,8 +336,22 @@ func (c *Config) validate() error {
 	if c.WhatsApp.DryRunLog == "" {
 		c.WhatsApp.DryRunLog = filepath.Join(c.DataDir, "dryrun-sent.jsonl")
 	}
-	if _, err := ParseClock(c.Scheduler.DefaultSendTime); err != nil {
+	if c.Scheduler.SendTime, err = ParseClock(c.Scheduler.DefaultSendTime); err != nil {
 		return keyErr("scheduler.default_send_time", "%q is not a time of day HH:MM (example: 09:00)", c.Scheduler.DefaultSendTime)
+	}
+	if c.Scheduler.LatestTime, err = ParseClock(c.Scheduler.DefaultLatestTime); err != nil {
+		return keyErr("scheduler.default_latest_time", "%q is not a time of day HH:MM (example: 21:00)", c.Scheduler.DefaultLatestTime)
+	}
+	if c.Scheduler.LatestTime <= c.Scheduler.SendTime {
+		return keyErr("scheduler.default_latest_time", "%s must be after scheduler.default_send_time (%s)",
+			c.Scheduler.DefaultLatestTime, c.Scheduler.DefaultSendTime)
+	}
+	if c.Scheduler.Stages, err = billing.ParseStageOffsets(c.Scheduler.DefaultStages); err != nil {
+		return keyErr("scheduler.default_stages", "%q is not a list of day offsets from the due date, each -%d..+%d, unique, at most %d (example: \"-2, 0, +1\")",
+			c.Scheduler.DefaultStages, billing.MaxStageOffset, billing.MaxStageOffset, billing.MaxStages)
+	}
+	if c.Scheduler.DispatchWorkers < 1 || c.Scheduler.DispatchWorkers > 10000 {
+		return keyErr("scheduler.dispatch_workers", "must be between 1 and 10000")
 	}
 	switch c.Access.Mode {
 	case AccessOpen:

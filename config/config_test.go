@@ -28,6 +28,9 @@ func TestDefaults(t *testing.T) {
 	if cfg.Location.String() != "America/Sao_Paulo" {
 		t.Fatalf("location = %v", cfg.Location)
 	}
+	if s := cfg.Scheduler; s.SendTime != 540 || s.LatestTime != 1260 || len(s.Stages) != 3 || s.Stages[0] != -2 || s.Stages[2] != 1 || s.DispatchWorkers != 64 {
+		t.Fatalf("scheduler defaults = %+v", s)
+	}
 }
 
 func TestEnvTokenWins(t *testing.T) {
@@ -59,6 +62,9 @@ whatsapp:
   dryrun_log: /tmp/x/sent.jsonl
 scheduler:
   default_send_time: "08:30"
+  default_latest_time: "20:00"
+  default_stages: "-3, -1, 0, +2"
+  dispatch_workers: 8
 access:
   mode: approval
   trial_days: 14
@@ -76,6 +82,8 @@ log:
 	if cfg.Telegram.APIURL != "http://127.0.0.1:8081" || !cfg.IsAdmin(222) || cfg.IsAdmin(333) ||
 		cfg.Telegram.PollTimeout.D() != 20*time.Second || cfg.WhatsApp.Driver != "dryrun" ||
 		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.Location.String() != "America/Manaus" ||
+		cfg.Scheduler.SendTime != 510 || cfg.Scheduler.LatestTime != 1200 || len(cfg.Scheduler.Stages) != 4 ||
+		cfg.Scheduler.Stages[3] != 2 || cfg.Scheduler.DispatchWorkers != 8 ||
 		cfg.Access != (Access{Mode: AccessApproval, TrialDays: 14, Contact: "@suporte_renova"}) {
 		t.Fatalf("parsed = %+v", cfg)
 	}
@@ -94,6 +102,11 @@ func TestRefusals(t *testing.T) {
 		{"local timezone", "timezone: Local\n", map[string]string{EnvToken: "1:a"}, "timezone"},
 		{"bad time", "scheduler:\n  default_send_time: \"25:00\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
 		{"bad time format", "scheduler:\n  default_send_time: \"9h\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
+		{"bad latest", "scheduler:\n  default_latest_time: \"21h\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_latest_time"},
+		{"latest before send", "scheduler:\n  default_send_time: \"10:00\"\n  default_latest_time: \"09:59\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_latest_time"},
+		{"bad stages", "scheduler:\n  default_stages: \"-2, 0, 0\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_stages"},
+		{"empty stages", "scheduler:\n  default_stages: \"\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_stages"},
+		{"bad workers", "scheduler:\n  dispatch_workers: 0\n", map[string]string{EnvToken: "1:a"}, "scheduler.dispatch_workers"},
 		{"bad driver", "whatsapp:\n  driver: baileys\n", map[string]string{EnvToken: "1:a"}, "whatsapp.driver"},
 		{"bad url", "telegram:\n  token: \"1:a\"\n  api_url: ftp://x\n", nil, "telegram.api_url"},
 		{"bad admin", "telegram:\n  token: \"1:a\"\n  admins: [-100]\n", nil, "telegram.admins"},

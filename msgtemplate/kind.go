@@ -123,3 +123,31 @@ Depois do pagamento, envie o comprovante por aqui. Obrigado!`,
 
 	KindFree: "",
 }
+
+// StageKinds are the kinds a reminder stage may use: the three written for
+// the days around the due date, and the charge with the PIX code. Welcome,
+// renewal and free texts make no sense as automatic reminders.
+var StageKinds = []Kind{KindBeforeDue, KindDueToday, KindOverdue, KindCharge}
+
+// KindForStage is the default kind of a reminder stage (a day offset from
+// the due date): before it "lembrete", on the day "vence hoje", after it
+// "vencido".
+func KindForStage(offset int) Kind {
+	switch {
+	case offset < 0:
+		return KindBeforeDue
+	case offset == 0:
+		return KindDueToday
+	}
+	return KindOverdue
+}
+
+// ValidStageKind reports whether k may be used by a reminder stage.
+func ValidStageKind(k Kind) bool {
+	for _, v := range StageKinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}

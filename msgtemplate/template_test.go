@@ -241,3 +241,21 @@ func BenchmarkRender(b *testing.B) {
 		_ = tpl.Render(BuildValues(c, co, today))
 	}
 }
+
+func TestStageKinds(t *testing.T) {
+	for offset, want := range map[int]Kind{-30: KindBeforeDue, -1: KindBeforeDue, 0: KindDueToday, 1: KindOverdue, 30: KindOverdue} {
+		if got := KindForStage(offset); got != want || !ValidStageKind(got) {
+			t.Errorf("KindForStage(%d) = %q, want %q", offset, got, want)
+		}
+	}
+	for _, k := range StageKinds {
+		if !k.Valid() || DefaultText(k) == "" {
+			t.Errorf("stage kind %q has no default text", k)
+		}
+	}
+	for _, k := range []Kind{KindWelcome, KindRenewed, KindFree, "x"} {
+		if ValidStageKind(k) {
+			t.Errorf("ValidStageKind(%q) = true", k)
+		}
+	}
+}

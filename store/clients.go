@@ -121,6 +121,10 @@ func (c Clients) Create(ctx context.Context, n NewClient) (Client, error) {
 		if err != nil {
 			return err
 		}
+		// A new client may be due on one of today's reminder days.
+		if err := markReplan(ctx, tx, c.t.chatID); err != nil {
+			return err
+		}
 		out, err = getClientTx(ctx, tx, c.t.chatID, id)
 		return err
 	})
@@ -180,34 +184,59 @@ func (c Clients) Update(ctx context.Context, id int64, p ClientPatch) (Client, e
 	}
 	var out Client
 	err := c.t.s.tx(ctx, func(tx *sql.Tx) error {
+		before, err := getClientTx(ctx, tx, c.t.chatID, id)
+		if err != nil {
+			return err
+		}
 		if len(sets) > 0 {
-			sets = append(sets, "updated_at = ?")
-			args = append(args, unix(c.t.s.now()), c.t.chatID, id)
-			res, err := tx.ExecContext(ctx, `UPDATE clients SET `+strings.Join(sets, ", ")+` WHERE reseller_id = ? AND id = ?`, args...)
+			now := unix(c.t.s.now())
+			res, err := tx.ExecContext(ctx, `UPDATE clients SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE reseller_id = ? AND id = ?`,
+				append(args, now, c.t.chatID, id)...)
 			if err != nil {
 				return fkErr(err, "update client")
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				return ErrNotFound
 			}
+			// A new due date or paused reminders make the client's pending
+			// reminders wrong: cancel them here, in the same transaction,
+			// and let the next tick plan what the new state calls for.
+			reason := ""
+			switch {
+			case p.Due != nil && *p.Due != before.Due:
+				reason = CancelDueChanged
+			case p.Paused != nil && *p.Paused && !before.Paused:
+				reason = CancelClientPaused
+			}
+			if reason != "" || (p.Paused != nil && *p.Paused != before.Paused) {
+				if err := clientChanged(ctx, tx, c.t.chatID, id, reason, now); err != nil {
+					return err
+				}
+			}
 		}
-		var err error
 		out, err = getClientTx(ctx, tx, c.t.chatID, id)
 		return err
 	})
 	return out, err
 }
 
-// Delete removes a client. Its payments stay in the ledger (with the name).
+// Delete removes a client. Its payments stay in the ledger (with the name),
+// its messages in the log; its pending reminders are cancelled.
 func (c Clients) Delete(ctx context.Context, id int64) error {
-	res, err := c.t.s.write.ExecContext(ctx, `DELETE FROM clients WHERE reseller_id = ? AND id = ?`, c.t.chatID, id)
-	if err != nil {
-		return fmt.Errorf("store: delete client: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return c.t.s.tx(ctx, func(tx *sql.Tx) error {
+		// Cancel first: the delete sets the rows' client_id to NULL.
+		if err := clientChanged(ctx, tx, c.t.chatID, id, CancelClientDeleted, unix(c.t.s.now())); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE reseller_id = ? AND id = ?`, c.t.chatID, id)
+		if err != nil {
+			return fmt.Errorf("store: delete client: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }
 
 // WithPhone returns the tenant's clients with this phone, except exceptID.
@@ -418,6 +447,9 @@ func (c Clients) Import(ctx context.Context, rows []NewClient) (ImportResult, er
 				return err
 			}
 			res.Created++
+		}
+		if res.Created > 0 {
+			return markReplan(ctx, tx, c.t.chatID)
 		}
 		return nil
 	})

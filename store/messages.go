@@ -149,12 +149,14 @@ func (m Messages) ForClient(ctx context.Context, clientID int64, limit int) ([]M
 // WhatsApp id. Statuses only move forward (sent -> delivered -> read), since
 // receipts may arrive out of order.
 func (m Messages) Receipt(ctx context.Context, waID string, st MessageStatus) error {
+	// 'sending': the receipt can arrive before the scheduler records the
+	// send it belongs to; the receipt proves the message left.
 	var earlier string
 	switch st {
 	case MsgDelivered:
-		earlier = `'sent'`
+		earlier = `'sending', 'sent'`
 	case MsgRead:
-		earlier = `'sent', 'delivered'`
+		earlier = `'sending', 'sent', 'delivered'`
 	default:
 		return fmt.Errorf("store: %q is not a receipt status", st)
 	}

@@ -104,6 +104,9 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 			r.NewDue.ISO(), r.Anchor, now, c.t.chatID, id); err != nil {
 			return fmt.Errorf("store: renew: %w", err)
 		}
+		if err := clientChanged(ctx, tx, c.t.chatID, id, CancelRenewed, now); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_name, plan_name, amount, paid_on,
 				prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.t.chatID, id, cl.Name, cl.PlanName, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now)
@@ -151,6 +154,9 @@ func (c Clients) UndoRenewal(ctx context.Context, paymentID int64) (Client, erro
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE payments SET undone_at = ? WHERE reseller_id = ? AND id = ?`, now, c.t.chatID, paymentID); err != nil {
+			return err
+		}
+		if err := clientChanged(ctx, tx, c.t.chatID, cl.ID, CancelRenewalUndone, now); err != nil {
 			return err
 		}
 		out, err = getClientTx(ctx, tx, c.t.chatID, cl.ID)

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -132,4 +133,14 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// qualify prefixes each column of a comma-separated list with a table
+// alias: qualify("r", "a, b") = "r.a, r.b".
+func qualify(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -86,6 +86,26 @@ func (tp Templates) Get(ctx context.Context, kind msgtemplate.Kind) (Template, e
 	return Template{}, ErrNotFound
 }
 
+// Current returns the template of one kind as it stands, without creating
+// the tenant's copies (a read the scheduler makes for every reminder): a
+// kind never saved is its default text, enabled.
+func (tp Templates) Current(ctx context.Context, kind msgtemplate.Kind) (Template, error) {
+	if !kind.Valid() {
+		return Template{}, ErrNotFound
+	}
+	t := Template{Kind: kind}
+	err := tp.t.s.read.QueryRowContext(ctx, `SELECT body, enabled FROM templates WHERE reseller_id = ? AND kind = ?`,
+		tp.t.chatID, string(kind)).Scan(&t.Body, &t.Enabled)
+	switch {
+	case err == sql.ErrNoRows:
+		t.Body, t.Enabled = msgtemplate.DefaultText(kind), true
+	case err != nil:
+		return Template{}, fmt.Errorf("store: template: %w", err)
+	}
+	t.Default = t.Body == msgtemplate.DefaultText(kind)
+	return t, nil
+}
+
 // Save replaces the text of a kind. The caller validates it with
 // msgtemplate.Parse first.
 func (tp Templates) Save(ctx context.Context, kind msgtemplate.Kind, body string) error {

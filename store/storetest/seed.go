@@ -46,6 +46,7 @@ func Seed(t testing.TB, s *store.Store, now time.Time, chatID int64, marker stri
 	must(err)
 	must(tn.Templates().Save(ctx, msgtemplate.KindBeforeDue, "Olá {nome}, lembrete "+marker))
 	must(tn.Company().Save(ctx, store.Company{Name: "Empresa " + marker, City: "Cidade " + marker}))
+	must(tn.Reminders().SetSendTime(ctx, 8*60))
 	must(tn.WhatsApp().SaveSession(ctx, store.WhatsAppSession{DeviceJID: phoneFor(chatID) + ":3@s.whatsapp.net",
 		Phone: phoneFor(chatID), LinkedAt: now, State: "connected"}))
 	must(tn.WhatsApp().CacheJID(ctx, c.Phone, c.Phone+"@s.whatsapp.net"))

@@ -1,0 +1,67 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+
+	"renovabot/billing"
+	"renovabot/msgtemplate"
+	"renovabot/whatsapp"
+)
+
+// Reasons written on reminders that were not sent, failed or wait. They
+// are pt-BR because the reseller reads them: in the daily summary and in
+// the client card's message history.
+const (
+	reasonDayMissed    = "Não enviado no dia: o envio automático estava parado."
+	reasonClientGone   = "Não enviado: cliente excluído."
+	reasonClientPaused = "Não enviado: lembretes do cliente pausados."
+	reasonDueChanged   = "Não enviado: o vencimento do cliente mudou."
+	reasonNeedsPix     = "A mensagem usa {pix_copia_cola}, mas a chave PIX ou os dados da empresa estão incompletos. Complete-os nas configurações."
+	reasonNotLinked    = "WhatsApp não conectado."
+	reasonBanned       = "WhatsApp suspenso temporariamente."
+	reasonOffline      = "WhatsApp sem conexão."
+	reasonTransient    = "Falha temporária no WhatsApp."
+)
+
+func reasonCutoff(latest int) string {
+	return fmt.Sprintf("Não enviado até o horário limite (%s).", billing.FormatTimeOfDay(latest))
+}
+
+func reasonTemplateOff(k msgtemplate.Kind) string {
+	return fmt.Sprintf("Não enviado: a mensagem “%s” está desativada.", k.Label())
+}
+
+func reasonTemplateBroken(k msgtemplate.Kind) string {
+	return fmt.Sprintf("O texto da mensagem “%s” tem um erro. Corrija o modelo.", k.Label())
+}
+
+func reasonTemplateEmpty(k msgtemplate.Kind) string {
+	return fmt.Sprintf("O texto da mensagem “%s” está vazio.", k.Label())
+}
+
+func reasonDailyCap(limit int) string {
+	return fmt.Sprintf("Não enviado: limite diário de %d mensagens do seu WhatsApp atingido.", limit)
+}
+
+func reasonGaveUp(attempts int, why string) string {
+	return fmt.Sprintf("Falhou após %d tentativas. %s", attempts, why)
+}
+
+// reasonFor explains a send error that is about this message.
+func reasonFor(err error) string {
+	var rl *whatsapp.RateLimitedError
+	switch {
+	case errors.Is(err, whatsapp.ErrNotOnWhatsApp):
+		return "Este número não tem WhatsApp. Confira o telefone do cliente."
+	case errors.Is(err, whatsapp.ErrInvalidPhone):
+		return "Telefone inválido para o WhatsApp. Corrija o cadastro do cliente."
+	case errors.Is(err, whatsapp.ErrEmptyText):
+		return "A mensagem ficou vazia."
+	case errors.As(err, &rl) && rl.Reachout:
+		return "O WhatsApp bloqueou por um tempo mensagens para contatos novos."
+	case errors.As(err, &rl):
+		return "O WhatsApp pediu uma pausa nos envios."
+	}
+	return reasonTransient
+}
