@@ -50,7 +50,7 @@ func (b *Bot) addSetting(order int, label, data string) {
 }
 
 func (b *Bot) registerSettings() {
-	b.addCommand("config", 90, "Configurações: planos, servidores…", b.showSettings)
+	b.addCommand("config", 90, "Configurações: planos, mensagens, lembretes, empresa…", b.showSettings)
 	b.addCallback(actSettings, b.showSettings)
 	b.addMenu(900, "⚙️ Configurações", CB(actSettings), nil)
 

@@ -5,8 +5,8 @@ package bot
 // Textf/Esc.
 const (
 	txtWelcomeNew = "👋 Olá, <b>%s</b>! Boas-vindas ao <b>RenovaBot</b>.\n\n" +
-		"Aqui você cadastra seus clientes, planos e vencimentos e acompanha quem precisa renovar. " +
-		"Use os botões abaixo ou os comandos do menu (/ajuda mostra todos)."
+		"Aqui você cadastra seus clientes, planos e vencimentos, conecta o <b>seu</b> WhatsApp e o bot lembra cada cliente " +
+		"nos dias certos, saindo do seu número. Use os botões abaixo ou os comandos do menu (/ajuda mostra todos)."
 	txtWelcomeBack    = "👋 Olá de novo, <b>%s</b>!"
 	txtTrialStarted   = "🧪 Você tem <b>%d dias de teste grátis</b>, até %s. Aproveite para cadastrar seus clientes e conectar seu WhatsApp."
 	txtWelcomePending = "👋 Olá, <b>%s</b>! Recebemos seu pedido de acesso ao <b>RenovaBot</b>.\n\n" +

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
@@ -336,10 +335,10 @@ func (c *Config) validate() error {
 	if c.WhatsApp.DryRunLog == "" {
 		c.WhatsApp.DryRunLog = filepath.Join(c.DataDir, "dryrun-sent.jsonl")
 	}
-	if c.Scheduler.SendTime, err = ParseClock(c.Scheduler.DefaultSendTime); err != nil {
+	if c.Scheduler.SendTime, err = billing.ParseTimeOfDay(c.Scheduler.DefaultSendTime); err != nil {
 		return keyErr("scheduler.default_send_time", "%q is not a time of day HH:MM (example: 09:00)", c.Scheduler.DefaultSendTime)
 	}
-	if c.Scheduler.LatestTime, err = ParseClock(c.Scheduler.DefaultLatestTime); err != nil {
+	if c.Scheduler.LatestTime, err = billing.ParseTimeOfDay(c.Scheduler.DefaultLatestTime); err != nil {
 		return keyErr("scheduler.default_latest_time", "%q is not a time of day HH:MM (example: 21:00)", c.Scheduler.DefaultLatestTime)
 	}
 	if c.Scheduler.LatestTime <= c.Scheduler.SendTime {
@@ -395,19 +394,6 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// ParseClock parses a time of day "HH:MM" (24 h) into minutes after midnight.
-func ParseClock(s string) (int, error) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok || len(m) != 2 || len(h) < 1 || len(h) > 2 {
-		return 0, fmt.Errorf("bad time of day %q", s)
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
-		return 0, fmt.Errorf("bad time of day %q", s)
-	}
-	return hh*60 + mm, nil
-}
 
 // IsAdmin reports whether chatID is listed in telegram.admins.
 func (c *Config) IsAdmin(chatID int64) bool {

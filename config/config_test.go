@@ -101,8 +101,8 @@ func TestRefusals(t *testing.T) {
 		{"bad timezone", "timezone: Mars/Olympus\n", map[string]string{EnvToken: "1:a"}, "timezone"},
 		{"local timezone", "timezone: Local\n", map[string]string{EnvToken: "1:a"}, "timezone"},
 		{"bad time", "scheduler:\n  default_send_time: \"25:00\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
-		{"bad time format", "scheduler:\n  default_send_time: \"9h\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
-		{"bad latest", "scheduler:\n  default_latest_time: \"21h\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_latest_time"},
+		{"bad time format", "scheduler:\n  default_send_time: \"9x\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_send_time"},
+		{"bad latest", "scheduler:\n  default_latest_time: \"21:7\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_latest_time"},
 		{"latest before send", "scheduler:\n  default_send_time: \"10:00\"\n  default_latest_time: \"09:59\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_latest_time"},
 		{"bad stages", "scheduler:\n  default_stages: \"-2, 0, 0\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_stages"},
 		{"empty stages", "scheduler:\n  default_stages: \"\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_stages"},
@@ -168,15 +168,3 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	}
 }
 
-func TestParseClock(t *testing.T) {
-	for in, want := range map[string]int{"09:00": 540, "9:05": 545, "23:59": 1439, "00:00": 0} {
-		if got, err := ParseClock(in); err != nil || got != want {
-			t.Errorf("ParseClock(%q) = %d, %v", in, got, err)
-		}
-	}
-	for _, in := range []string{"24:00", "9", "09:60", "aa:bb", "", "9:5"} {
-		if _, err := ParseClock(in); err == nil {
-			t.Errorf("ParseClock(%q) accepted", in)
-		}
-	}
-}
