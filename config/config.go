@@ -394,7 +394,6 @@ func (c *Config) validate() error {
 	return nil
 }
 
-
 // IsAdmin reports whether chatID is listed in telegram.admins.
 func (c *Config) IsAdmin(chatID int64) bool {
 	for _, id := range c.Telegram.Admins {

@@ -167,4 +167,3 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
-
