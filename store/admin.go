@@ -60,18 +60,7 @@ func scanSummary(row interface{ Scan(...any) error }) (ResellerSummary, error) {
 	return s, err
 }
 
-func collectSummaries(rows *sql.Rows) ([]ResellerSummary, error) {
-	defer rows.Close()
-	var out []ResellerSummary
-	for rows.Next() {
-		s, err := scanSummary(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
+func collectSummaries(rows *sql.Rows) ([]ResellerSummary, error) { return collect(rows, scanSummary) }
 
 // AdminListResellers returns one page of all resellers, requests awaiting
 // approval first, then by last activity, and the total.

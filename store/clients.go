@@ -89,18 +89,7 @@ func scanClient(row interface{ Scan(...any) error }) (Client, error) {
 	return c, nil
 }
 
-func collectClients(rows *sql.Rows) ([]Client, error) {
-	defer rows.Close()
-	var out []Client
-	for rows.Next() {
-		c, err := scanClient(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
+func collectClients(rows *sql.Rows) ([]Client, error) { return collect(rows, scanClient) }
 
 // Get returns one client of the tenant; ErrNotFound for any other id,
 // including another reseller's.

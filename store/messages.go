@@ -178,18 +178,7 @@ func (m Messages) Recent(ctx context.Context, limit int) ([]Message, error) {
 	return collectMessages(rows)
 }
 
-func collectMessages(rows *sql.Rows) ([]Message, error) {
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		msg, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, msg)
-	}
-	return out, rows.Err()
-}
+func collectMessages(rows *sql.Rows) ([]Message, error) { return collect(rows, scanMessage) }
 
 // SentSince counts the tenant's messages that left WhatsApp since t
 // (sent, delivered or read), for the daily cap.

@@ -73,16 +73,7 @@ func (p Payments) ForClient(ctx context.Context, clientID int64, limit int) ([]P
 	if err != nil {
 		return nil, fmt.Errorf("store: client payments: %w", err)
 	}
-	defer rows.Close()
-	var out []Payment
-	for rows.Next() {
-		pay, err := scanPayment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, pay)
-	}
-	return out, rows.Err()
+	return collect(rows, scanPayment)
 }
 
 // Renew applies a renewal and writes its payment in one transaction.
