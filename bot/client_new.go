@@ -60,10 +60,10 @@ func newClientFlow(b *Bot) *Flow {
 		switch {
 		case in.IsChoice && in.Choice == "ok", !in.IsChoice && isYes(in.Text):
 			return b.createClient(r, c)
-		case in.IsChoice && in.Choice == "edit":
+		case in.IsChoice && in.Choice == "edit", !in.IsChoice && billing.Fold(in.Text) == "editar":
 			return stepPick, nil
 		}
-		return "", billing.Invalid("Toque em ✅ Confirmar para salvar, ✏️ Editar campo para corrigir, ou /cancelar.")
+		return "", billing.Invalid("Toque em ✅ Confirmar (ou envie “sim”) para salvar, ✏️ Editar campo (ou “editar”) para corrigir, ou /cancelar.")
 	}}
 	steps[stepPick] = &Step{
 		Ask: func(r *Request, c *Conv) (Message, error) {

@@ -97,6 +97,9 @@ func TestNewClientTypingOnlyWithBadInputAtEveryStep(t *testing.T) {
 		}
 	}
 	h.say(101, "talvez", "Toque em ✅ Confirmar")
+	h.say(101, "editar", "Qual campo você quer corrigir?")
+	h.say(101, "Observações", "Alguma observação?")
+	h.say(101, "pular", "Confira o cadastro")
 	card := h.say(101, "sim", "Cliente cadastrado")
 	if !strings.Contains(card.Text, "João da Silva") || !strings.Contains(card.Text, "vence em 17 dias") {
 		t.Fatalf("card = %q", card.Text)
