@@ -120,7 +120,7 @@ func (b *Bot) onPlanView(r *Request) error {
 }
 
 func (b *Bot) showPlan(r *Request, id int64, heading string) error {
-	p, err := b.planWithCount(r, id)
+	p, err := r.Tenant.Plans().Get(r.Ctx, id)
 	if err != nil {
 		return err
 	}
@@ -141,18 +141,6 @@ func (b *Bot) showPlan(r *Request, id int64, heading string) error {
 	return r.Show(Message{Text: text, Keyboard: kb})
 }
 
-func (b *Bot) planWithCount(r *Request, id int64) (store.Plan, error) {
-	plans, err := r.Tenant.Plans().List(r.Ctx)
-	if err != nil {
-		return store.Plan{}, err
-	}
-	for _, p := range plans {
-		if p.ID == id {
-			return p, nil
-		}
-	}
-	return store.Plan{}, store.ErrNotFound
-}
 
 func (b *Bot) onPlanEdit(r *Request) error {
 	id, err := r.Data.Int64(0)
@@ -371,24 +359,18 @@ func (b *Bot) onServerView(r *Request) error {
 }
 
 func (b *Bot) showServer(r *Request, id int64, heading string) error {
-	servers, err := r.Tenant.Servers().List(r.Ctx)
+	s, err := r.Tenant.Servers().Get(r.Ctx, id)
 	if err != nil {
 		return err
 	}
-	for _, s := range servers {
-		if s.ID != id {
-			continue
-		}
-		text := Textf("🖥️ <b>%s</b>\nClientes com este servidor: %d", s.Name, s.Clients)
-		if heading != "" {
-			text = heading + "\n\n" + text
-		}
-		return r.Show(Message{Text: text, Keyboard: Keyboard{
-			Row(Btn("✏️ Renomear", CB(actServerRename, s.ID)), Btn("🗑️ Remover", CB(actServerDelAsk, s.ID))),
-			Row(Btn("⬅️ Servidores", CB(actServers)), Btn(txtMenuButton, CB(actMenu))),
-		}})
+	text := Textf("🖥️ <b>%s</b>\nClientes com este servidor: %d", s.Name, s.Clients)
+	if heading != "" {
+		text = heading + "\n\n" + text
 	}
-	return store.ErrNotFound
+	return r.Show(Message{Text: text, Keyboard: Keyboard{
+		Row(Btn("✏️ Renomear", CB(actServerRename, s.ID)), Btn("🗑️ Remover", CB(actServerDelAsk, s.ID))),
+		Row(Btn("⬅️ Servidores", CB(actServers)), Btn(txtMenuButton, CB(actMenu))),
+	}})
 }
 
 func (b *Bot) onServerRename(r *Request) error {

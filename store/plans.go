@@ -75,11 +75,13 @@ func (p Plans) List(ctx context.Context) ([]Plan, error) {
 	return out, rows.Err()
 }
 
-// Get returns one plan of the tenant.
+// Get returns one plan of the tenant, with its client count.
 func (p Plans) Get(ctx context.Context, id int64) (Plan, error) {
 	var pl Plan
-	err := p.t.s.read.QueryRowContext(ctx, `SELECT id, name, months, price FROM plans WHERE reseller_id = ? AND id = ?`,
-		p.t.chatID, id).Scan(&pl.ID, &pl.Name, &pl.Months, &pl.Price)
+	err := p.t.s.read.QueryRowContext(ctx, `SELECT p.id, p.name, p.months, p.price,
+			(SELECT COUNT(*) FROM clients c WHERE c.reseller_id = p.reseller_id AND c.plan_id = p.id)
+		FROM plans p WHERE p.reseller_id = ? AND p.id = ?`,
+		p.t.chatID, id).Scan(&pl.ID, &pl.Name, &pl.Months, &pl.Price, &pl.Clients)
 	return pl, notFound(err)
 }
 

@@ -42,11 +42,13 @@ func (s Servers) List(ctx context.Context) ([]Server, error) {
 	return out, rows.Err()
 }
 
-// Get returns one server of the tenant.
+// Get returns one server of the tenant, with its client count.
 func (s Servers) Get(ctx context.Context, id int64) (Server, error) {
 	var v Server
-	err := s.t.s.read.QueryRowContext(ctx, `SELECT id, name FROM servers WHERE reseller_id = ? AND id = ?`,
-		s.t.chatID, id).Scan(&v.ID, &v.Name)
+	err := s.t.s.read.QueryRowContext(ctx, `SELECT v.id, v.name,
+			(SELECT COUNT(*) FROM clients c WHERE c.reseller_id = v.reseller_id AND c.server = v.name)
+		FROM servers v WHERE v.reseller_id = ? AND v.id = ?`,
+		s.t.chatID, id).Scan(&v.ID, &v.Name, &v.Clients)
 	return v, notFound(err)
 }
 
