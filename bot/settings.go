@@ -141,7 +141,6 @@ func (b *Bot) showPlan(r *Request, id int64, heading string) error {
 	return r.Show(Message{Text: text, Keyboard: kb})
 }
 
-
 func (b *Bot) onPlanEdit(r *Request) error {
 	id, err := r.Data.Int64(0)
 	if err != nil {
