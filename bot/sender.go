@@ -64,21 +64,15 @@ type Message struct {
 
 // SendText sends a new message and returns its id.
 func (s *Sender) SendText(ctx context.Context, chatID int64, m Message) (int, error) {
-	var id int
-	err := s.do(ctx, chatID, true, "sendMessage", func(ctx context.Context) error {
-		msg, err := s.api.SendMessage(ctx, &tgbot.SendMessageParams{
+	return s.post(ctx, chatID, "sendMessage", func(ctx context.Context) (*models.Message, error) {
+		return s.api.SendMessage(ctx, &tgbot.SendMessageParams{
 			ChatID:             chatID,
 			Text:               m.Text,
 			ParseMode:          models.ParseModeHTML,
 			LinkPreviewOptions: noPreview,
 			ReplyMarkup:        m.Keyboard.markup(),
 		})
-		if err == nil {
-			id = msg.ID
-		}
-		return err
 	})
-	return id, err
 }
 
 // EditText replaces the text and keyboard of a message the bot sent.
@@ -98,21 +92,15 @@ func (s *Sender) EditText(ctx context.Context, chatID int64, messageID int, m Me
 
 // SendPhoto sends a PNG photo with an HTML caption.
 func (s *Sender) SendPhoto(ctx context.Context, chatID int64, png []byte, caption Message) (int, error) {
-	var id int
-	err := s.do(ctx, chatID, true, "sendPhoto", func(ctx context.Context) error {
-		msg, err := s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{
+	return s.post(ctx, chatID, "sendPhoto", func(ctx context.Context) (*models.Message, error) {
+		return s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{
 			ChatID:      chatID,
 			Photo:       &models.InputFileUpload{Filename: "image.png", Data: bytes.NewReader(png)},
 			Caption:     caption.Text,
 			ParseMode:   models.ParseModeHTML,
 			ReplyMarkup: caption.Keyboard.markup(),
 		})
-		if err == nil {
-			id = msg.ID
-		}
-		return err
 	})
-	return id, err
 }
 
 // EditPhoto replaces the photo (and caption) of a photo message in place,
@@ -150,21 +138,15 @@ func (s *Sender) EditCaption(ctx context.Context, chatID int64, messageID int, c
 
 // SendDocument sends a file.
 func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string, data []byte, caption Message) (int, error) {
-	var id int
-	err := s.do(ctx, chatID, true, "sendDocument", func(ctx context.Context) error {
-		msg, err := s.api.SendDocument(ctx, &tgbot.SendDocumentParams{
+	return s.post(ctx, chatID, "sendDocument", func(ctx context.Context) (*models.Message, error) {
+		return s.api.SendDocument(ctx, &tgbot.SendDocumentParams{
 			ChatID:      chatID,
 			Document:    &models.InputFileUpload{Filename: filename, Data: bytes.NewReader(data)},
 			Caption:     caption.Text,
 			ParseMode:   models.ParseModeHTML,
 			ReplyMarkup: caption.Keyboard.markup(),
 		})
-		if err == nil {
-			id = msg.ID
-		}
-		return err
 	})
-	return id, err
 }
 
 // DeleteMessage deletes a message the bot sent; a message already gone is
@@ -208,6 +190,21 @@ func (s *Sender) GetFile(ctx context.Context, chatID int64, fileID string) (stri
 }
 
 var noPreview = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+
+// post runs a call that creates a chat message and returns its id. The
+// call builds its parameters (and file readers) afresh on every attempt, so
+// a retry re-uploads from the start.
+func (s *Sender) post(ctx context.Context, chatID int64, method string, call func(context.Context) (*models.Message, error)) (int, error) {
+	var id int
+	err := s.do(ctx, chatID, true, method, func(ctx context.Context) error {
+		msg, err := call(ctx)
+		if err == nil {
+			id = msg.ID
+		}
+		return err
+	})
+	return id, err
+}
 
 // do runs one Bot API call under the limits and the retry policy.
 // chatLimited is false for calls that are not chat messages.

@@ -192,10 +192,9 @@ func (s *session) adoptOrphanLocked(ctx context.Context) error {
 	if err != nil || !exists {
 		return ErrNotLinked
 	}
-	gen, genCtx := s.newGen()
-	client, err := s.m.driver.Open(ctx, s.chatID, s.sink(gen))
+	gen, genCtx, client, err := s.openDevice(ctx)
 	if err != nil {
-		return &TransientError{Err: fmt.Errorf("open device store: %w", err)}
+		return err
 	}
 	jid := client.DeviceJID()
 	if jid == "" {
@@ -214,16 +213,26 @@ func (s *session) adoptOrphanLocked(ctx context.Context) error {
 	return s.connectLocked(gen, genCtx, client)
 }
 
+// openDevice opens the chat's device file under a new generation, whose
+// events reach this session's sink. Caller holds op.
+func (s *session) openDevice(ctx context.Context) (uint64, context.Context, Client, error) {
+	gen, genCtx := s.newGen()
+	client, err := s.m.driver.Open(ctx, s.chatID, s.sink(gen))
+	if err != nil {
+		return 0, nil, nil, &TransientError{Err: fmt.Errorf("open device store: %w", err)}
+	}
+	return gen, genCtx, client, nil
+}
+
 // startLocked opens and connects the recorded device. Caller holds op and
 // s.client is nil.
 func (s *session) startLocked(ctx context.Context) error {
 	s.lockMu()
 	rec := s.rec
 	s.unlockMu()
-	gen, genCtx := s.newGen()
-	client, err := s.m.driver.Open(ctx, s.chatID, s.sink(gen))
+	gen, genCtx, client, err := s.openDevice(ctx)
 	if err != nil {
-		return &TransientError{Err: fmt.Errorf("open device store: %w", err)}
+		return err
 	}
 	jid := client.DeviceJID()
 	if jid == "" {
