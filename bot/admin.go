@@ -667,6 +667,7 @@ func (b *Bot) showAdmStats(r *Request) error {
 		sb.WriteString(Textf("\n• %s: %d", stateLabels[s], st.ByState[s]))
 	}
 	sb.WriteString(Textf("\n\nClientes cadastrados: <b>%d</b>\nWhatsApps conectados: <b>%d</b>", st.Clients, st.WhatsAppLinked))
+	sb.WriteString(Textf("\n🔐 Última conexão barrada por chave de acesso (passkey): <b>%d</b>", st.PasskeyBlocked))
 	sb.WriteString(Textf("\n\n📨 Lembretes enviados: hoje <b>%d</b> · 7 dias <b>%d</b> · 30 dias <b>%d</b>", st.Sent.Today, st.Sent.Days7, st.Sent.Days30))
 	sb.WriteString(Textf("\n⚠️ Falhas de envio: hoje <b>%d</b> · 7 dias <b>%d</b> · 30 dias <b>%d</b>", st.Failed.Today, st.Failed.Days7, st.Failed.Days30))
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn("🔄 Atualizar", CB(actAdmStats))), backToPanel()}})

@@ -26,6 +26,7 @@ type WhatsApp interface {
 	Send(ctx context.Context, chatID int64, phone, text string, opts whatsapp.SendOptions) (string, error)
 	SendTest(ctx context.Context, chatID int64, text string) (string, error)
 	Unlink(ctx context.Context, chatID int64) error
+	ConfirmPasskeyCode(ctx context.Context, chatID int64, code string, same bool) error
 }
 
 const (
@@ -41,6 +42,13 @@ const (
 	testMessage = "✅ Teste do RenovaBot: seu WhatsApp está conectado. É deste número que seus clientes vão receber os lembretes."
 )
 
+// The answer to the passkey code of a running pairing: the same as the
+// phone's, or not. Argument: the pairing run's token.
+const (
+	actWAPasskeySame = "wapks"
+	actWAPasskeyDiff = "wapkd"
+)
+
 func (b *Bot) registerWhatsApp() {
 	b.addCommand("whatsapp", 60, "Conectar e ver o status do seu WhatsApp", b.showWhatsApp)
 	b.addCallback(actWA, b.showWhatsApp)
@@ -50,6 +58,8 @@ func (b *Bot) registerWhatsApp() {
 	b.addCallback(actWATest, b.onWATest)
 	b.addCallback(actWAUnlink, b.onWAUnlinkAsk)
 	b.addCallback(actWAUnYes, b.onWAUnlinkYes)
+	b.addCallback(actWAPasskeySame, b.onPasskeyAnswer(true))
+	b.addCallback(actWAPasskeyDiff, b.onPasskeyAnswer(false))
 	b.addMenu(50, "📱 WhatsApp", CB(actWA), nil)
 	b.RegisterFlow(pairCodeFlow(b))
 }
@@ -107,7 +117,7 @@ const qrInstructions = "📲 <b>Conecte seu WhatsApp</b>\n\n1. Abra o WhatsApp n
 	"3. Toque em <b>Conectar um aparelho</b> e aponte a câmera para este código\n\nO código muda sozinho a cada poucos segundos."
 
 func (b *Bot) onPairQR(r *Request) error {
-	events, release, err := b.startPairing(r.ChatID, func(ctx context.Context) (<-chan whatsapp.PairEvent, error) {
+	run, events, err := b.startPairing(r.ChatID, func(ctx context.Context) (<-chan whatsapp.PairEvent, error) {
 		return b.wa.PairQR(ctx, r.ChatID)
 	})
 	if err != nil {
@@ -115,28 +125,37 @@ func (b *Bot) onPairQR(r *Request) error {
 	}
 	_ = r.Toast("Gerando o QR code…")
 	b.spawn(func() {
-		defer release()
-		b.runQRPairing(r.ChatID, events)
+		defer run.release()
+		b.runPairing(run, events, &pairScreen{b: b, chatID: r.ChatID})
 	})
 	return nil
 }
 
 // pairRun is one running pairing of a chat; a newer one replaces it.
-type pairRun struct{ cancel context.CancelFunc }
+type pairRun struct {
+	cancel  context.CancelFunc
+	release func() // when the stream ended: forget the run
+	// token is carried by this run's passkey buttons, so a press from an
+	// older run or a forged one is told apart from this run's.
+	token string
+	// passkeyCode is the passkey code shown and not answered yet (guarded
+	// by Bot.pairMu): the first press takes it, later presses find none.
+	passkeyCode string
+	answers     chan passkeyPress // presses, passed on by the run's goroutine
+}
+
+type passkeyPress struct {
+	code string
+	same bool
+}
 
 // startPairing cancels a running pairing of this chat and starts a new one
-// bound to the bot's lifetime. The returned release must be called when
-// the stream ends.
-func (b *Bot) startPairing(chatID int64, start func(ctx context.Context) (<-chan whatsapp.PairEvent, error)) (<-chan whatsapp.PairEvent, func(), error) {
+// bound to the bot's lifetime. run.release must be called when the stream
+// ends.
+func (b *Bot) startPairing(chatID int64, start func(ctx context.Context) (<-chan whatsapp.PairEvent, error)) (*pairRun, <-chan whatsapp.PairEvent, error) {
 	ctx, cancel := context.WithCancel(b.life)
-	run := &pairRun{cancel: cancel}
-	b.pairMu.Lock()
-	if old := b.pairings[chatID]; old != nil {
-		old.cancel()
-	}
-	b.pairings[chatID] = run
-	b.pairMu.Unlock()
-	release := func() {
+	run := &pairRun{cancel: cancel, token: newToken(), answers: make(chan passkeyPress, 1)}
+	run.release = func() {
 		b.pairMu.Lock()
 		if b.pairings[chatID] == run {
 			delete(b.pairings, chatID)
@@ -144,12 +163,18 @@ func (b *Bot) startPairing(chatID int64, start func(ctx context.Context) (<-chan
 		b.pairMu.Unlock()
 		cancel()
 	}
+	b.pairMu.Lock()
+	if old := b.pairings[chatID]; old != nil {
+		old.cancel()
+	}
+	b.pairings[chatID] = run
+	b.pairMu.Unlock()
 	events, err := start(ctx)
 	if err != nil {
-		release()
+		run.release()
 		return nil, nil, err
 	}
-	return events, release, nil
+	return run, events, nil
 }
 
 func (b *Bot) pairStartFailed(r *Request, err error) error {
@@ -160,74 +185,196 @@ func (b *Bot) pairStartFailed(r *Request, err error) error {
 	return err
 }
 
-// runQRPairing shows the QR codes of one pairing in a single photo message.
-func (b *Bot) runQRPairing(chatID int64, events <-chan whatsapp.PairEvent) {
+// pairScreen is the one message that shows a pairing: a photo while QR
+// codes rotate (Telegram cannot turn it into a text, so its picture and
+// caption change), a text for the pairing code.
+type pairScreen struct {
+	b      *Bot
+	chatID int64
+	byCode bool // linking by pairing code, else by QR code
+	msgID  int  // 0 until something was shown
+	photo  bool // msgID is a photo message
+}
+
+func (s *pairScreen) showQR(ctx context.Context, code string) {
+	png, err := qrcode.Encode(code, qrcode.Medium, qrPixels)
+	if err != nil {
+		s.b.log.Error("render QR", "chat", s.chatID, "err", err)
+		return
+	}
+	caption := Message{Text: qrInstructions, Keyboard: Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}}
+	if s.msgID == 0 {
+		s.msgID, err = s.b.send.SendPhoto(ctx, s.chatID, png, caption)
+		s.photo = s.msgID != 0
+	} else {
+		err = s.b.send.EditPhoto(ctx, s.chatID, s.msgID, png, caption)
+	}
+	if err != nil {
+		s.b.log.Warn("show QR", "chat", s.chatID, "err", err)
+	}
+}
+
+// show puts text and kb in the pairing's message; img replaces the picture
+// of a photo message (nil keeps it).
+func (s *pairScreen) show(ctx context.Context, text string, kb Keyboard, img []byte) {
+	m := Message{Text: text, Keyboard: kb}
+	var err error
+	switch {
+	case s.msgID == 0:
+		s.msgID, err = s.b.send.SendText(ctx, s.chatID, m)
+	case s.photo && img != nil:
+		err = s.b.send.EditPhoto(ctx, s.chatID, s.msgID, img, m)
+	case s.photo:
+		err = s.b.send.EditCaption(ctx, s.chatID, s.msgID, m)
+	default:
+		err = s.b.send.EditText(ctx, s.chatID, s.msgID, m)
+	}
+	if err != nil {
+		s.b.log.Warn("show pairing", "chat", s.chatID, "err", err)
+	}
+}
+
+// runPairing shows one pairing (QR or code) in its message until the
+// stream ends, and hands the reseller's answer to a passkey code to the
+// manager. Every edit of the message happens here, in order.
+func (b *Bot) runPairing(run *pairRun, events <-chan whatsapp.PairEvent, scr *pairScreen) {
 	ctx := b.life
-	msgID := 0
-	cancelRow := Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}
-	for ev := range events {
-		switch ev.Kind {
-		case whatsapp.PairQR:
-			png, err := qrcode.Encode(ev.Code, qrcode.Medium, qrPixels)
-			if err != nil {
-				b.log.Error("render QR", "chat", chatID, "err", err)
-				continue
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return
 			}
-			caption := Message{Text: qrInstructions, Keyboard: cancelRow}
-			if msgID == 0 {
-				msgID, err = b.send.SendPhoto(ctx, chatID, png, caption)
-			} else {
-				err = b.send.EditPhoto(ctx, chatID, msgID, png, caption)
+			switch ev.Kind {
+			case whatsapp.PairQR:
+				scr.showQR(ctx, ev.Code)
+			case whatsapp.PairCode:
+				scr.show(ctx, Textf("🔢 Seu código: <code>%s</code>\n\nNo celular: WhatsApp › <b>Aparelhos conectados</b> › <b>Conectar um aparelho</b> › "+
+					"<b>Conectar com número de telefone</b>, e digite o código acima.", ev.Code), Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}, nil)
+			case whatsapp.PairPasskeyCode:
+				b.pairMu.Lock()
+				run.passkeyCode = ev.Code
+				b.pairMu.Unlock()
+				text, kb := passkeyCodeScreen(ev.Code, run.token)
+				scr.show(ctx, text, kb, nil)
+			default:
+				b.pairMu.Lock()
+				run.passkeyCode = "" // the end: a late press finds nothing
+				b.pairMu.Unlock()
+				text, kb, img := b.pairingOutcome(scr.chatID, ev, scr.byCode)
+				scr.show(ctx, text, kb, img)
 			}
-			if err != nil {
-				b.log.Warn("show QR", "chat", chatID, "err", err)
+		case p := <-run.answers:
+			if p.same {
+				scr.show(ctx, "⏳ <b>Código confirmado.</b> Aguardando o WhatsApp concluir a conexão…",
+					Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}, nil)
 			}
-		default:
-			b.finishPairing(ctx, chatID, msgID, ev)
+			// Not same: the manager ends the pairing, and its end arrives
+			// on the stream like any other.
+			if err := b.wa.ConfirmPasskeyCode(ctx, scr.chatID, p.code, p.same); err != nil && !errors.Is(err, whatsapp.ErrNoPasskeyCode) {
+				b.log.Warn("passkey answer", "chat", scr.chatID, "err", err)
+			}
 		}
 	}
 }
 
-// finishPairing turns the pairing message into its outcome.
-func (b *Bot) finishPairing(ctx context.Context, chatID int64, msgID int, ev whatsapp.PairEvent) {
-	var text string
-	var kb Keyboard
-	var img []byte
-	switch ev.Kind {
-	case whatsapp.PairSuccess:
-		text = Textf("✅ <b>Conectado como %s</b>\n\nPronto! Seus lembretes vão sair deste número. Use 🧪 Testar envio para conferir.", billing.FormatPhone(ev.Phone))
-		kb = Keyboard{Row(Btn("🧪 Testar envio", CB(actWATest))), backToMenu()}
-		img = statusImage(true)
-		b.log.Info("whatsapp linked", "chat", chatID)
-	case whatsapp.PairTimeout:
-		text = "⌛ <b>QR expirado.</b> O tempo para conectar acabou. Toque para gerar outro."
-		kb = Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWAQR)), Btn("🔢 Usar código", CB(actWACode))), backToMenu()}
-		img = statusImage(false)
-	default:
-		if pairingCancelled(ev.Err) {
-			text = "❎ Conexão cancelada."
-		} else {
-			b.log.Warn("pairing failed", "chat", chatID, "err", ev.Err)
-			text = "⚠️ Não foi possível conectar agora. Tente de novo em alguns instantes."
-		}
-		kb = Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWAQR))), backToMenu()}
-		img = statusImage(false)
+// pairingOutcome is what the pairing's message shows when it ends.
+func (b *Bot) pairingOutcome(chatID int64, ev whatsapp.PairEvent, byCode bool) (string, Keyboard, []byte) {
+	retry := Row(Btn("🔄 Tentar de novo", CB(actWAQR)))
+	if byCode {
+		retry = Row(Btn("🔄 Tentar de novo", CB(actWACode)))
 	}
-	var err error
 	switch {
-	case msgID == 0:
-		_, err = b.send.SendText(ctx, chatID, Message{Text: text, Keyboard: kb})
-	case img != nil && ev.Kind != whatsapp.PairCode:
-		err = b.send.EditPhoto(ctx, chatID, msgID, img, Message{Text: text, Keyboard: kb})
+	case ev.Kind == whatsapp.PairSuccess:
+		b.log.Info("whatsapp linked", "chat", chatID, "by_code", byCode)
+		return Textf("✅ <b>Conectado como %s</b>\n\nPronto! Seus lembretes vão sair deste número. Use 🧪 Testar envio para conferir.", billing.FormatPhone(ev.Phone)),
+			Keyboard{Row(Btn("🧪 Testar envio", CB(actWATest))), backToMenu()}, statusImage(true)
+	case ev.Kind == whatsapp.PairTimeout && byCode:
+		return "⌛ <b>Código expirado.</b> O tempo para digitar o código acabou.",
+			Keyboard{Row(Btn("🔄 Gerar outro código", CB(actWACode)), Btn("🔗 Usar QR code", CB(actWAQR))), backToMenu()}, statusImage(false)
+	case ev.Kind == whatsapp.PairTimeout:
+		return "⌛ <b>QR expirado.</b> O tempo para conectar acabou. Toque para gerar outro.",
+			Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWAQR)), Btn("🔢 Usar código", CB(actWACode))), backToMenu()}, statusImage(false)
+	case errors.Is(ev.Err, whatsapp.ErrPasskeyRequired):
+		b.log.Info("pairing needs the account's passkey", "chat", chatID, "by_code", byCode, "err", ev.Err)
+		text, kb := passkeyRequiredScreen(byCode)
+		return text, kb, statusImage(false)
+	case errors.Is(ev.Err, whatsapp.ErrPasskeyCodeRejected):
+		return "❌ <b>Conexão cancelada.</b>\n\nVocê informou que o código era diferente do que aparece no celular, então nada foi conectado. Se quiser, tente de novo.",
+			Keyboard{retry, backToMenu()}, statusImage(false)
+	case pairingCancelled(ev.Err):
+		return "❎ Conexão cancelada.", Keyboard{retry, backToMenu()}, statusImage(false)
 	}
-	if err != nil {
-		b.log.Warn("show pairing outcome", "chat", chatID, "err", err)
+	b.log.Warn("pairing failed", "chat", chatID, "by_code", byCode, "err", ev.Err)
+	text := "⚠️ Não foi possível conectar agora. Tente de novo em alguns instantes."
+	if byCode {
+		text = "⚠️ Não foi possível conectar pelo código agora. Confira o número e tente de novo."
 	}
+	return text, Keyboard{retry, backToMenu()}, statusImage(false)
+}
+
+// passkeyCodeScreen asks the reseller to compare WhatsApp's passkey code
+// with the one on the phone. The buttons carry the run's token.
+func passkeyCodeScreen(code, token string) (string, Keyboard) {
+	return Textf("🔐 <b>Confira o código</b>\n\nO WhatsApp pediu para conferir se este código é o mesmo que aparece agora no seu celular:\n\n"+
+			"<code>%s</code>\n\nToque em ✅ só se for exatamente o mesmo.", code),
+		Keyboard{
+			Row(Btn("✅ O código é o mesmo do celular", CB(actWAPasskeySame, token))),
+			Row(Btn("❌ É diferente", CB(actWAPasskeyDiff, token))),
+		}
+}
+
+// passkeyRequiredScreen: WhatsApp asked for the account's passkey. Its
+// WebAuthn check is bound to whatsapp.com, so only WhatsApp's own web and
+// apps can ask the reseller's device for it; the pairing has ended.
+func passkeyRequiredScreen(byCode bool) (string, Keyboard) {
+	other, otherName, codeHint := Btn("🔢 Conectar com código", CB(actWACode)), "pelo código", ""
+	if byCode {
+		other, otherName = Btn("🔗 Conectar com QR code", CB(actWAQR)), "pelo QR code"
+		codeHint = "• Se o código foi digitado errado, gere outro e tente de novo.\n"
+	}
+	text := "🔐 <b>O WhatsApp pediu a chave de acesso (passkey) da sua conta</b>\n\n" +
+		"Para conectar um aparelho a este número, o WhatsApp exigiu a confirmação com a chave de acesso da conta (digital, rosto ou PIN). " +
+		"Essa confirmação só pode ser feita no WhatsApp Web oficial ou nos aplicativos do WhatsApp: este bot não consegue concluí-la. " +
+		"A conexão foi encerrada e nada foi conectado.\n\n<b>O que você pode fazer:</b>\n" +
+		"• Tentar de novo " + otherName + ", o outro jeito de conectar.\n" + codeHint +
+		"• Números cuja conta não exige chave de acesso conectam normalmente."
+	return text, Keyboard{Row(other), Row(Btn("⬅️ Voltar", CB(actWA)), Btn(txtMenuButton, CB(actMenu)))}
 }
 
 // pairingCancelled: the reseller cancelled, or a newer pairing took over.
 func pairingCancelled(err error) bool {
 	return errors.Is(err, whatsapp.ErrPairingCancelled) || errors.Is(err, context.Canceled)
+}
+
+// onPasskeyAnswer takes the reseller's answer to the passkey code of their
+// own running pairing, once: the button must carry that run's token and the
+// code must still await an answer; anything else is "não encontrado".
+func (b *Bot) onPasskeyAnswer(same bool) handlerFunc {
+	return func(r *Request) error {
+		token, err := r.Data.Arg(0)
+		if err != nil {
+			return err
+		}
+		b.pairMu.Lock()
+		run := b.pairings[r.ChatID]
+		taken := false
+		if run != nil && run.token == token && run.passkeyCode != "" {
+			select {
+			case run.answers <- passkeyPress{code: run.passkeyCode, same: same}:
+				run.passkeyCode, taken = "", true
+			default:
+			}
+		}
+		b.pairMu.Unlock()
+		if !taken {
+			return ErrStale
+		}
+		if same {
+			return r.Toast("Confirmando…")
+		}
+		return r.Toast("Cancelando a conexão…")
+	}
 }
 
 func (b *Bot) onPairStop(r *Request) error {
@@ -267,7 +414,7 @@ func pairCodeFlow(b *Bot) *Flow {
 				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
 					return "", err
 				}
-				events, release, err := b.startPairing(r.ChatID, func(ctx context.Context) (<-chan whatsapp.PairEvent, error) {
+				run, events, err := b.startPairing(r.ChatID, func(ctx context.Context) (<-chan whatsapp.PairEvent, error) {
 					return b.wa.PairPhone(ctx, r.ChatID, phone)
 				})
 				if err != nil {
@@ -275,49 +422,17 @@ func pairCodeFlow(b *Bot) *Flow {
 				}
 				msgID, err := r.Reply(Message{Text: Textf("⏳ Gerando o código para %s…", billing.FormatPhone(phone))})
 				if err != nil {
-					release()
+					run.release()
 					return Done, err
 				}
 				b.spawn(func() {
-					defer release()
-					b.runCodePairing(r.ChatID, msgID, events)
+					defer run.release()
+					b.runPairing(run, events, &pairScreen{b: b, chatID: r.ChatID, byCode: true, msgID: msgID})
 				})
 				return Done, nil
 			},
 		},
 	}}
-}
-
-func (b *Bot) runCodePairing(chatID int64, msgID int, events <-chan whatsapp.PairEvent) {
-	ctx := b.life
-	for ev := range events {
-		var text string
-		var kb Keyboard
-		switch ev.Kind {
-		case whatsapp.PairCode:
-			text = Textf("🔢 Seu código: <code>%s</code>\n\nNo celular: WhatsApp › <b>Aparelhos conectados</b> › <b>Conectar um aparelho</b> › "+
-				"<b>Conectar com número de telefone</b>, e digite o código acima.", ev.Code)
-			kb = Keyboard{Row(Btn("❌ Cancelar", CB(actWAStop)))}
-		case whatsapp.PairSuccess:
-			text = Textf("✅ <b>Conectado como %s</b>\n\nPronto! Seus lembretes vão sair deste número.", billing.FormatPhone(ev.Phone))
-			kb = Keyboard{Row(Btn("🧪 Testar envio", CB(actWATest))), backToMenu()}
-			b.log.Info("whatsapp linked by code", "chat", chatID)
-		case whatsapp.PairTimeout:
-			text = "⌛ <b>Código expirado.</b> O tempo para digitar o código acabou."
-			kb = Keyboard{Row(Btn("🔄 Gerar outro código", CB(actWACode)), Btn("🔗 Usar QR code", CB(actWAQR))), backToMenu()}
-		default:
-			if pairingCancelled(ev.Err) {
-				text = "❎ Conexão cancelada."
-			} else {
-				b.log.Warn("pairing by code failed", "chat", chatID, "err", ev.Err)
-				text = "⚠️ Não foi possível gerar o código agora. Confira o número e tente de novo."
-			}
-			kb = Keyboard{Row(Btn("🔄 Tentar de novo", CB(actWACode))), backToMenu()}
-		}
-		if err := b.send.EditText(ctx, chatID, msgID, Message{Text: text, Keyboard: kb}); err != nil {
-			b.log.Warn("show pairing code", "chat", chatID, "err", err)
-		}
-	}
 }
 
 // ---- test and unlink ----

@@ -270,6 +270,9 @@ type Stats struct {
 	ByState        map[AccessState]int
 	Clients        int
 	WhatsAppLinked int
+	// PasskeyBlocked: resellers whose last pairing ended because WhatsApp
+	// asked for the account's passkey, which the bot cannot provide.
+	PasskeyBlocked int
 	Sent           Periods // automatic reminders that left (sent, delivered or read)
 	Failed         Periods // messages to clients that failed (reminders and manual sends)
 }
@@ -291,7 +294,8 @@ func (s *Store) AdminStats(ctx context.Context, now, dayStart time.Time) (Stats,
 	}
 	st.Resellers = len(all)
 	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM clients),
-		(SELECT COUNT(*) FROM whatsapp_sessions WHERE state != 'logged_out')`).Scan(&st.Clients, &st.WhatsAppLinked); err != nil {
+		(SELECT COUNT(*) FROM whatsapp_sessions WHERE state != 'logged_out'),
+		(SELECT COUNT(*) FROM whatsapp_pairings WHERE outcome = ?)`, PairingPasskeyRequired).Scan(&st.Clients, &st.WhatsAppLinked, &st.PasskeyBlocked); err != nil {
 		return Stats{}, fmt.Errorf("store: stats: %w", err)
 	}
 	d0, d7, d30 := unix(dayStart), unix(dayStart.AddDate(0, 0, -6)), unix(dayStart.AddDate(0, 0, -29))

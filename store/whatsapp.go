@@ -93,6 +93,40 @@ func (w WhatsApp) CacheJID(ctx context.Context, phone, jid string) error {
 	return nil
 }
 
+// PairingPasskeyRequired is the outcome of a pairing that WhatsApp made
+// depend on the account's passkey (whatsapp.OutcomePasskeyRequired).
+const PairingPasskeyRequired = "passkey_required"
+
+// Pairing is how the tenant's last WhatsApp pairing ended.
+type Pairing struct {
+	Outcome string // a whatsapp.PairOutcome
+	EndedAt time.Time
+}
+
+// SavePairing records how the tenant's last pairing ended, replacing the
+// previous one.
+func (w WhatsApp) SavePairing(ctx context.Context, p Pairing) error {
+	_, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_pairings (chat_id, outcome, ended_at) VALUES (?, ?, ?)
+		ON CONFLICT (chat_id) DO UPDATE SET outcome = excluded.outcome, ended_at = excluded.ended_at`,
+		w.t.chatID, p.Outcome, unix(p.EndedAt))
+	if err != nil {
+		return fmt.Errorf("store: save whatsapp pairing: %w", err)
+	}
+	return nil
+}
+
+// LastPairing returns how the tenant's last pairing ended, or ErrNotFound.
+func (w WhatsApp) LastPairing(ctx context.Context) (Pairing, error) {
+	var p Pairing
+	var at int64
+	err := w.t.s.read.QueryRowContext(ctx, `SELECT outcome, ended_at FROM whatsapp_pairings WHERE chat_id = ?`, w.t.chatID).Scan(&p.Outcome, &at)
+	if err != nil {
+		return Pairing{}, notFound(err)
+	}
+	p.EndedAt = fromUnix(at)
+	return p, nil
+}
+
 // LinkedWhatsAppSessions returns every reseller's device record. It is the
 // start-up query that reconnects linked sessions, the one WhatsApp query
 // over all resellers.

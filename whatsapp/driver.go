@@ -45,6 +45,9 @@ type Client interface {
 	SendText(ctx context.Context, jid, text, id string) error
 	// Logout unlinks the device on the server.
 	Logout(ctx context.Context) error
+	// ConfirmPasskey tells WhatsApp that the code of a ClientPasskeyConfirm
+	// was accepted, which lets the phone finish the pairing.
+	ConfirmPasskey(ctx context.Context) error
 }
 
 // Contact is one answer of IsOnWhatsApp.
@@ -69,6 +72,12 @@ const (
 	ClientOutdated
 	ClientTimelock // Active, Until (zero = unknown), Detail
 	ClientReceipt  // MessageIDs, Receipt
+	// ClientPasskeyRequired: the pairing needs the account's passkey, which
+	// we cannot provide (Detail; Err: the library's error, if any).
+	ClientPasskeyRequired
+	// ClientPasskeyConfirm: Code is to be compared with the phone's before
+	// ConfirmPasskey, unless Trusted (the library vouches for it).
+	ClientPasskeyConfirm
 )
 
 func (k ClientEventKind) String() string {
@@ -95,6 +104,10 @@ func (k ClientEventKind) String() string {
 		return "timelock"
 	case ClientReceipt:
 		return "receipt"
+	case ClientPasskeyRequired:
+		return "passkey_required"
+	case ClientPasskeyConfirm:
+		return "passkey_confirm"
 	}
 	return "unknown"
 }
@@ -103,6 +116,8 @@ func (k ClientEventKind) String() string {
 type ClientEvent struct {
 	Kind       ClientEventKind
 	Codes      []string
+	Code       string
+	Trusted    bool
 	JID        string
 	Expire     time.Duration
 	Until      time.Time

@@ -184,3 +184,9 @@ func (c *dryRunClient) Logout(context.Context) error {
 	c.mu.Unlock()
 	return c.d.Remove(c.chatID)
 }
+
+// ConfirmPasskey: a dry-run pairing completes at once and never reaches a
+// passkey step, so there is nothing to confirm.
+func (c *dryRunClient) ConfirmPasskey(context.Context) error {
+	return errors.New("whatsapp: dry-run pairing has no passkey step")
+}

@@ -26,7 +26,28 @@ var (
 	// than send from a device we cannot vouch for.
 	ErrDeviceMismatch = errors.New("whatsapp: device file does not match the recorded device")
 	ErrClosed         = errors.New("whatsapp: manager closed")
+
+	// ErrPasskeyRequired ends a pairing when WhatsApp asks for the account's
+	// passkey (a WebAuthn assertion bound to whatsapp.com, which only
+	// WhatsApp's own web and apps can obtain from the reseller), or when
+	// code pairing fails the way it does for those accounts.
+	ErrPasskeyRequired = errors.New("whatsapp: the account requires its passkey to link a device")
+	// ErrPasskeyCodeRejected ends a pairing whose passkey confirmation code
+	// the reseller said differs from the one on the phone.
+	ErrPasskeyCodeRejected = errors.New("whatsapp: passkey confirmation code differs from the phone's")
+	// ErrNoPasskeyCode: no pairing of the chat waits for an answer to that
+	// passkey confirmation code (never shown, already answered, or ended).
+	ErrNoPasskeyCode = errors.New("whatsapp: no passkey confirmation code awaits an answer")
 )
+
+// passkeyRequired is the error of a pairing ended by a passkey demand;
+// detail says what the library reported, cause is its error, if any.
+func passkeyRequired(detail string, cause error) error {
+	if cause == nil {
+		return fmt.Errorf("%w: %s", ErrPasskeyRequired, detail)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrPasskeyRequired, detail, cause)
+}
 
 // TempBanError: the reseller's account is temporarily banned until Until
 // (estimated with Config.UnknownBanPause when WhatsApp did not say).

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ type pairing struct {
 	client    Client
 	in        chan ClientEvent
 	out       chan PairEvent
+	answers   chan passkeyAnswer // ConfirmPasskeyCode -> runPairing
 	ctx       context.Context
 	cancel    context.CancelFunc
 	callerCtx context.Context
@@ -72,6 +74,7 @@ func (s *session) startPairing(ctx context.Context, phone string) (<-chan PairEv
 		prev:      prev,
 		in:        make(chan ClientEvent, 32),
 		out:       make(chan PairEvent, 4),
+		answers:   make(chan passkeyAnswer),
 		ctx:       pctx,
 		cancel:    cancel,
 		callerCtx: ctx,
@@ -159,9 +162,13 @@ func (s *session) runPairing(p *pairing) {
 
 	var codes []string
 	codeSent, sawConnected := false, false
+	// passkeyCode is the confirmation code shown to the reseller and not
+	// answered yet; passkeyStep is set once WhatsApp moved to the passkey
+	// confirmation, after which QR codes are stale.
+	passkeyCode, passkeyStep := "", false
 	fail := func(ev PairEvent) {
 		s.endPairing(p)
-		p.finish(ev)
+		s.finishPairing(p, ev)
 	}
 	for {
 		select {
@@ -171,6 +178,21 @@ func (s *session) runPairing(p *pairing) {
 		case <-deadline:
 			fail(PairEvent{Kind: PairTimeout})
 			return
+		case a := <-p.answers:
+			if passkeyCode == "" || a.code != passkeyCode {
+				a.reply <- ErrNoPasskeyCode
+				continue
+			}
+			passkeyCode = ""
+			a.reply <- nil // answered once; what follows shows in the stream
+			if !a.same {
+				fail(PairEvent{Kind: PairError, Err: ErrPasskeyCodeRejected})
+				return
+			}
+			if err := s.confirmPasskey(p); err != nil {
+				fail(PairEvent{Kind: PairError, Err: err})
+				return
+			}
 		case <-rotate:
 			rotate = nil
 			if len(codes) > 0 {
@@ -182,6 +204,9 @@ func (s *session) runPairing(p *pairing) {
 		case ev := <-p.in:
 			switch ev.Kind {
 			case ClientQR:
+				if passkeyStep {
+					continue
+				}
 				if p.phone != "" {
 					// The first QR batch means the socket is up: ask for a
 					// code once; later batches are irrelevant to code pairing.
@@ -215,6 +240,30 @@ func (s *session) runPairing(p *pairing) {
 			case ClientPairFailed:
 				fail(PairEvent{Kind: PairError, Err: fmt.Errorf("whatsapp: pairing failed: %w", ev.Err)})
 				return
+			case ClientPasskeyRequired:
+				fail(PairEvent{Kind: PairError, Err: passkeyRequired(ev.Detail, ev.Err)})
+				return
+			case ClientPasskeyConfirm:
+				// A newer code replaces an unanswered one; QR codes stop.
+				passkeyStep, passkeyCode = true, ""
+				codes = nil
+				stopRotate()
+				rotate = nil
+				if ev.Trusted {
+					// The library proved continuity with the phone: no code
+					// to compare (whatsmeow's own QR channel does the same).
+					if err := s.confirmPasskey(p); err != nil {
+						fail(PairEvent{Kind: PairError, Err: err})
+						return
+					}
+					continue
+				}
+				if ev.Code == "" {
+					fail(PairEvent{Kind: PairError, Err: errors.New("whatsapp: passkey confirmation without a code")})
+					return
+				}
+				passkeyCode = ev.Code
+				p.offer(PairEvent{Kind: PairPasskeyCode, Code: ev.Code})
 			case ClientDisconnected:
 				// The server closes the pairing socket when its codes run out.
 				fail(PairEvent{Kind: PairTimeout})
@@ -280,10 +329,10 @@ func (s *session) completePairing(p *pairing, jid string, sawConnected bool) {
 		// The device is linked and running; a restart adopts it from its
 		// file (adoptOrphanLocked). Tell the caller the truth meanwhile.
 		m.log.Error("linked but the record was not saved", "chat_id", s.chatID, "err", saveErr)
-		p.finish(PairEvent{Kind: PairError, Err: fmt.Errorf("whatsapp: linked but not saved: %w", saveErr)})
+		s.finishPairing(p, PairEvent{Kind: PairError, Err: fmt.Errorf("whatsapp: linked but not saved: %w", saveErr)})
 	} else {
 		m.log.Info("linked", "chat_id", s.chatID, "jid", jid)
-		p.finish(PairEvent{Kind: PairSuccess, Phone: rec.Phone})
+		s.finishPairing(p, PairEvent{Kind: PairSuccess, Phone: rec.Phone})
 	}
 	p.release()
 	for _, ev := range late {
@@ -292,6 +341,87 @@ func (s *session) completePairing(p *pairing, jid string, sawConnected bool) {
 	if saveErr == nil {
 		m.notify(Event{ChatID: s.chatID, Kind: EventLinked, Phone: rec.Phone})
 	}
+}
+
+// confirmPasskey sends the passkey confirmation on the attempt's client.
+func (s *session) confirmPasskey(p *pairing) error {
+	err := p.client.ConfirmPasskey(p.ctx)
+	if err == nil {
+		return nil
+	}
+	if p.ctx.Err() != nil {
+		return s.pairCancelCause(p)
+	}
+	return fmt.Errorf("whatsapp: passkey confirmation: %w", err)
+}
+
+// passkeyAnswer is the reseller's answer to a passkey confirmation code.
+type passkeyAnswer struct {
+	code  string
+	same  bool
+	reply chan error // buffered: runPairing never waits on it
+}
+
+// ConfirmPasskeyCode answers the passkey step of chatID's running pairing:
+// same tells whether code (shown by PairPasskeyCode) is the one on the
+// reseller's phone. Same confirms it to WhatsApp; not same ends the
+// pairing with ErrPasskeyCodeRejected. It acts once: when no pairing of
+// chatID waits for an answer to code (never shown, answered already,
+// ended, or another pairing's), it returns ErrNoPasskeyCode and changes
+// nothing. It returns as soon as the answer is taken, before WhatsApp
+// replies: the outcome arrives on the pairing stream.
+func (m *Manager) ConfirmPasskeyCode(ctx context.Context, chatID int64, code string, same bool) error {
+	s, err := m.session(chatID)
+	if err != nil {
+		return err
+	}
+	s.lockMu()
+	p := s.pairing
+	s.unlockMu()
+	if p == nil {
+		return ErrNoPasskeyCode
+	}
+	a := passkeyAnswer{code: code, same: same, reply: make(chan error, 1)}
+	select {
+	case p.answers <- a:
+	case <-p.done:
+		return ErrNoPasskeyCode
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-a.reply // runPairing replies right after taking the answer
+}
+
+// finishPairing records how the attempt ended, then ends its stream with
+// ev: whoever reads the stream's end finds the outcome already stored.
+func (s *session) finishPairing(p *pairing, ev PairEvent) {
+	m := s.m
+	if outcome, ok := pairOutcome(ev); ok && m.ctx.Err() == nil {
+		if err := m.store.SavePairingOutcome(m.ctx, s.chatID, outcome, m.clock.Now()); err != nil {
+			m.log.Warn("saving pairing outcome", "chat_id", s.chatID, "outcome", outcome, "err", err)
+		}
+	}
+	p.finish(ev)
+}
+
+// pairOutcome classifies a final pairing event; ok is false for a pairing
+// ended by our own shutdown, which says nothing about the reseller.
+func pairOutcome(ev PairEvent) (PairOutcome, bool) {
+	switch {
+	case ev.Kind == PairSuccess:
+		return OutcomeLinked, true
+	case ev.Kind == PairTimeout:
+		return OutcomeTimeout, true
+	case errors.Is(ev.Err, ErrClosed):
+		return "", false
+	case errors.Is(ev.Err, ErrPasskeyRequired):
+		return OutcomePasskeyRequired, true
+	case errors.Is(ev.Err, ErrPasskeyCodeRejected):
+		return OutcomeCodeRejected, true
+	case errors.Is(ev.Err, ErrPairingCancelled), errors.Is(ev.Err, context.Canceled):
+		return OutcomeCancelled, true
+	}
+	return OutcomeFailed, true
 }
 
 func (s *session) pairCancelCause(p *pairing) error {

@@ -73,6 +73,11 @@ func (a StoreSessions) SentSince(ctx context.Context, chatID int64, t time.Time)
 	return a.S.Tenant(chatID).Messages().SentSince(ctx, t)
 }
 
+// SavePairingOutcome records how chatID's last pairing ended.
+func (a StoreSessions) SavePairingOutcome(ctx context.Context, chatID int64, outcome PairOutcome, at time.Time) error {
+	return a.S.Tenant(chatID).WhatsApp().SavePairing(ctx, store.Pairing{Outcome: string(outcome), EndedAt: at})
+}
+
 // ReceiptWriter records delivery and read receipts in the reseller's
 // message log. Receipts arrive on whatsmeow's event goroutines, so they are
 // queued and written by one goroutine of our own.

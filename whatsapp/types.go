@@ -36,6 +36,24 @@ const (
 	PairSuccess PairEventKind = "success" // Phone: the linked number
 	PairTimeout PairEventKind = "timeout"
 	PairError   PairEventKind = "error" // Err; errors.Is(Err, ErrPairingCancelled) when a newer pairing or Unlink took over
+	// PairPasskeyCode: Code is the code WhatsApp asks to compare with the
+	// one the phone shows (an account that links with its passkey). Answer
+	// with Manager.ConfirmPasskeyCode; the stream then goes on to success,
+	// timeout or error.
+	PairPasskeyCode PairEventKind = "passkey_code"
+)
+
+// PairOutcome is how a pairing ended, kept per reseller (the last one only)
+// for the operator's statistics.
+type PairOutcome string
+
+const (
+	OutcomeLinked          PairOutcome = "linked"
+	OutcomeTimeout         PairOutcome = "timeout"
+	OutcomeCancelled       PairOutcome = "cancelled"        // by the reseller, a newer pairing or Unlink
+	OutcomePasskeyRequired PairOutcome = "passkey_required" // ErrPasskeyRequired
+	OutcomeCodeRejected    PairOutcome = "code_rejected"    // ErrPasskeyCodeRejected
+	OutcomeFailed          PairOutcome = "failed"
 )
 
 // PairEvent is one item of the stream returned by PairQR and PairPhone. The
@@ -86,6 +104,8 @@ type SessionStore interface {
 	// SentSince counts the messages chatID's WhatsApp sent since t, so the
 	// daily cap survives a restart on the same day.
 	SentSince(ctx context.Context, chatID int64, t time.Time) (int, error)
+	// SavePairingOutcome records how chatID's last pairing ended.
+	SavePairingOutcome(ctx context.Context, chatID int64, outcome PairOutcome, at time.Time) error
 }
 
 // EventKind names what happened to a reseller's WhatsApp.

@@ -115,12 +115,13 @@ func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(Clie
 		_ = container.Close()
 		return nil, fmt.Errorf("device store %d: %w", chatID, err)
 	}
-	cli := whatsmeow.NewClient(device, wlog)
+	c := &waClient{d: d, chatID: chatID, container: container, sink: sink}
+	cli := whatsmeow.NewClient(device, codePairLogger{Logger: wlog, c: c})
 	cli.EnableAutoReconnect = true
 	// A start-up while the network is down keeps retrying in the
 	// background instead of failing the start.
 	cli.InitialAutoReconnect = true
-	c := &waClient{d: d, chatID: chatID, cli: cli, container: container, sink: sink}
+	c.cli = cli
 	c.handlerID = cli.AddEventHandler(c.handleEvent)
 	return c, nil
 }
@@ -224,6 +225,10 @@ func (c *waClient) SendText(ctx context.Context, jid, text, id string) error {
 
 func (c *waClient) Logout(ctx context.Context) error { return classify(c.cli.Logout(ctx)) }
 
+func (c *waClient) ConfirmPasskey(ctx context.Context) error {
+	return classify(c.cli.SendPasskeyConfirmation(ctx))
+}
+
 // handleEvent is the ONE place whatsmeow events become ours.
 func (c *waClient) handleEvent(evt any) {
 	switch v := evt.(type) {
@@ -245,6 +250,22 @@ func (c *waClient) handleEvent(evt any) {
 		c.sink(ClientEvent{Kind: ClientPaired, JID: v.ID.String(), Detail: v.Platform})
 	case *events.PairError:
 		c.sink(ClientEvent{Kind: ClientPairFailed, Err: v.Error})
+	case *events.PairPasskeyRequest:
+		// Answering needs a WebAuthn assertion from the reseller's passkey,
+		// which only whatsapp.com (its relying party) can ask a browser for.
+		detail := "passkey requested"
+		if v.PublicKey != nil && v.PublicKey.RelyingPartID != "" {
+			detail += " for " + v.PublicKey.RelyingPartID
+		}
+		c.sink(ClientEvent{Kind: ClientPasskeyRequired, Detail: detail})
+	case *events.PairPasskeyError:
+		detail := "passkey notification failed"
+		if v.Continuation {
+			detail = "passkey continuation failed"
+		}
+		c.sink(ClientEvent{Kind: ClientPasskeyRequired, Detail: detail, Err: v.Error})
+	case *events.PairPasskeyConfirmation:
+		c.sink(ClientEvent{Kind: ClientPasskeyConfirm, Code: v.Code, Trusted: v.SkipHandoffUX})
 	case *events.LoggedOut:
 		c.sink(ClientEvent{Kind: ClientLoggedOut, Detail: v.Reason.String()})
 	case *events.StreamReplaced:
@@ -336,6 +357,30 @@ func serverErrorCode(err error) (int, bool) {
 	i := strings.LastIndexByte(msg, ' ')
 	n, convErr := strconv.Atoi(msg[i+1:])
 	return n, convErr == nil
+}
+
+// codePairLogger is the client's main logger. whatsmeow reports a failed
+// code-pairing notification only with a log line (pair-code.go,
+// tryHandleCodePairNotification), never with an event: the pairing would
+// just hang until it times out. For accounts that require a passkey the
+// phone's notification lacks the wrapped ephemeral key (whatsmeow issues
+// 1188 and 1233), so that error ends the pairing like a passkey request.
+type codePairLogger struct {
+	waLog.Logger
+	c *waClient
+}
+
+// codePairMissingKey is the element whatsmeow misses in that notification.
+const codePairMissingKey = "link_code_pairing_wrapped_primary_ephemeral_pub"
+
+func (l codePairLogger) Errorf(msg string, args ...any) {
+	l.Logger.Errorf(msg, args...)
+	for _, a := range args {
+		var missing *whatsmeow.ElementMissingError
+		if err, ok := a.(error); ok && errors.As(err, &missing) && missing.Tag == codePairMissingKey {
+			l.c.sink(ClientEvent{Kind: ClientPasskeyRequired, Detail: "code pairing notification without the phone's key", Err: err})
+		}
+	}
 }
 
 // slogWALogger feeds whatsmeow's logs into slog. whatsmeow's Debug level is

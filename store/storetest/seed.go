@@ -50,6 +50,7 @@ func Seed(t testing.TB, s *store.Store, now time.Time, chatID int64, marker stri
 	must(tn.WhatsApp().SaveSession(ctx, store.WhatsAppSession{DeviceJID: phoneFor(chatID) + ":3@s.whatsapp.net",
 		Phone: phoneFor(chatID), LinkedAt: now, State: "connected"}))
 	must(tn.WhatsApp().CacheJID(ctx, c.Phone, c.Phone+"@s.whatsapp.net"))
+	must(tn.WhatsApp().SavePairing(ctx, store.Pairing{Outcome: store.PairingPasskeyRequired, EndedAt: now}))
 	must(tn.Conversations().Save(ctx, store.Conversation{Flow: "teste", Step: "um", Token: "T" + marker,
 		Data: map[string]string{"nota": "conversa " + marker}}))
 	until := now.Add(48 * time.Hour)

@@ -55,6 +55,8 @@ type Driver struct {
 	typing         []string
 	closedDrivers  int
 	connectErrNext error
+	passkeyOK      map[int64]int
+	passkeyErr     error
 }
 
 // NewDriver returns a fake with AutoConnect on and three QR codes.
@@ -71,6 +73,7 @@ func NewDriver() *Driver {
 		onWhatsApp:  make(map[string]string),
 		sendErrs:    make(map[int64][]error),
 		lookupErrs:  make(map[int64][]error),
+		passkeyOK:   make(map[int64]int),
 	}
 }
 
@@ -114,6 +117,10 @@ func (v View) Sends() int                { return len(v.d.sends) }
 func (v View) Connecting() int           { return v.d.connecting }
 func (v View) Connects() int             { return v.d.connects }
 func (v View) HasClient(chat int64) bool { return v.d.clients[chat] != nil }
+
+// PasskeyConfirmations is how many passkey confirmations chat's clients
+// sent successfully.
+func (v View) PasskeyConfirmations(chat int64) int { return v.d.passkeyOK[chat] }
 
 // Link creates a paired device "file" for chatID as phone and returns the
 // record the manager's store should hold for it.
@@ -182,6 +189,34 @@ func (d *Driver) Emit(chatID int64, ev whatsapp.ClientEvent) error {
 	}
 	c.sink(ev)
 	return nil
+}
+
+// RequestPasskey plays WhatsApp asking for the account's passkey during
+// chatID's pairing (whatsmeow's PairPasskeyRequest).
+func (d *Driver) RequestPasskey(chatID int64) error {
+	return d.Emit(chatID, whatsapp.ClientEvent{Kind: whatsapp.ClientPasskeyRequired, Detail: "passkey requested"})
+}
+
+// AskPasskeyCode plays WhatsApp's passkey confirmation step: code is to be
+// compared with the phone's, unless trusted (whatsmeow's SkipHandoffUX).
+func (d *Driver) AskPasskeyCode(chatID int64, code string, trusted bool) error {
+	return d.Emit(chatID, whatsapp.ClientEvent{Kind: whatsapp.ClientPasskeyConfirm, Code: code, Trusted: trusted})
+}
+
+// FailPasskeyConfirmation makes every ConfirmPasskey fail with err (nil:
+// succeed again).
+func (d *Driver) FailPasskeyConfirmation(err error) {
+	d.mu.Lock()
+	d.passkeyErr = err
+	d.mu.Unlock()
+}
+
+// PasskeyConfirmations is how many passkey confirmations chatID's clients
+// sent successfully.
+func (d *Driver) PasskeyConfirmations(chatID int64) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.passkeyOK[chatID]
 }
 
 // CompletePairing plays the phone accepting the pairing: the device becomes
@@ -455,6 +490,18 @@ func (c *Client) Logout(context.Context) error {
 	}
 	c.jid = ""
 	delete(d.devices, c.chatID)
+	d.touchLocked()
+	return nil
+}
+
+func (c *Client) ConfirmPasskey(context.Context) error {
+	d := c.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.passkeyErr != nil {
+		return d.passkeyErr
+	}
+	d.passkeyOK[c.chatID]++
 	d.touchLocked()
 	return nil
 }

@@ -16,6 +16,7 @@ type Store struct {
 	jids  map[jidKey]string
 	saves int
 	sent  map[int64]int
+	pairs map[int64]whatsapp.PairOutcome
 	// FailSave, when set, is returned by SaveSession.
 	FailSave error
 }
@@ -28,7 +29,8 @@ type jidKey struct {
 var _ whatsapp.SessionStore = (*Store)(nil)
 
 func NewStore() *Store {
-	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]string), sent: make(map[int64]int)}
+	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]string), sent: make(map[int64]int),
+		pairs: make(map[int64]whatsapp.PairOutcome)}
 }
 
 // SetSentToday makes SentSince report n messages already sent by chatID
@@ -134,4 +136,18 @@ func (s *Store) CacheJID(_ context.Context, chatID int64, phone, jid string) err
 	defer s.mu.Unlock()
 	s.jids[jidKey{chatID, phone}] = jid
 	return nil
+}
+
+func (s *Store) SavePairingOutcome(_ context.Context, chatID int64, outcome whatsapp.PairOutcome, _ time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pairs[chatID] = outcome
+	return nil
+}
+
+// PairingOutcome returns how chatID's last pairing ended ("" when none did).
+func (s *Store) PairingOutcome(chatID int64) whatsapp.PairOutcome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pairs[chatID]
 }
