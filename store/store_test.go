@@ -86,10 +86,18 @@ func TestMigrationFilesAreWellFormed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, m := range all {
-		if m.version != i+1 {
-			t.Fatalf("migration %q has version %d, want %d: versions must be 1..n without gaps", m.name, m.version, i+1)
+	// Versions taken by branches developed in parallel (issue 11 and 12),
+	// absent until they are merged. Empty this once they are.
+	reserved := map[int]bool{8: true, 9: true}
+	want := 1
+	for _, m := range all {
+		for reserved[want] && m.version != want {
+			want++
 		}
+		if m.version != want {
+			t.Fatalf("migration %q has version %d, want %d: versions must be 1..n without gaps", m.name, m.version, want)
+		}
+		want++
 	}
 }
 
