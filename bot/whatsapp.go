@@ -26,6 +26,9 @@ type WhatsApp interface {
 	Send(ctx context.Context, chatID int64, phone, text string, opts whatsapp.SendOptions) (string, error)
 	SendTest(ctx context.Context, chatID int64, text string) (string, error)
 	Unlink(ctx context.Context, chatID int64) error
+	// Erase unlinks chatID's WhatsApp for the erasure of their account and
+	// runs eraseRows while no device can be linked for them.
+	Erase(ctx context.Context, chatID int64, eraseRows func(context.Context) error) error
 }
 
 const (
@@ -225,9 +228,10 @@ func (b *Bot) finishPairing(ctx context.Context, chatID int64, msgID int, ev wha
 	}
 }
 
-// pairingCancelled: the reseller cancelled, or a newer pairing took over.
+// pairingCancelled: the reseller cancelled, a newer pairing took over, or
+// their account was erased meanwhile (the new device was unlinked).
 func pairingCancelled(err error) bool {
-	return errors.Is(err, whatsapp.ErrPairingCancelled) || errors.Is(err, context.Canceled)
+	return errors.Is(err, whatsapp.ErrPairingCancelled) || errors.Is(err, context.Canceled) || errors.Is(err, whatsapp.ErrNoAccount)
 }
 
 func (b *Bot) onPairStop(r *Request) error {
