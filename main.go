@@ -81,6 +81,7 @@ func run(ctx context.Context, o runOptions) int {
 		return exitFail
 	}
 	defer st.Close()
+	warnIfReadable(log, cfg.DataDir)
 
 	// The WhatsApp manager reports events to the bot, which needs the
 	// manager: the forwarder breaks the cycle until the bot exists.
@@ -180,6 +181,22 @@ func run(ctx context.Context, o runOptions) int {
 	health.stop()
 	log.Info("stopped")
 	return exitOK
+}
+
+// warnIfReadable tells the operator when other users of the machine can
+// list data_dir. Its files are 0600 whatever its mode (the store and the
+// WhatsApp drivers see to that), and a directory the program creates is
+// 0700; an existing one is the operator's to change, not ours.
+func warnIfReadable(log *slog.Logger, dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		log.Warn("cannot check data_dir's permissions", "data_dir", dir, "err", err)
+		return
+	}
+	if mode := fi.Mode().Perm(); mode&0o044 != 0 {
+		log.Warn("data_dir can be read by other users of this machine; its files are private (0600), "+
+			"but restrict the directory too: chmod 700 "+dir, "data_dir", dir, "mode", fmt.Sprintf("%#o", mode))
+	}
 }
 
 // noticeForwarder hands WhatsApp events to the bot once it exists.

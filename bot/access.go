@@ -71,15 +71,41 @@ func (b *Bot) trialAccess(now time.Time, loc *time.Location) store.Access {
 	return store.Access{Status: store.StatusTrial, Until: accessEnd(last, loc)}
 }
 
-// initialAccess is what a chat gets on its first /start.
-func (b *Bot) initialAccess(isAdmin bool) store.Access {
+// initialAccess is what a chat gets on its first /start. past is what was
+// kept of an earlier, erased account of the chat (nil if none): erasing
+// must not be a way around a block, nor to a second trial. In approval
+// mode a chat whose account had its trial is asked about like any other
+// (the operator may want them back, paying), and the admins are told
+// about the earlier account; a chat whose account was blocked stays
+// blocked without asking them again (their decision stands, and erasing
+// and starting over must not become a way to flood them with requests).
+func (b *Bot) initialAccess(isAdmin bool, past *store.ErasedChat) store.Access {
 	switch {
 	case isAdmin:
 		return store.Unlimited
+	case past != nil && past.Blocked:
+		return store.Access{Status: store.StatusBlocked}
 	case b.cfg.Access.Approval:
 		return store.Access{Status: store.StatusBlocked, AwaitingApproval: true}
+	case past != nil:
+		return store.Access{Status: store.StatusExpired}
 	}
 	return b.trialAccess(b.clock.Now(), store.LoadLocation(b.cfg.DefaultTimezone))
+}
+
+// returnedMessage greets a chat that came back after erasing an account
+// and gets no access for that (see initialAccess).
+func (b *Bot) returnedMessage(res store.Reseller, past store.ErasedChat) Message {
+	var text string
+	if past.Blocked {
+		text = Textf("⛔ <b>Acesso bloqueado.</b> Este chat teve uma conta no RenovaBot, apagada em %s, que estava bloqueada, "+
+			"e o bloqueio continua valendo.\n\nPara saber o motivo ou pedir a liberação, fale com %s.", past.On.BR(), Raw(b.contactText()))
+	} else {
+		text = Textf("👋 Olá, <b>%s</b>!\n\n⏰ Este chat já usou o teste grátis do RenovaBot, numa conta apagada em %s, "+
+			"por isso esta nova conta começa sem teste. Para contratar o acesso, fale com %s.", firstName(res.Name), past.On.BR(), Raw(b.contactText()))
+	}
+	text += "\n\nVocê ainda pode usar /meusdados, /apagarconta e /ajuda."
+	return Message{Text: text, Keyboard: Keyboard{b.contactRow()}}
 }
 
 func isUnlimited(r store.Reseller) bool {
@@ -331,31 +357,51 @@ func (b *Bot) AccessNotices(ctx context.Context) error {
 		if b.admin[res.ChatID] {
 			continue
 		}
-		kind, left, ok := noticeDue(res, now)
-		if !ok {
-			continue
-		}
-		acc := b.store.Tenant(res.ChatID).Account()
-		claimed, err := acc.ClaimAccessNotice(ctx, kind, res.AccessUntil)
-		if err != nil {
+		if err := b.accessNotice(ctx, res.ChatID, now); err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		if !claimed {
-			continue
-		}
-		_, err = b.send.SendText(ctx, res.ChatID, b.noticeMessage(res, left))
-		switch {
-		case err == nil, errors.Is(err, ErrUnreachable):
-			// Sent, or the reseller blocked the bot: nothing to retry.
-		default:
-			if rerr := acc.ReleaseAccessNotice(context.WithoutCancel(ctx), kind, res.AccessUntil); rerr != nil {
-				errs = append(errs, rerr)
-			}
-			errs = append(errs, fmt.Errorf("access notice to %d: %w", res.ChatID, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// accessNotice sends chatID the notice due at now, if any. It works under
+// the reseller's lock and reads their account again inside it, so an
+// account erased meanwhile is never told (see store.Tenant.Lock).
+func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) error {
+	t := b.store.Tenant(chatID)
+	ctx, release, err := t.Lock(ctx)
+	if errors.Is(err, store.ErrErasing) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+	acc := t.Account()
+	res, err := acc.Get(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	kind, left, ok := noticeDue(res, now)
+	if !ok || !res.HasAccess(now) {
+		return nil
+	}
+	claimed, err := acc.ClaimAccessNotice(ctx, kind, res.AccessUntil)
+	if err != nil || !claimed {
+		return err
+	}
+	_, err = b.send.SendText(ctx, chatID, b.noticeMessage(res, left))
+	switch {
+	case err == nil, errors.Is(err, ErrUnreachable):
+		return nil // sent, or the reseller blocked the bot: nothing to retry
+	}
+	if rerr := acc.ReleaseAccessNotice(context.WithoutCancel(ctx), kind, res.AccessUntil); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	return fmt.Errorf("access notice to %d: %w", chatID, err)
 }
 
 func (b *Bot) noticeMessage(res store.Reseller, left int) Message {

@@ -505,12 +505,19 @@ func (b *Bot) approvalKeyboard(chatID int64) Keyboard {
 }
 
 // askAdmins sends every admin the new request with its buttons.
-func (b *Bot) askAdmins(ctx context.Context, res store.Reseller) {
+// past, when set, is the chat's earlier account, erased: the admins decide
+// knowing the trial was used already.
+func (b *Bot) askAdmins(ctx context.Context, res store.Reseller, past *store.ErasedChat) {
 	who := Bold(orDash(res.Name))
 	if res.Username != "" {
 		who += Textf(" (@%s)", res.Username)
 	}
-	text := Textf("🆕 <b>Pedido de acesso</b>\n\n%s\nChat: <code>%d</code>\n\nAprovar com teste grátis ou com um período, ou recusar:", Raw(who), res.ChatID)
+	var before string
+	if past != nil {
+		before = Textf("\n⚠️ Este chat já teve uma conta, apagada em %s (teste grátis já usado).", past.On.BR())
+	}
+	text := Textf("🆕 <b>Pedido de acesso</b>\n\n%s\nChat: <code>%d</code>%s\n\nAprovar com teste grátis ou com um período, ou recusar:",
+		Raw(who), res.ChatID, Raw(before))
 	for id := range b.admin {
 		if _, err := b.send.SendText(ctx, id, Message{Text: text, Keyboard: b.approvalKeyboard(res.ChatID)}); err != nil {
 			b.log.Warn("approval request to admin", "admin", id, "reseller", res.ChatID, "err", err)
@@ -631,11 +638,11 @@ func admDeleteFlow(b *Bot) *Flow {
 				if strings.TrimSpace(in.Text) != strconv.FormatInt(t.ChatID, 10) {
 					return "", billing.Invalid("Não confere. Digite exatamente %d para excluir, ou envie /cancelar para desistir.", t.ChatID)
 				}
-				logoutFailed, err := b.unlinkForErase(r.Ctx, t.ChatID)
+				logoutFailed, err := b.eraseAccount(r.Ctx, t.ChatID, func(ctx context.Context) error {
+					_, err := b.store.AdminDeleteReseller(ctx, r.ChatID, t.ChatID)
+					return err
+				})
 				if err != nil {
-					return "", err
-				}
-				if _, err := b.store.AdminDeleteReseller(r.Ctx, r.ChatID, t.ChatID); err != nil {
 					return "", err
 				}
 				b.log.Info("admin deleted reseller", "admin", r.ChatID, "reseller", t.ChatID)

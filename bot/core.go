@@ -88,7 +88,13 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 		name = strings.TrimSpace(from.FirstName + " " + from.LastName)
 		username = from.Username
 	}
-	res, created, err := r.Tenant.Account().RegisterAs(r.Ctx, name, username, b.cfg.DefaultTimezone, b.initialAccess(r.IsAdmin))
+	var past *store.ErasedChat
+	if e, ok, err := r.Tenant.Account().ErasedBefore(r.Ctx); err != nil {
+		return err
+	} else if ok && !r.IsAdmin {
+		past = &e
+	}
+	res, created, err := r.Tenant.Account().RegisterAs(r.Ctx, name, username, b.cfg.DefaultTimezone, b.initialAccess(r.IsAdmin, past))
 	if err != nil {
 		return err
 	}
@@ -105,8 +111,11 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 		return err
 	}
 	if created && res.AwaitingApproval {
-		b.askAdmins(r.Ctx, res)
+		b.askAdmins(r.Ctx, res, past)
 		return r.Say(Textf(txtWelcomePending, firstName(res.Name)))
+	}
+	if created && past != nil {
+		return r.Show(b.returnedMessage(res, *past))
 	}
 	greeting := txtWelcomeBack
 	if created {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"renovabot/billing"
+	"renovabot/store"
 	"renovabot/whatsapp"
 )
 
@@ -79,11 +80,8 @@ func eraseFlow(b *Bot) *Flow {
 				if !strings.EqualFold(strings.TrimSpace(in.Text), eraseWord) {
 					return "", billing.Invalid("Para apagar, digite %s. Para desistir, envie /cancelar.", eraseWord)
 				}
-				logoutFailed, err := b.unlinkForErase(r.Ctx, r.ChatID)
+				logoutFailed, err := b.eraseAccount(r.Ctx, r.ChatID, r.Tenant.Account().Erase)
 				if err != nil {
-					return "", err
-				}
-				if err := r.Tenant.Account().Erase(r.Ctx); err != nil {
 					return "", err
 				}
 				b.log.Info("reseller erased their account", "chat", r.ChatID)
@@ -100,15 +98,35 @@ func eraseFlow(b *Bot) *Flow {
 
 const txtLogoutFailedHint = "ℹ️ Não consegui avisar o WhatsApp agora: para garantir, no celular abra WhatsApp › Aparelhos conectados e remova o aparelho do bot."
 
-// unlinkForErase logs the reseller's WhatsApp out and removes its device
-// file before their rows go. A logout the server did not confirm does not
-// stop the erasure (the local keys are gone either way); the caller tells
-// the user to remove the device on the phone.
-func (b *Bot) unlinkForErase(ctx context.Context, chatID int64) (logoutFailed bool, err error) {
-	if b.wa == nil {
-		return false, nil
+// eraseAccount erases chatID's account, for /apagarconta and the admin's
+// excluir alike (eraseRows deletes the rows, each its own way). It holds
+// the reseller's erasure lock throughout, so their scheduler job is
+// stopped first and none starts meanwhile (no notice reaches an account
+// being erased), and has the WhatsApp manager cancel a pairing, log the
+// device out and remove its file before the rows go, with no pairing
+// possible in between. A logout the server did not confirm does not stop
+// the erasure (the local keys are gone either way): logoutFailed tells the
+// caller to have the device removed on the phone.
+func (b *Bot) eraseAccount(ctx context.Context, chatID int64, eraseRows func(context.Context) error) (logoutFailed bool, err error) {
+	release, err := b.store.Tenant(chatID).LockForErasure(ctx)
+	if err != nil {
+		return false, err
 	}
-	err = b.wa.Unlink(ctx, chatID)
+	defer release()
+	rows := func(ctx context.Context) error {
+		err := eraseRows(ctx)
+		if errors.Is(err, store.ErrResidue) {
+			// Erased; only older copies of pages wait for the next
+			// checkpoint. The operator should know, the user is served.
+			b.log.Error("account erased, but the WAL was not emptied", "chat", chatID, "err", err)
+			return nil
+		}
+		return err
+	}
+	if b.wa == nil {
+		return false, rows(ctx)
+	}
+	err = b.wa.Erase(ctx, chatID, rows)
 	if errors.Is(err, whatsapp.ErrLogoutFailed) {
 		b.log.Warn("whatsapp logout failed before erasure; cleaned locally", "chat", chatID, "err", err)
 		return true, nil

@@ -48,9 +48,10 @@ func TestEraseAccountLeavesNoRowAnywhere(t *testing.T) {
 		}
 	}
 	h.say(202, "/clientes", "Clientes — todos (1)")
-	// The erased chat starts over with /start, as a new reseller.
+	// The erased chat starts over with /start, as a new reseller whose
+	// trial was used (issue 12: erasing is no way to a second one).
 	h.say(101, "/menu", "Envie /start")
-	h.say(101, "/start", "Boas-vindas")
+	h.say(101, "/start", "já usou o teste grátis")
 	if c := h.clients(101); len(c) != 0 {
 		t.Fatalf("clients came back: %+v", c)
 	}

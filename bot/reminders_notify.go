@@ -57,8 +57,30 @@ const summaryLines = 8
 // DailySummary sends the reseller how the day's reminders went, with a
 // button to the card of each client whose reminder failed.
 func (b *Bot) DailySummary(ctx context.Context, chatID int64, s scheduler.DaySummary) error {
-	text, kb := dailySummaryMessage(s)
-	return b.notice(ctx, chatID, Message{Text: text, Keyboard: kb})
+	return b.resellerNotice(ctx, chatID, func(store.Reseller) Message {
+		text, kb := dailySummaryMessage(s)
+		return Message{Text: text, Keyboard: kb}
+	})
+}
+
+// resellerNotice sends a scheduler notice about the reseller's reminders,
+// built from their account, only if they still have an account with
+// access, read right before it goes: an account erased (or whose access
+// ended) since the scheduler looked is not told, and counts as told (nil).
+// The scheduler calls it under the reseller's lock (store.Tenant.Lock), so
+// no erasure runs between the check and the send.
+func (b *Bot) resellerNotice(ctx context.Context, chatID int64, build func(store.Reseller) Message) error {
+	res, err := b.store.Tenant(chatID).Account().Get(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !res.HasAccess(b.clock.Now()) {
+		return nil
+	}
+	return b.notice(ctx, chatID, build(res))
 }
 
 func dailySummaryMessage(s scheduler.DaySummary) (string, Keyboard) {
@@ -99,33 +121,31 @@ func writeProblems(sb *strings.Builder, list []scheduler.Problem, total int) {
 // RemindersWaiting tells the reseller, once a day, that reminders wait on
 // their WhatsApp, with the button that fixes it.
 func (b *Bot) RemindersWaiting(ctx context.Context, chatID int64, w scheduler.Waiting) error {
-	n := plural(w.Count, "lembrete aguardando", "lembretes aguardando")
-	var text string
-	fix := true
-	switch w.Reason {
-	case scheduler.WaitBanned:
-		until := "o fim da suspensão"
-		if !w.Until.IsZero() {
-			res, err := b.store.Tenant(chatID).Account().Get(ctx)
-			if err != nil {
-				return err
+	return b.resellerNotice(ctx, chatID, func(res store.Reseller) Message {
+		n := plural(w.Count, "lembrete aguardando", "lembretes aguardando")
+		var text string
+		fix := true
+		switch w.Reason {
+		case scheduler.WaitBanned:
+			until := "o fim da suspensão"
+			if !w.Until.IsZero() {
+				until = w.Until.In(res.Location()).Format("02/01 às 15:04")
 			}
-			until = w.Until.In(res.Location()).Format("02/01 às 15:04")
+			text = Textf("⏳ <b>%s</b> — o WhatsApp suspendeu seu número temporariamente, até %s. "+
+				"Eles saem quando a suspensão acabar, se ainda for hoje antes do horário limite.", n, until)
+			fix = false
+		case scheduler.WaitOffline:
+			text = Textf("⏳ <b>%s</b> — seu WhatsApp está sem conexão. Confira se o celular está ligado e com internet; "+
+				"eles saem assim que a conexão voltar (hoje, até o horário limite).", n)
+		default:
+			text = Textf("⏳ <b>%s</b> — conecte seu WhatsApp para que eles saiam hoje (até o horário limite).", n)
 		}
-		text = Textf("⏳ <b>%s</b> — o WhatsApp suspendeu seu número temporariamente, até %s. "+
-			"Eles saem quando a suspensão acabar, se ainda for hoje antes do horário limite.", n, until)
-		fix = false
-	case scheduler.WaitOffline:
-		text = Textf("⏳ <b>%s</b> — seu WhatsApp está sem conexão. Confira se o celular está ligado e com internet; "+
-			"eles saem assim que a conexão voltar (hoje, até o horário limite).", n)
-	default:
-		text = Textf("⏳ <b>%s</b> — conecte seu WhatsApp para que eles saiam hoje (até o horário limite).", n)
-	}
-	var kb Keyboard
-	if fix && b.wa != nil {
-		kb = Keyboard{Row(Btn("📱 Conectar WhatsApp", CB(actWA)))}
-	}
-	return b.notice(ctx, chatID, Message{Text: text, Keyboard: kb})
+		var kb Keyboard
+		if fix && b.wa != nil {
+			kb = Keyboard{Row(Btn("📱 Conectar WhatsApp", CB(actWA)))}
+		}
+		return Message{Text: text, Keyboard: kb}
+	})
 }
 
 // AdminDigest sends the admins one line about yesterday's reminders of all

@@ -27,6 +27,9 @@ type WhatsApp interface {
 	SendTest(ctx context.Context, chatID int64, text string) (string, error)
 	Unlink(ctx context.Context, chatID int64) error
 	ConfirmPasskeyCode(ctx context.Context, chatID int64, code string, same bool) error
+	// Erase unlinks chatID's WhatsApp for the erasure of their account and
+	// runs eraseRows while no device can be linked for them.
+	Erase(ctx context.Context, chatID int64, eraseRows func(context.Context) error) error
 }
 
 const (
@@ -342,9 +345,10 @@ func passkeyRequiredScreen(byCode bool) (string, Keyboard) {
 	return text, Keyboard{Row(other), Row(Btn("⬅️ Voltar", CB(actWA)), Btn(txtMenuButton, CB(actMenu)))}
 }
 
-// pairingCancelled: the reseller cancelled, or a newer pairing took over.
+// pairingCancelled: the reseller cancelled, a newer pairing took over, or
+// their account was erased meanwhile (the new device was unlinked).
 func pairingCancelled(err error) bool {
-	return errors.Is(err, whatsapp.ErrPairingCancelled) || errors.Is(err, context.Canceled)
+	return errors.Is(err, whatsapp.ErrPairingCancelled) || errors.Is(err, context.Canceled) || errors.Is(err, whatsapp.ErrNoAccount)
 }
 
 // onPasskeyAnswer takes the reseller's answer to the passkey code of their

@@ -37,9 +37,16 @@ func retryDelay(attempts int) time.Duration {
 // send what is due, tell the reseller when reminders wait on their
 // WhatsApp, and send the day's summary once the day is done. Only one job
 // per reseller runs at a time, which is what makes a "sending" row seen
-// here a leftover of an interrupted run.
+// here a leftover of an interrupted run. The job holds the reseller's lock
+// (store.Tenant.Lock): the erasure of their account waits for it, after
+// ending its context, so nothing the job read goes stale before it acts.
 func (s *Scheduler) runReseller(ctx context.Context, chatID int64) {
 	t := s.store.Tenant(chatID)
+	ctx, release, err := t.Lock(ctx)
+	if err != nil {
+		return // the account is being erased: nobody to work for
+	}
+	defer release()
 	a, err := t.Reminders().Account(ctx, s.cfg.Defaults)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {

@@ -35,7 +35,10 @@ type WhatsApp interface {
 
 // Notifier tells resellers and admins, on Telegram, what the scheduler did.
 // An error means "not delivered, try again later": the scheduler retries on
-// a later tick. A reseller who blocked the bot should return nil.
+// a later tick. A reseller who blocked the bot should return nil, and so
+// should one without an account or access any more: the reseller's
+// methods are called under the reseller's lock (store.Tenant.Lock), so a
+// check of the account there holds until the message is sent.
 type Notifier interface {
 	// DailySummary is sent once a day, after that day's reminders are done.
 	DailySummary(ctx context.Context, chatID int64, s DaySummary) error

@@ -182,8 +182,9 @@ func (s *Store) AdminSetAccess(ctx context.Context, ch AccessChange) (before, af
 	return before, after, err
 }
 
-// AdminDeleteReseller erases every row of target (see Accounts.Erase) and
-// records the deletion, atomically. The audit row of the deletion keeps the
+// AdminDeleteReseller erases every row of target (see Accounts.Erase; the
+// caller holds the target's LockForErasure) and records the deletion,
+// atomically. The audit row of the deletion keeps the
 // target's id and name: the operator's record of whom they deleted; nothing
 // else about the target remains. It returns the deleted reseller.
 func (s *Store) AdminDeleteReseller(ctx context.Context, admin, target int64) (Reseller, error) {
@@ -195,12 +196,15 @@ func (s *Store) AdminDeleteReseller(ctx context.Context, admin, target int64) (R
 		if err != nil {
 			return err
 		}
-		if err := eraseTx(ctx, tx, target); err != nil {
+		if err := s.eraseTx(ctx, tx, target); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, now, AuditEntry{AdminID: admin, Action: AuditDelete, TargetID: target, TargetName: gone.Name})
 	})
-	return gone, err
+	if err != nil {
+		return Reseller{}, err
+	}
+	return gone, s.truncateWAL(ctx)
 }
 
 // AuditEntry is one admin action.

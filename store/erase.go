@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,13 +49,17 @@ func ownedTables(ctx context.Context, q queryer) ([]ownedTable, error) {
 // quoteIdent quotes a schema name for SQL (names come from sqlite_master).
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// eraseTx deletes every row of chatID. Deleting the reseller row first lets
-// the foreign keys cascade in an order SQLite validates (clients before the
-// plans they reference); the sweep then catches any table without a
-// cascading key. Earlier audit rows about them (or by them, for an admin)
-// keep the action but lose the id and name.
-func eraseTx(ctx context.Context, tx *sql.Tx, chatID int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE admin_audit SET target_chat_id = NULL, target_name = '' WHERE target_chat_id = ?`, chatID); err != nil {
+// eraseTx deletes every row of chatID, keeping only the record of
+// erased.go. Deleting the reseller row first lets the foreign keys cascade
+// in an order SQLite validates (clients before the plans they reference);
+// the sweep then catches any table without a cascading key. Earlier audit
+// rows about them keep the action but lose the id, name and detail (what
+// access they were given); rows by them, for an admin, lose the id.
+func (s *Store) eraseTx(ctx context.Context, tx *sql.Tx, chatID int64) error {
+	if err := s.keepErasedTx(ctx, tx, chatID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE admin_audit SET target_chat_id = NULL, target_name = '', detail = '' WHERE target_chat_id = ?`, chatID); err != nil {
 		return fmt.Errorf("store: erase audit target: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE admin_audit SET admin_chat_id = NULL WHERE admin_chat_id = ?`, chatID); err != nil {
@@ -72,10 +77,36 @@ func eraseTx(ctx context.Context, tx *sql.Tx, chatID int64) error {
 	return nil
 }
 
-// Erase deletes every row of the tenant in every table, atomically (LGPD).
-// The WhatsApp device file is the whatsapp package's (Manager.Unlink).
+// Erase deletes every row of the tenant in every table, atomically (LGPD),
+// and leaves none of their bytes in the database files (see
+// truncateWAL). The WhatsApp device file is the whatsapp package's
+// (Manager.Erase). The caller holds the tenant's LockForErasure.
 func (a Accounts) Erase(ctx context.Context) error {
-	return a.t.s.tx(ctx, func(tx *sql.Tx) error { return eraseTx(ctx, tx, a.t.chatID) })
+	s := a.t.s
+	if err := s.tx(ctx, func(tx *sql.Tx) error { return s.eraseTx(ctx, tx, a.t.chatID) }); err != nil {
+		return err
+	}
+	return s.truncateWAL(ctx)
+}
+
+// ErrResidue means the rows were erased but the WAL could not be emptied
+// (a reader held an old snapshot past the busy timeout): earlier versions
+// of the erased pages stay in bot.db-wal until the next checkpoint.
+var ErrResidue = errors.New("store: erased, but the WAL still holds earlier pages")
+
+// truncateWAL copies the WAL into the database and truncates it to zero
+// bytes. secure_delete zeroes what a deletion frees, but in WAL mode the
+// pages as they were before it stay in bot.db-wal until a checkpoint
+// overwrites them, and a copy of the files (backup, crash) would hold them.
+func (s *Store) truncateWAL(ctx context.Context) error {
+	var busy, frames, done int
+	if err := s.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
+		return fmt.Errorf("%w: %w", ErrResidue, err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("%w (checkpoint busy: %d of %d frames copied)", ErrResidue, done, frames)
+	}
+	return nil
 }
 
 // Export is everything the database holds about one reseller.
@@ -87,6 +118,15 @@ type Export struct {
 	// AdminActions are the operator's actions about this reseller (the
 	// acting admin's id is the operator's, not theirs, and is left out).
 	AdminActions []map[string]any `json:"acoes_do_administrador"`
+	// ErasedBefore is what was kept of an earlier, erased account of this
+	// chat (erased.go), if any: its state and day, never the hash or key.
+	ErasedBefore *ErasedExport `json:"conta_apagada_antes,omitempty"`
+}
+
+// ErasedExport is ErasedChat in the export's words.
+type ErasedExport struct {
+	State    string `json:"situacao"` // "teste usado" or "bloqueada"
+	ErasedOn string `json:"apagada_em"`
 }
 
 const exportAbout = "Todos os dados que o RenovaBot guarda sobre você (LGPD, art. 18). Cada chave de \"dados\" é uma tabela; " +
@@ -130,6 +170,14 @@ func (t Tenant) Export(ctx context.Context) (Export, error) {
 	}
 	if out.AdminActions, err = exportRows(rows); err != nil {
 		return Export{}, fmt.Errorf("store: export audit: %w", err)
+	}
+	if e, ok, err := t.Account().ErasedBefore(ctx); err != nil {
+		return Export{}, err
+	} else if ok {
+		out.ErasedBefore = &ErasedExport{State: "teste usado", ErasedOn: e.On.ISO()}
+		if e.Blocked {
+			out.ErasedBefore.State = "bloqueada"
+		}
 	}
 	return out, nil
 }

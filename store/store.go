@@ -35,16 +35,33 @@ type Store struct {
 	write *sql.DB
 	clock clock.Clock
 	path  string
+	// chatKey keys the hashes of erased chats (erased.go); it lives in a
+	// file next to the database, never in it.
+	chatKey []byte
+	locks   tenantLocks
 }
 
 // Open opens (creating if needed) the database at path and applies the
-// embedded migrations.
+// embedded migrations. The directory is created 0700 when missing; the
+// database, its WAL and shared-memory files and the erased chats' key
+// (KeyFile, next to it) are readable by this user only, whatever the
+// directory's mode.
 func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
+	if err := PrepareSQLiteFile(path); err != nil {
+		return nil, err
+	}
+	key, err := loadChatKey(filepath.Join(filepath.Dir(path), KeyFile))
+	if err != nil {
+		return nil, err
+	}
 	params := url.Values{}
 	params.Set("_journal_mode", "WAL")
+	// Deleted rows are overwritten with zeros, on every connection: an
+	// erased reseller's data must not stay readable in free pages (LGPD).
+	params.Set("_secure_delete", "on")
 	params.Set("_busy_timeout", "10000")
 	params.Set("_foreign_keys", "on")
 	params.Set("_synchronous", "NORMAL")
@@ -67,7 +84,7 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 
-	s := &Store{read: read, write: write, clock: clk, path: path}
+	s := &Store{read: read, write: write, clock: clk, path: path, chatKey: key}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

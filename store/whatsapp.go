@@ -41,19 +41,24 @@ func (w WhatsApp) Session(ctx context.Context) (WhatsAppSession, error) {
 	return scanSession(w.t.s.read.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM whatsapp_sessions WHERE chat_id = ?`, w.t.chatID))
 }
 
-// SaveSession inserts or replaces the tenant's device record.
+// SaveSession inserts or replaces the tenant's device record. ErrNotFound:
+// the tenant has no account (never registered, or erased meanwhile), so a
+// device linked for them has nobody to belong to.
 func (w WhatsApp) SaveSession(ctx context.Context, s WhatsAppSession) error {
 	var ban any
 	if !s.BanUntil.IsZero() {
 		ban = unix(s.BanUntil)
 	}
-	_, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_sessions (chat_id, device_jid, phone, linked_at, state, ban_until)
-		VALUES (?, ?, ?, ?, ?, ?)
+	res, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_sessions (chat_id, device_jid, phone, linked_at, state, ban_until)
+		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM resellers WHERE chat_id = ?)
 		ON CONFLICT (chat_id) DO UPDATE SET device_jid = excluded.device_jid, phone = excluded.phone,
 			linked_at = excluded.linked_at, state = excluded.state, ban_until = excluded.ban_until`,
-		w.t.chatID, s.DeviceJID, s.Phone, unix(s.LinkedAt), s.State, ban)
+		w.t.chatID, s.DeviceJID, s.Phone, unix(s.LinkedAt), s.State, ban, w.t.chatID)
 	if err != nil {
 		return fmt.Errorf("store: save whatsapp session: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
 	}
 	return nil
 }

@@ -24,7 +24,10 @@ import (
 type DryRunDriver struct {
 	dir   string
 	clock clock.Clock
-	log   *os.File
+
+	logMu   sync.Mutex // appends, and Forget's rewrite
+	logPath string
+	log     *os.File
 }
 
 // NewDryRunDriver keeps its per-chat "device" markers in dataDir/whatsapp
@@ -42,11 +45,26 @@ func NewDryRunDriver(dataDir, logPath string, clk clock.Clock) (*DryRunDriver, e
 	}
 	// O_APPEND: each line is one write at the end of the file, so
 	// concurrent sessions (and processes) never interleave inside a line.
-	f, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := openDryRunLog(logPath)
+	if err != nil {
+		return nil, err
+	}
+	return &DryRunDriver{dir: dir, clock: clk, logPath: logPath, log: f}, nil
+}
+
+// openDryRunLog opens the log for appending, private (0600) like every file
+// holding resellers' data, even when an older version created it 0644.
+func openDryRunLog(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err == nil {
+		if err = f.Chmod(0o600); err != nil {
+			f.Close()
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp dryrun: open log: %w", err)
 	}
-	return &DryRunDriver{dir: dir, clock: clk, log: f}, nil
+	return f, nil
 }
 
 // DryRunPhone is the number a chat pairs as in dry-run: 55 11 9 + the last 8
@@ -92,7 +110,64 @@ func (d *DryRunDriver) Remove(chatID int64) error {
 	return err
 }
 
-func (d *DryRunDriver) Close() error { return d.log.Close() }
+func (d *DryRunDriver) Close() error {
+	d.logMu.Lock()
+	defer d.logMu.Unlock()
+	return d.log.Close()
+}
+
+// Forget rewrites the send log without chatID's lines (their clients'
+// numbers and the texts they got), for the erasure of their account. The
+// new log replaces the old one at once (rename), so a crash leaves one or
+// the other whole.
+func (d *DryRunDriver) Forget(chatID int64) error {
+	d.logMu.Lock()
+	defer d.logMu.Unlock()
+	raw, err := os.ReadFile(d.logPath)
+	if err != nil {
+		return fmt.Errorf("whatsapp dryrun: read log: %w", err)
+	}
+	var kept bytes.Buffer
+	removed := 0
+	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		var l struct {
+			Tenant *int64 `json:"tenant"`
+		}
+		if json.Unmarshal(line, &l) == nil && l.Tenant != nil && *l.Tenant == chatID {
+			removed++
+			continue
+		}
+		kept.Write(line)
+	}
+	if removed == 0 {
+		return nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(d.logPath), filepath.Base(d.logPath)+".*") // 0600
+	if err != nil {
+		return fmt.Errorf("whatsapp dryrun: rewrite log: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	_, err = tmp.Write(kept.Bytes())
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), d.logPath)
+	}
+	if err != nil {
+		return fmt.Errorf("whatsapp dryrun: rewrite log: %w", err)
+	}
+	f, err := openDryRunLog(d.logPath)
+	if err != nil {
+		return err
+	}
+	d.log.Close()
+	d.log = f
+	return nil
+}
 
 // dryRunLine is the log format; field order is the documented one.
 type dryRunLine struct {
@@ -110,6 +185,8 @@ func (d *DryRunDriver) appendLine(l dryRunLine) error {
 	if err := enc.Encode(l); err != nil {
 		return err
 	}
+	d.logMu.Lock()
+	defer d.logMu.Unlock()
 	_, err := d.log.Write(buf.Bytes()) // one write per line (Encode adds the newline)
 	return err
 }

@@ -48,3 +48,17 @@ var (
 	LinkedOS        = linkedOS
 	Classify        = classify
 )
+
+// StateOf reads chatID's state without the session's lifecycle lock (tests
+// that look from inside an operation holding it).
+func (m *Manager) StateOf(chatID int64) State {
+	m.mu.Lock()
+	s := m.sessions[chatID]
+	m.mu.Unlock()
+	if s == nil {
+		return StateUnlinked
+	}
+	s.lockMu()
+	defer s.unlockMu()
+	return s.state
+}

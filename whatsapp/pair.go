@@ -341,6 +341,9 @@ func (s *session) completePairing(p *pairing, jid string, sawConnected bool) {
 	if saveErr == nil {
 		m.notify(Event{ChatID: s.chatID, Kind: EventLinked, Phone: rec.Phone})
 	}
+	if errors.Is(saveErr, ErrNoAccount) { // erased while pairing: the device is nobody's
+		s.unlinkForNobody()
+	}
 }
 
 // confirmPasskey sends the passkey confirmation on the attempt's client.

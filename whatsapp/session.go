@@ -202,7 +202,21 @@ func (s *session) adoptOrphanLocked(ctx context.Context) error {
 		return ErrNotLinked
 	}
 	rec := SessionRecord{ChatID: s.chatID, DeviceJID: jid, Phone: userOf(jid), LinkedAt: s.m.clock.Now(), State: StateConnected}
-	if err := s.m.store.SaveSession(ctx, rec); err != nil {
+	err = s.m.store.SaveSession(ctx, rec)
+	if errors.Is(err, ErrNoAccount) {
+		// Linked for an account erased since: connect only to log it out.
+		s.lockMu()
+		s.hasRec, s.rec = true, rec
+		s.unlockMu()
+		if err := s.connectLocked(gen, genCtx, client); err != nil {
+			s.m.log.Warn("connecting a device without an account to log it out", "chat_id", s.chatID, "err", err)
+		}
+		if err := s.unlinkLocked(ctx); err != nil {
+			s.m.log.Warn("unlinking the device of a chat without an account", "chat_id", s.chatID, "err", err)
+		}
+		return ErrNotLinked
+	}
+	if err != nil {
 		s.discard(client)
 		return fmt.Errorf("whatsapp: save adopted session: %w", err)
 	}
@@ -649,6 +663,11 @@ func (s *session) unlink(ctx context.Context) error {
 		return err
 	}
 	defer s.unlock()
+	return s.unlinkLocked(ctx)
+}
+
+// unlinkLocked is unlink for a caller that holds op.
+func (s *session) unlinkLocked(ctx context.Context) error {
 	if err := s.loadLocked(ctx); err != nil {
 		return err
 	}

@@ -46,11 +46,16 @@ func (a StoreSessions) Session(ctx context.Context, chatID int64) (SessionRecord
 	return toRecord(s), true, nil
 }
 
-// SaveSession stores rec for rec.ChatID.
+// SaveSession stores rec for rec.ChatID; ErrNoAccount when the chat has no
+// account (erased meanwhile).
 func (a StoreSessions) SaveSession(ctx context.Context, rec SessionRecord) error {
-	return a.S.Tenant(rec.ChatID).WhatsApp().SaveSession(ctx, store.WhatsAppSession{
+	err := a.S.Tenant(rec.ChatID).WhatsApp().SaveSession(ctx, store.WhatsAppSession{
 		DeviceJID: rec.DeviceJID, Phone: rec.Phone, LinkedAt: rec.LinkedAt, State: string(rec.State), BanUntil: rec.BanUntil,
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNoAccount
+	}
+	return err
 }
 
 // DeleteSession removes chatID's record and number cache.

@@ -94,7 +94,8 @@ type SessionStore interface {
 	// logged_out and banned ones is fine: the manager skips them).
 	LinkedSessions(ctx context.Context) ([]SessionRecord, error)
 	Session(ctx context.Context, chatID int64) (SessionRecord, bool, error)
-	// SaveSession inserts or replaces the record of rec.ChatID.
+	// SaveSession inserts or replaces the record of rec.ChatID, or returns
+	// ErrNoAccount when that chat has no account.
 	SaveSession(ctx context.Context, rec SessionRecord) error
 	// DeleteSession removes the record and the JID cache of chatID.
 	DeleteSession(ctx context.Context, chatID int64) error

@@ -27,6 +27,8 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
+
+	appstore "renovabot/store"
 )
 
 // How the linked device presents itself: a Chrome browser on Linux. With
@@ -95,6 +97,11 @@ func (d *WhatsmeowDriver) dsn(chatID int64) string {
 
 func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
 	wlog := slogWALogger{l: d.log.With("chat_id", chatID, "lib", "whatsmeow")}
+	// The device's keys are for this user's eyes only (0600), whatever the
+	// directory's mode: see store.PrepareSQLiteFile.
+	if err := appstore.PrepareSQLiteFile(d.DevicePath(chatID)); err != nil {
+		return nil, fmt.Errorf("device store %d: %w", chatID, err)
+	}
 	db, err := sql.Open("sqlite3", d.dsn(chatID))
 	if err != nil {
 		return nil, fmt.Errorf("device store %d: %w", chatID, err)

@@ -48,6 +48,7 @@ type Driver struct {
 	connects       int
 	onWhatsApp     map[string]string
 	lookups        []string
+	logouts        int
 	sends          []Sent
 	sendErrs       map[int64][]error
 	lookupErrs     map[int64][]error
@@ -112,6 +113,10 @@ func (d *Driver) WaitForSends(ctx context.Context, n int) error {
 
 // View reads the fake's state inside WaitFor.
 type View struct{ d *Driver }
+
+// HasDevice reports whether chat has a device "file"; Logouts counts logouts.
+func (v View) HasDevice(chat int64) bool { _, ok := v.d.devices[chat]; return ok }
+func (v View) Logouts() int              { return v.d.logouts }
 
 func (v View) Sends() int                { return len(v.d.sends) }
 func (v View) Connecting() int           { return v.d.connecting }
@@ -268,6 +273,13 @@ func (d *Driver) Opens(chatID int64) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.opens[chatID]
+}
+
+// Logouts is how many devices were logged out on the "server".
+func (d *Driver) Logouts() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.logouts
 }
 
 // MaxOpenPerChat is the most clients that were open at once for one chat.
@@ -488,6 +500,7 @@ func (c *Client) Logout(context.Context) error {
 	if d.logoutErr != nil {
 		return d.logoutErr
 	}
+	d.logouts++
 	c.jid = ""
 	delete(d.devices, c.chatID)
 	d.touchLocked()
