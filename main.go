@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -95,6 +96,7 @@ func run(ctx context.Context, o runOptions) int {
 	waCfg.MinGap, waCfg.MaxGap = cfg.WhatsApp.MinGap.D(), cfg.WhatsApp.MaxGap.D()
 	waCfg.TypingFor = cfg.WhatsApp.Typing.D()
 	waCfg.DailyCap = cfg.WhatsApp.DailyCap
+	waCfg.StartupConcurrency = cfg.WhatsApp.ConnectConcurrency
 	wa, err := whatsapp.NewManager(waCfg, whatsapp.Deps{
 		Store:    whatsapp.StoreSessions{S: st},
 		Notifier: notices,
@@ -106,7 +108,18 @@ func run(ctx context.Context, o runOptions) int {
 		log.Error("cannot start the WhatsApp manager", "err", err)
 		return exitFail
 	}
-	defer wa.Close() // before receipts.Close (defers run in reverse)
+	// Sessions close all at once, and the stop waits for them at most
+	// telegram.shutdown_grace: a websocket's close can wait 5 s for the
+	// server. Run after the bot and the scheduler stopped using WhatsApp,
+	// and before receipts.Close (defers run in reverse) on every way out.
+	closeWhatsApp := sync.OnceFunc(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.Telegram.ShutdownGrace.D())
+		defer cancel()
+		if err := wa.Shutdown(ctx); err != nil {
+			log.Warn("WhatsApp sessions did not all close within the shutdown grace", "err", err)
+		}
+	})
+	defer closeWhatsApp()
 
 	reminders := store.ReminderDefaults{SendTime: cfg.Scheduler.SendTime, LatestTime: cfg.Scheduler.LatestTime,
 		Stages: store.DefaultStages(cfg.Scheduler.Stages)}
@@ -157,11 +170,12 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	notices.to(tg)
 	// Reminders start once the bot can tell resellers about them, and stop
-	// before the WhatsApp manager closes (deferred above, so it runs after).
+	// before the WhatsApp manager closes.
 	sched.Start()
 	defer sched.Stop()
-	// Reconnect linked resellers in the background (bounded, with jitter),
-	// so the bot answers at once even with many sessions to restore.
+	// Reconnect linked resellers in the background (whatsapp.connect_concurrency
+	// at a time, with a short jitter), so the bot answers at once even with
+	// many sessions to restore.
 	linked := make(chan struct{})
 	go func() {
 		defer close(linked)
@@ -174,8 +188,9 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
 
-	tg.Serve(ctx) // returns after a stop signal, once handlers finished
+	tg.Serve(ctx) // returns after a stop signal, once handlers finished (within the grace)
 	sched.Stop()
+	closeWhatsApp() // also ends a StartLinked still under way
 	<-linked
 
 	health.stop()

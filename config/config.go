@@ -69,6 +69,9 @@ type WhatsApp struct {
 	MaxGap   Duration `yaml:"max_gap"`
 	Typing   Duration `yaml:"typing"`
 	DailyCap int      `yaml:"daily_cap"`
+	// ConnectConcurrency is how many linked sessions connect at the same
+	// time when the program starts.
+	ConnectConcurrency int `yaml:"connect_concurrency"`
 }
 
 // Scheduler configures the automatic reminders.
@@ -168,7 +171,7 @@ func Defaults() Config {
 		DataDir:  "./data",
 		Timezone: "America/Sao_Paulo",
 		WhatsApp: WhatsApp{Driver: "whatsmeow", MinGap: Duration(8 * time.Second), MaxGap: Duration(20 * time.Second),
-			Typing: Duration(2 * time.Second), DailyCap: 150},
+			Typing: Duration(2 * time.Second), DailyCap: 150, ConnectConcurrency: 16},
 		Scheduler: Scheduler{DefaultSendTime: "09:00", DefaultLatestTime: "21:00", DefaultStages: "-2, 0, +1", DispatchWorkers: 64},
 		Access:    Access{Mode: AccessOpen, TrialDays: 7},
 		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
@@ -218,7 +221,7 @@ var known = map[string]bool{
 	"telegram.poll_timeout": true, "telegram.rate_global": true, "telegram.rate_per_chat": true,
 	"telegram.workers": true, "telegram.shutdown_grace": true,
 	"data_dir": true, "timezone": true,
-	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true,
+	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true, "whatsapp.connect_concurrency": true,
 	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
 	"scheduler": true, "scheduler.default_send_time": true, "scheduler.default_latest_time": true,
 	"scheduler.default_stages": true, "scheduler.dispatch_workers": true,
@@ -331,6 +334,9 @@ func (c *Config) validate() error {
 	}
 	if c.WhatsApp.DailyCap < 0 {
 		return keyErr("whatsapp.daily_cap", "must not be negative (0 = no cap)")
+	}
+	if c.WhatsApp.ConnectConcurrency < 1 || c.WhatsApp.ConnectConcurrency > 256 {
+		return keyErr("whatsapp.connect_concurrency", "must be between 1 and 256")
 	}
 	if c.WhatsApp.DryRunLog == "" {
 		c.WhatsApp.DryRunLog = filepath.Join(c.DataDir, "dryrun-sent.jsonl")

@@ -25,6 +25,9 @@ func TestDefaults(t *testing.T) {
 		cfg.Access != (Access{Mode: AccessOpen, TrialDays: 7}) {
 		t.Fatalf("defaults = %+v", cfg)
 	}
+	if cfg.WhatsApp.ConnectConcurrency != 16 {
+		t.Fatalf("whatsapp.connect_concurrency default = %d, want 16", cfg.WhatsApp.ConnectConcurrency)
+	}
 	if cfg.Location.String() != "America/Sao_Paulo" {
 		t.Fatalf("location = %v", cfg.Location)
 	}
@@ -60,6 +63,7 @@ timezone: America/Manaus
 whatsapp:
   driver: dryrun
   dryrun_log: /tmp/x/sent.jsonl
+  connect_concurrency: 32
 scheduler:
   default_send_time: "08:30"
   default_latest_time: "20:00"
@@ -83,7 +87,7 @@ log:
 		cfg.Telegram.PollTimeout.D() != 20*time.Second || cfg.WhatsApp.Driver != "dryrun" ||
 		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.Location.String() != "America/Manaus" ||
 		cfg.Scheduler.SendTime != 510 || cfg.Scheduler.LatestTime != 1200 || len(cfg.Scheduler.Stages) != 4 ||
-		cfg.Scheduler.Stages[3] != 2 || cfg.Scheduler.DispatchWorkers != 8 ||
+		cfg.Scheduler.Stages[3] != 2 || cfg.Scheduler.DispatchWorkers != 8 || cfg.WhatsApp.ConnectConcurrency != 32 ||
 		cfg.Access != (Access{Mode: AccessApproval, TrialDays: 14, Contact: "@suporte_renova"}) {
 		t.Fatalf("parsed = %+v", cfg)
 	}
@@ -108,6 +112,8 @@ func TestRefusals(t *testing.T) {
 		{"empty stages", "scheduler:\n  default_stages: \"\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_stages"},
 		{"bad workers", "scheduler:\n  dispatch_workers: 0\n", map[string]string{EnvToken: "1:a"}, "scheduler.dispatch_workers"},
 		{"bad driver", "whatsapp:\n  driver: baileys\n", map[string]string{EnvToken: "1:a"}, "whatsapp.driver"},
+		{"zero connect concurrency", "whatsapp:\n  connect_concurrency: 0\n", map[string]string{EnvToken: "1:a"}, "whatsapp.connect_concurrency"},
+		{"huge connect concurrency", "whatsapp:\n  connect_concurrency: 1000\n", map[string]string{EnvToken: "1:a"}, "whatsapp.connect_concurrency"},
 		{"bad url", "telegram:\n  token: \"1:a\"\n  api_url: ftp://x\n", nil, "telegram.api_url"},
 		{"bad admin", "telegram:\n  token: \"1:a\"\n  admins: [-100]\n", nil, "telegram.admins"},
 		{"bad duration", "telegram:\n  token: \"1:a\"\n  poll_timeout: soon\n", nil, "yaml"},

@@ -146,26 +146,59 @@ func (m Messages) ForClient(ctx context.Context, clientID int64, limit int) ([]M
 }
 
 // Receipt records a WhatsApp receipt for the tenant's message with this
-// WhatsApp id. Statuses only move forward (sent -> delivered -> read), since
-// receipts may arrive out of order.
+// WhatsApp id (see RecordReceipts).
 func (m Messages) Receipt(ctx context.Context, waID string, st MessageStatus) error {
-	// 'sending': the receipt can arrive before the scheduler records the
-	// send it belongs to; the receipt proves the message left.
-	var earlier string
-	switch st {
-	case MsgDelivered:
-		earlier = `'sending', 'sent'`
-	case MsgRead:
-		earlier = `'sending', 'sent', 'delivered'`
-	default:
-		return fmt.Errorf("store: %q is not a receipt status", st)
+	return m.t.s.RecordReceipts(ctx, []ReceiptUpdate{{ChatID: m.t.chatID, WAID: waID, Status: st}})
+}
+
+// ReceiptUpdate is one WhatsApp receipt for the message ChatID's session
+// sent with id WAID: MsgDelivered or MsgRead.
+type ReceiptUpdate struct {
+	ChatID int64
+	WAID   string
+	Status MessageStatus
+}
+
+// receiptFrom lists, per receipt, the statuses it may move a message from.
+// Statuses only move forward (sent -> delivered -> read), since receipts
+// may arrive out of order. 'sending': the receipt can arrive before the
+// scheduler records the send it belongs to; the receipt proves it left.
+var receiptFrom = map[MessageStatus]string{
+	MsgDelivered: `'sending', 'sent'`,
+	MsgRead:      `'sending', 'sent', 'delivered'`,
+}
+
+// RecordReceipts records the receipts of the WhatsApp receipt writer, of
+// any resellers, in one transaction: a burst of thousands (a reconnect
+// delivers what queued up meanwhile) costs one commit per batch, not one
+// per receipt. Each update touches only its own reseller's message.
+func (s *Store) RecordReceipts(ctx context.Context, batch []ReceiptUpdate) error {
+	for _, u := range batch {
+		if receiptFrom[u.Status] == "" {
+			return fmt.Errorf("store: %q is not a receipt status", u.Status)
+		}
 	}
-	_, err := m.t.s.write.ExecContext(ctx, `UPDATE messages SET status = ?, updated_at = ?
-		WHERE reseller_id = ? AND wa_id = ? AND status IN (`+earlier+`)`, st, unix(m.t.s.now()), m.t.chatID, waID)
-	if err != nil {
-		return fmt.Errorf("store: receipt: %w", err)
-	}
-	return nil
+	now := unix(s.now())
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		stmts := make(map[MessageStatus]*sql.Stmt, len(receiptFrom))
+		for st, from := range receiptFrom {
+			// wa_id != '' lets SQLite use the partial index messages_by_wa_id
+			// instead of scanning all of the reseller's messages.
+			stmt, err := tx.PrepareContext(ctx, `UPDATE messages SET status = ?, updated_at = ?
+				WHERE reseller_id = ? AND wa_id = ? AND wa_id != '' AND status IN (`+from+`)`)
+			if err != nil {
+				return fmt.Errorf("store: receipt: %w", err)
+			}
+			defer stmt.Close()
+			stmts[st] = stmt
+		}
+		for _, u := range batch {
+			if _, err := stmts[u.Status].ExecContext(ctx, u.Status, now, u.ChatID, u.WAID); err != nil {
+				return fmt.Errorf("store: receipt: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // Recent returns the tenant's latest messages, newest first.

@@ -7,42 +7,86 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"renovabot/clock"
 	"renovabot/whatsapp"
 	"renovabot/whatsapp/whatsapptest"
 )
 
+// linked1000 builds a manager over the fake driver with n linked sessions
+// and the production start-up defaults (concurrency, jitter), on the real
+// clock: a benchmark measures wall time.
+func linked1000(b *testing.B, n int, d *whatsapptest.Driver) *whatsapp.Manager {
+	st := whatsapptest.NewStore()
+	for i := range n {
+		st.Put(d.Link(int64(i+1), fmt.Sprintf("551198%07d", i)))
+	}
+	cfg := whatsapp.DefaultConfig()
+	cfg.DataDir = b.TempDir()
+	m, err := whatsapp.NewManager(cfg, whatsapp.Deps{Store: st, Clock: clock.Real{}, Driver: d})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
 // BenchmarkStartLinked1000 measures a restart: 1,000 stored linked sessions
-// started by StartLinked (fake client, concurrency 4, no jitter).
+// started by StartLinked with the production defaults (16 at a time, up to
+// 250 ms jitter each) and a 200 ms dial. One op is the whole start-up; s/op
+// is its wall time in seconds.
 //
-//	go test -run '^$' -bench StartLinked1000 -benchmem ./whatsapp/
+//	go test -run '^$' -bench StartLinked1000 -benchtime 1x ./whatsapp/
 func BenchmarkStartLinked1000(b *testing.B) {
 	const n = 1000
+	var total time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		d := whatsapptest.NewDriver()
-		st := whatsapptest.NewStore()
-		for i := range n {
-			rec := d.Link(int64(i+1), fmt.Sprintf("551198%07d", i))
-			st.Put(rec)
-		}
-		m, err := whatsapp.NewManager(whatsapp.Config{DataDir: b.TempDir(), StartupConcurrency: 4},
-			whatsapp.Deps{Store: st, Clock: clock.Real{}, Driver: d})
-		if err != nil {
-			b.Fatal(err)
-		}
+		d.DialDelay = 200 * time.Millisecond
+		m := linked1000(b, n, d)
 		b.StartTimer()
+		start := time.Now()
 		if err := m.StartLinked(b.Context()); err != nil {
 			b.Fatal(err)
 		}
+		total += time.Since(start)
 		b.StopTimer()
-		if d.OpenClients() != n {
-			b.Fatalf("%d clients open", d.OpenClients())
+		if d.Connects() != n || d.OpenClients() != n {
+			b.Fatalf("%d connects, %d clients open", d.Connects(), d.OpenClients())
 		}
 		m.Close()
 		b.StartTimer()
 	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/op")
+}
+
+// BenchmarkClose1000 measures a stop: Close of 1,000 connected sessions
+// whose client each takes 1 s to close (a websocket's close handshake).
+//
+//	go test -run '^$' -bench Close1000 -benchtime 1x ./whatsapp/
+func BenchmarkClose1000(b *testing.B) {
+	const n = 1000
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		d := whatsapptest.NewDriver()
+		m := linked1000(b, n, d)
+		if err := m.StartLinked(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+		d.CloseDelay = time.Second
+		b.StartTimer()
+		start := time.Now()
+		m.Close()
+		total += time.Since(start)
+		b.StopTimer()
+		if d.OpenClients() != 0 {
+			b.Fatalf("%d clients still open", d.OpenClients())
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/op")
 }
 
 // idleCost reports heap bytes and goroutines per started, idle session.

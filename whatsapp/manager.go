@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"renovabot/clock"
@@ -44,6 +45,10 @@ type Manager struct {
 	sessions map[int64]*session // never shrinks: a session object is the chat's identity
 	closed   bool
 
+	closeOnce sync.Once
+	closeDone chan struct{} // closed when Shutdown's work is over
+	closing   atomic.Int64  // sessions still closing
+
 	bgMu     sync.Mutex
 	bgClosed bool
 	bg       sync.WaitGroup
@@ -60,14 +65,15 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 		return nil, errors.New("whatsapp: Deps.Store is required")
 	}
 	m := &Manager{
-		cfg:      cfg,
-		store:    deps.Store,
-		notifier: deps.Notifier,
-		receipts: deps.Receipts,
-		clock:    deps.Clock,
-		log:      deps.Log,
-		driver:   deps.Driver,
-		sessions: make(map[int64]*session),
+		cfg:       cfg,
+		store:     deps.Store,
+		notifier:  deps.Notifier,
+		receipts:  deps.Receipts,
+		clock:     deps.Clock,
+		log:       deps.Log,
+		driver:    deps.Driver,
+		sessions:  make(map[int64]*session),
+		closeDone: make(chan struct{}),
 	}
 	if m.notifier == nil {
 		m.notifier = logNotifier{}
@@ -227,9 +233,11 @@ func (m *Manager) Unlink(ctx context.Context, chatID int64) error {
 // StartLinked starts every linked session (skipping logged-out ones and
 // bans that have not ended) with at most StartupConcurrency starts at once
 // and a random delay of up to StartupJitter before each, so a restart does
-// not reconnect hundreds of accounts in the same second. It returns when all
-// were attempted; sessions that failed to start are listed in the error
-// (the others run) and start again on their next need.
+// not dial hundreds of accounts in the same instant. It returns when all
+// were attempted (at once when ctx ends); sessions that failed to start are
+// listed in the error (the others run) and start again on their next need.
+// Run it in the background: a session needed meanwhile (a reseller's
+// command, a reminder) starts on its own without waiting for its turn.
 func (m *Manager) StartLinked(ctx context.Context) error {
 	recs, err := m.store.LinkedSessions(ctx)
 	if err != nil {
@@ -245,9 +253,12 @@ func (m *Manager) StartLinked(ctx context.Context) error {
 	for range workers {
 		wg.Go(func() {
 			for rec := range jobs {
+				if ctx.Err() != nil {
+					continue // drain
+				}
 				if m.cfg.StartupJitter > 0 {
 					if m.clock.Sleep(ctx, rand.N(m.cfg.StartupJitter)) != nil {
-						continue // ctx done: drain
+						continue
 					}
 				}
 				if err := m.startRecord(ctx, rec); err != nil {
@@ -298,25 +309,50 @@ func (m *Manager) startRecord(ctx context.Context, rec SessionRecord) error {
 	return err
 }
 
-// Close disconnects every session and waits for the manager's goroutines.
-// Device files stay: sessions resume on the next start.
-func (m *Manager) Close() {
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return
+// Close disconnects every session and waits for them and the manager's
+// goroutines. Device files stay: sessions resume on the next start.
+func (m *Manager) Close() { _ = m.Shutdown(context.Background()) }
+
+// Shutdown is Close bounded by ctx. Sessions close all at once: each close
+// can wait up to 5 s for the server to answer the websocket's close, so one
+// after the other 1,000 sessions would take minutes. When ctx ends first,
+// Shutdown returns its error and the closes go on in the background (a
+// later Close waits for them). Once Shutdown began, new work gets ErrClosed.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	m.closeOnce.Do(func() { go m.closeAll(m.markClosed()) })
+	select {
+	case <-m.closeDone:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("whatsapp: %d sessions still closing: %w", m.closing.Load(), ctx.Err())
 	}
+}
+
+// markClosed refuses new work and ends pairings, timers and connection
+// attempts; it returns the sessions to close.
+func (m *Manager) markClosed() []*session {
+	m.mu.Lock()
 	m.closed = true
 	sessions := make([]*session, 0, len(m.sessions))
 	for _, s := range m.sessions {
 		sessions = append(sessions, s)
 	}
 	m.mu.Unlock()
+	m.closing.Store(int64(len(sessions)))
+	m.cancel()
+	return sessions
+}
 
-	m.cancel() // ends pairings, timers and connection attempts
+func (m *Manager) closeAll(sessions []*session) {
+	defer close(m.closeDone)
+	var wg sync.WaitGroup
 	for _, s := range sessions {
-		s.shutdown()
+		wg.Go(func() {
+			defer m.closing.Add(-1)
+			s.shutdown()
+		})
 	}
+	wg.Wait()
 	m.bgMu.Lock()
 	m.bgClosed = true
 	m.bgMu.Unlock()

@@ -83,58 +83,141 @@ func (a StoreSessions) SavePairingOutcome(ctx context.Context, chatID int64, out
 	return a.S.Tenant(chatID).WhatsApp().SavePairing(ctx, store.Pairing{Outcome: string(outcome), EndedAt: at})
 }
 
-// ReceiptWriter records delivery and read receipts in the reseller's
-// message log. Receipts arrive on whatsmeow's event goroutines, so they are
-// queued and written by one goroutine of our own.
+// Receipt writer limits: how many messages' receipts wait at most in
+// memory, how many are written per transaction, and how long one write may
+// take (it bounds how long a full queue holds a connection's event loop).
+const (
+	receiptQueueMax     = 8192
+	receiptBatch        = 1000
+	receiptWriteTimeout = 30 * time.Second
+)
+
+// ReceiptWriter records delivery and read receipts in the resellers'
+// message logs. Receipts arrive on whatsmeow's event loops (one per
+// connection, handling its events one at a time), and the library has
+// already acknowledged each one to the server: a receipt not recorded here
+// is lost for good. So they are queued, coalesced per message (read
+// supersedes delivered; each of the recipient's devices sends its own) and
+// written by one goroutine in batches of receiptBatch per transaction.
+// When receiptQueueMax messages are waiting, a new receipt waits for the
+// writer to take its next batch (back-pressure on that connection's event
+// loop, at most one batch write long): receipts are never dropped because
+// the queue is full.
 type ReceiptWriter struct {
-	s    *store.Store
-	log  *slog.Logger
-	ch   chan receipt
+	s        *store.Store
+	log      *slog.Logger
+	queueMax int // receiptQueueMax; tests make it small
+
+	mu      sync.Mutex
+	pending map[receiptKey]Receipt
+	room    chan struct{} // closed and replaced whenever the writer takes a batch
+	closed  bool
+
+	wake chan struct{} // buffered(1): the writer has work
 	done chan struct{}
-	once sync.Once
 }
 
-type receipt struct {
+type receiptKey struct {
 	chatID int64
 	id     string
-	r      Receipt
 }
 
 // NewReceiptWriter starts the writer; Close stops it after draining.
 func NewReceiptWriter(s *store.Store, log *slog.Logger) *ReceiptWriter {
-	w := &ReceiptWriter{s: s, log: log, ch: make(chan receipt, 4096), done: make(chan struct{})}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w := &ReceiptWriter{s: s, log: log, queueMax: receiptQueueMax, pending: make(map[receiptKey]Receipt),
+		room: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go w.run()
 	return w
 }
 
-// MessageReceipt queues a receipt (dropped, with a log line, if the queue
-// is full: a receipt only refines a status that is already "sent").
+// MessageReceipt queues a receipt. It waits only while the queue is full,
+// until the writer takes its next batch. After Close the receipt is only
+// logged: the database is closing.
 func (w *ReceiptWriter) MessageReceipt(_ context.Context, chatID int64, messageID string, r Receipt) {
-	select {
-	case w.ch <- receipt{chatID, messageID, r}:
-	default:
-		w.log.Warn("receipt queue full, dropping receipt", "chat", chatID, "message", messageID)
+	k := receiptKey{chatID, messageID}
+	w.mu.Lock()
+	for !w.closed && len(w.pending) >= w.queueMax {
+		if _, queued := w.pending[k]; queued {
+			break // coalesces: takes no room
+		}
+		room := w.room
+		w.mu.Unlock()
+		<-room
+		w.mu.Lock()
 	}
+	if w.closed {
+		w.mu.Unlock()
+		w.log.Warn("receipt after the writer closed, not recorded", "chat", chatID, "message", messageID)
+		return
+	}
+	if w.pending[k] != ReceiptRead {
+		w.pending[k] = r
+	}
+	w.mu.Unlock()
+	w.signal()
+}
+
+func (w *ReceiptWriter) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take removes up to receiptBatch receipts from the queue, making room.
+func (w *ReceiptWriter) take() (batch []store.ReceiptUpdate, closed bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for k, r := range w.pending {
+		if len(batch) == receiptBatch {
+			break
+		}
+		st := store.MsgDelivered
+		if r == ReceiptRead {
+			st = store.MsgRead
+		}
+		batch = append(batch, store.ReceiptUpdate{ChatID: k.chatID, WAID: k.id, Status: st})
+		delete(w.pending, k)
+	}
+	if len(batch) > 0 {
+		close(w.room)
+		w.room = make(chan struct{})
+	}
+	return batch, w.closed
 }
 
 func (w *ReceiptWriter) run() {
 	defer close(w.done)
-	for rc := range w.ch {
-		st := store.MsgDelivered
-		if rc.r == ReceiptRead {
-			st = store.MsgRead
+	for {
+		batch, closed := w.take()
+		switch {
+		case len(batch) > 0:
+			w.write(batch)
+		case closed:
+			return
+		default:
+			<-w.wake
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := w.s.Tenant(rc.chatID).Messages().Receipt(ctx, rc.id, st); err != nil {
-			w.log.Warn("record receipt", "chat", rc.chatID, "message", rc.id, "err", err)
-		}
-		cancel()
 	}
 }
 
-// Close stops accepting receipts and waits for the queued ones. Call it
-// after the Manager is closed.
+func (w *ReceiptWriter) write(batch []store.ReceiptUpdate) {
+	ctx, cancel := context.WithTimeout(context.Background(), receiptWriteTimeout)
+	defer cancel()
+	if err := w.s.RecordReceipts(ctx, batch); err != nil {
+		w.log.Error("receipts not recorded", "count", len(batch), "err", err)
+	}
+}
+
+// Close stops accepting receipts and waits until the queued ones are
+// written. Call it after the Manager is closed.
 func (w *ReceiptWriter) Close() {
-	w.once.Do(func() { close(w.ch) })
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.signal()
 	<-w.done
 }

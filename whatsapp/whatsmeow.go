@@ -88,11 +88,17 @@ func (d *WhatsmeowDriver) DevicePath(chatID int64) string {
 
 // dsn: foreign keys are required by whatsmeow's schema (its Upgrade refuses
 // to run without them); WAL lets reads proceed during writes; busy_timeout
-// waits instead of failing when whatsmeow's goroutines write at once. A
-// device store is small, so a 512 KiB page cache per connection (SQLite's
-// default is 2 MiB) is plenty and keeps 1,000 sessions' C memory in check.
+// waits instead of failing when whatsmeow's goroutines write at once.
+// _txlock=immediate: whatsmeow reads then writes in one transaction
+// (decrypting a message loads the signal session and stores it advanced);
+// in WAL a deferred transaction whose snapshot another connection's commit
+// made stale cannot write (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not
+// retry), so transactions take the write lock when they begin and wait
+// their turn instead. A device store is small, so a 512 KiB page cache per
+// connection (SQLite's default is 2 MiB) is plenty and keeps 1,000
+// sessions' C memory in check.
 func (d *WhatsmeowDriver) dsn(chatID int64) string {
-	return "file:" + d.DevicePath(chatID) + "?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-512"
+	return "file:" + d.DevicePath(chatID) + "?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-512&_txlock=immediate"
 }
 
 func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
@@ -128,7 +134,15 @@ func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(Clie
 	// A start-up while the network is down keeps retrying in the
 	// background instead of failing the start.
 	cli.InitialAutoReconnect = true
-	c.cli = cli
+	// The library's work outside a connection's handlers (history-sync
+	// downloads, asking the phone again for a message it could not
+	// decrypt, privacy-token upkeep) runs on BackgroundEventCtx,
+	// context.Background() by default. Bound to this client instead, it
+	// ends at Close: a download in flight stops with the session rather
+	// than running on against a closed device store.
+	bgCtx, bgCancel := context.WithCancel(context.Background())
+	cli.BackgroundEventCtx = bgCtx
+	c.cli, c.bgCancel = cli, bgCancel
 	c.handlerID = cli.AddEventHandler(c.handleEvent)
 	return c, nil
 }
@@ -162,6 +176,7 @@ type waClient struct {
 	container *sqlstore.Container
 	sink      func(ClientEvent)
 	handlerID uint32
+	bgCancel  context.CancelFunc // ends cli.BackgroundEventCtx
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -178,6 +193,7 @@ func (c *waClient) Disconnect()                       { c.cli.Disconnect() }
 
 func (c *waClient) Close() error {
 	c.closeOnce.Do(func() {
+		c.bgCancel()
 		c.cli.RemoveEventHandler(c.handlerID)
 		c.cli.Disconnect()
 		c.closeErr = c.container.Close()

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
+	"renovabot/clock"
 	"renovabot/whatsapp"
 )
 
@@ -35,6 +37,13 @@ type Driver struct {
 	QRCodes []string
 	// PairingCode is what PairCode returns.
 	PairingCode string
+	// DialDelay is how long each Connect takes (after ConnectGate), and
+	// CloseDelay how long a client's first Close takes, both on Clock
+	// (nil: clock.Real): the latency of a real dial and of a websocket's
+	// close handshake, for start-up and shutdown tests and benchmarks.
+	DialDelay  time.Duration
+	CloseDelay time.Duration
+	Clock      clock.Clock
 
 	mu             sync.Mutex
 	changed        chan struct{}
@@ -80,6 +89,13 @@ func NewDriver() *Driver {
 
 var _ whatsapp.Driver = (*Driver)(nil)
 var _ whatsapp.Client = (*Client)(nil)
+
+func (d *Driver) clock() clock.Clock {
+	if d.Clock == nil {
+		return clock.Real{}
+	}
+	return d.Clock
+}
 
 // touchLocked wakes WaitFor callers.
 func (d *Driver) touchLocked() {
@@ -410,6 +426,9 @@ func (c *Client) Connect(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	if err := d.clock().Sleep(ctx, d.DialDelay); err != nil {
+		return err
+	}
 	d.mu.Lock()
 	err := d.connectErrNext
 	d.connectErrNext = nil
@@ -432,6 +451,12 @@ func (c *Client) Disconnect() {}
 
 func (c *Client) Close() error {
 	d := c.d
+	d.mu.Lock()
+	closed := c.closed
+	d.mu.Unlock()
+	if !closed {
+		_ = d.clock().Sleep(context.Background(), d.CloseDelay)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if c.closed {
