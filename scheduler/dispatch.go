@@ -140,9 +140,23 @@ func (s *Scheduler) deliver(ctx context.Context, t store.Tenant, today billing.D
 			return nil, false // cancelled meanwhile (renewed, paused...)
 		}
 	}
-	_, err := s.wa.Send(ctx, t.ChatID(), out.phone, out.text, whatsapp.SendOptions{MessageID: id})
+	// Between the claim and the moment the message leaves, Send waits the
+	// pacing gap and the typing presence (20 seconds and more): a renewal,
+	// edit, pause or delete meanwhile cancels only pending rows, so the
+	// claimed row is confirmed once more right before it goes.
+	check := func(ctx context.Context) error {
+		ok, err := rem.Recheck(ctx, m.ID, id)
+		if err == nil && !ok {
+			err = errChangedMeanwhile
+		}
+		return err
+	}
+	_, err := s.wa.Send(ctx, t.ChatID(), out.phone, out.text, whatsapp.SendOptions{MessageID: id, Check: check})
 	return s.record(ctx, t, today, m, err)
 }
+
+// errChangedMeanwhile stops a send whose reminder Recheck cancelled.
+var errChangedMeanwhile = errors.New("scheduler: reminder cancelled by a change while it waited to be sent")
 
 // prepared is a reminder ready to go: to whom and what.
 type prepared struct{ phone, name, text string }
@@ -203,6 +217,10 @@ func (s *Scheduler) record(ctx context.Context, t store.Tenant, today billing.Da
 	switch {
 	case sendErr == nil:
 		return nil, s.recordErr(ctx, t, rem.Sent(bctx, m.ID))
+	case errors.Is(sendErr, errChangedMeanwhile):
+		// Nothing left; the row is already "cancelled" with the reason.
+		s.log.Info("reminder cancelled before it left", "chat_id", chatID, "message", m.ID)
+		return nil, false
 	case ctx.Err() != nil, errors.Is(sendErr, context.Canceled), errors.Is(sendErr, whatsapp.ErrClosed):
 		// Stopping: the row stays "sending" and is resent with its id.
 		return nil, true
