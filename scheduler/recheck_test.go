@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +67,63 @@ func TestRenewalDuringThePacingGapCancelsTheClaimedReminder(t *testing.T) {
 	e.at(sp(2026, 11, 28, 9, 5))
 	if sent := e.sentTo(payer.Phone); len(sent) != 0 {
 		t.Fatalf("a later tick sent %+v", sent)
+	}
+}
+
+// A change to what the reminder says (here the client's price) during the
+// wait cancels the text claimed before it; the next tick sends the reminder
+// again with the new text, under the same WhatsApp id.
+func TestEditDuringThePacingGapSendsTheNewText(t *testing.T) {
+	e := newEnv(t, func(_ *Config, w *whatsapp.Config) {
+		w.MinGap, w.MaxGap, w.TypingFor = 8*time.Second, 20*time.Second, 2*time.Second
+	})
+	tn := e.reseller(1)
+	e.link(1, "5511900000001")
+	today := day(2026, 11, 28)
+	e.client(1, "Ana", "5521900000001", today)
+	bia := e.client(1, "Bia", "5521900000002", today)
+	e.clk.Set(sp(2026, 11, 28, 9, 0))
+	if err := e.sch.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.step() // Ana's typing
+	if err := e.drv.WaitForSends(e.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.clk.WaitForSleepers(e.ctx, 1); err != nil { // Bia's gap
+		t.Fatal(err)
+	}
+	claimed := e.rowOf(1, bia.ID)
+	price := int64(5000)
+	if _, err := tn.Clients().Update(e.ctx, bia.ID, store.ClientPatch{Price: &price}); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.AdvanceToNextSleeper()
+	e.step() // Bia's typing: the old text would leave now
+	if err := e.sch.Wait(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sent := e.sentTo(bia.Phone); len(sent) != 0 {
+		t.Fatalf("the old text went out: %+v", sent)
+	}
+	if m := e.rowOf(1, bia.ID); m.Status != store.MsgCancelled || m.Error != store.CancelTextChanged {
+		t.Fatalf("Bia's reminder after the edit = %+v", m)
+	}
+
+	e.clk.Set(sp(2026, 11, 28, 9, 1))
+	if err := e.sch.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.step() // typing (the gap after the cancelled attempt ended before 09:01)
+	if err := e.sch.Wait(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	sent := e.sentTo(bia.Phone)
+	if len(sent) != 1 || !strings.Contains(sent[0].Text, "R$ 50,00") || sent[0].ID != claimed.WAID {
+		t.Fatalf("after the next tick: %+v (claimed id %s)", sent, claimed.WAID)
+	}
+	if m := e.rowOf(1, bia.ID); m.Status != store.MsgSent {
+		t.Fatalf("Bia's reminder = %+v", m)
 	}
 }
 

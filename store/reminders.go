@@ -281,6 +281,7 @@ const (
 	CancelResellerPaused = "Cancelado: lembretes automáticos pausados."
 	CancelStageRemoved   = "Cancelado: etapa removida das configurações."
 	CancelPhoneChanged   = "Cancelado: WhatsApp do cliente alterado."
+	CancelTextChanged    = "Cancelado: a mensagem mudou enquanto esperava o envio (cliente, modelo ou dados da empresa)."
 )
 
 // markReplan asks the next tick to plan the reseller's today again (a
@@ -461,7 +462,8 @@ func (r Reminders) Claim(ctx context.Context, id int64, waID, phone, clientName,
 // asked to plan what the new state calls for (a changed number gets its
 // reminder again), and ok is false. A row already closed by someone else
 // is left as it is (ok false). The usual answer, nothing changed, is one
-// read: no write lock is taken for it.
+// read: no write lock is taken for it. What the text says is the caller's
+// to compare (see CancelSending).
 func (r Reminders) Recheck(ctx context.Context, id int64, waID string) (ok bool, err error) {
 	var status MessageStatus
 	var rowWA, rowDue, rowPhone, clientDue, clientPhone string
@@ -502,7 +504,16 @@ func (r Reminders) Recheck(ctx context.Context, id int64, waID string) (ok bool,
 	default:
 		return true, nil
 	}
-	return false, r.t.s.tx(ctx, func(tx *sql.Tx) error {
+	return false, r.CancelSending(ctx, id, waID, reason)
+}
+
+// CancelSending cancels a reminder claimed with waID that must not leave
+// (something changed while it waited), with the reason, and asks the next
+// tick to plan what the new state calls for: a reminder still owed (its
+// client's number or text changed) is planned again and goes with the new
+// data. A row no longer "sending" with waID is not touched.
+func (r Reminders) CancelSending(ctx context.Context, id int64, waID, reason string) error {
+	return r.t.s.tx(ctx, func(tx *sql.Tx) error {
 		now := unix(r.t.s.now())
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'cancelled', error = ?, next_try_at = NULL, updated_at = ?
 			WHERE reseller_id = ? AND id = ? AND status = 'sending' AND wa_id = ?`, reason, now, r.t.chatID, id, waID); err != nil {
