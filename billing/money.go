@@ -91,13 +91,23 @@ func ParseMoney(s string) (int64, error) {
 	case 2:
 		cents += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	}
-	if cents == 0 {
-		return 0, &InputError{Msg: "O valor precisa ser maior que zero." + moneyExamples}
-	}
-	if cents > MaxMoney {
-		return 0, tooMuchMoney()
+	if err := CheckMoney(cents); err != nil {
+		return 0, err
 	}
 	return cents, nil
+}
+
+// CheckMoney applies ParseMoney's limits to an amount already in centavos
+// (a button's value): more than zero, at most MaxMoney. Errors are
+// *InputError.
+func CheckMoney(cents int64) error {
+	if cents <= 0 {
+		return &InputError{Msg: "O valor precisa ser maior que zero." + moneyExamples}
+	}
+	if cents > MaxMoney {
+		return tooMuchMoney()
+	}
+	return nil
 }
 
 func tooMuchMoney() *InputError {

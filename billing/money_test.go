@@ -125,3 +125,20 @@ func TestParseMoneyReadsFormatMoney(t *testing.T) {
 		}
 	}
 }
+
+// A value that arrives in centavos (a button) meets the same limits as a
+// typed one.
+func TestCheckMoneyIsParseMoneysLimit(t *testing.T) {
+	for _, tc := range []struct {
+		cents int64
+		ok    bool
+	}{{1, true}, {3590, true}, {MaxMoney, true}, {0, false}, {-1, false}, {MaxMoney + 1, false}, {1<<63 - 1, false}} {
+		err := CheckMoney(tc.cents)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckMoney(%d) = %v", tc.cents, err)
+		}
+		if typed, perr := ParseMoney(FormatMoney(tc.cents)); tc.cents > 0 && (perr == nil) != (err == nil) {
+			t.Errorf("CheckMoney(%d) = %v but ParseMoney(%q) = %d, %v", tc.cents, err, FormatMoney(tc.cents), typed, perr)
+		}
+	}
+}

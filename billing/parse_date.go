@@ -138,9 +138,14 @@ func ParseDate(s string, today Date) (Date, error) {
 	return Date{Year: year, Month: m, Day: day}, nil
 }
 
+// DateInRange reports whether d's year is one ParseDate accepts (2000 to
+// 2100), the range the database keeps dates in: a date computed from
+// another (a renewal) is checked with it before it is offered.
+func DateInRange(d Date) bool { return d.Year >= minYear && d.Year <= maxYear }
+
 // inRange applies the year bounds to a date computed from today.
 func inRange(today, d Date) (Date, error) {
-	if d.Year < minYear || d.Year > maxYear {
+	if !DateInRange(d) {
 		return Date{}, dateErr(today, "O ano "+strconv.Itoa(d.Year)+" está fora do intervalo aceito (2000 a 2100).")
 	}
 	return d, nil

@@ -23,10 +23,10 @@ const (
 	actAdmList      = "adml"  // page
 	actAdmSearch    = "adms"  // - (wizard)
 	actAdmCard      = "admc"  // chat, page
-	actAdmExtend    = "admx"  // chat, 7d|1m|3m
+	actAdmExtend    = "admx"  // chat, 7d|1m|3m, card token
 	actAdmDate      = "admd"  // chat (wizard)
-	actAdmBlock     = "admb"  // chat
-	actAdmUnblock   = "admu"  // chat
+	actAdmBlock     = "admb"  // chat, card token
+	actAdmUnblock   = "admu"  // chat, card token
 	actAdmDelete    = "admr"  // chat (wizard)
 	actAdmApprove   = "admok" // chat, t|1m|3m
 	actAdmRefuse    = "admno" // chat
@@ -289,6 +289,9 @@ func (b *Bot) showAdmCard(r *Request, t store.ResellerSummary, page int, heading
 		sb.WriteString(Textf("\n🚫 Bloqueou o bot no Telegram em %s", billing.DateOf(t.UnreachableAt.In(loc)).BR()))
 	}
 
+	// The card's access buttons act once (once.go): "+1 mês" pressed twice
+	// extends once, a stale card's "Bloquear" cannot undo a later unblock.
+	once := onceToken()
 	var kb Keyboard
 	switch {
 	case b.admin[t.ChatID]:
@@ -297,13 +300,13 @@ func (b *Bot) showAdmCard(r *Request, t store.ResellerSummary, page int, heading
 		kb = append(kb, b.approvalKeyboard(t.ChatID)...)
 	default:
 		kb = append(kb,
-			Row(Btn("➕ 7 dias", CB(actAdmExtend, t.ChatID, "7d")), Btn("➕ 1 mês", CB(actAdmExtend, t.ChatID, "1m")),
-				Btn("➕ 3 meses", CB(actAdmExtend, t.ChatID, "3m"))),
+			Row(Btn("➕ 7 dias", CB(actAdmExtend, t.ChatID, "7d", once)), Btn("➕ 1 mês", CB(actAdmExtend, t.ChatID, "1m", once)),
+				Btn("➕ 3 meses", CB(actAdmExtend, t.ChatID, "3m", once))),
 			Row(Btn("📅 Até uma data", CB(actAdmDate, t.ChatID))))
 		if t.Status == store.StatusBlocked {
-			kb = append(kb, Row(Btn("✅ Desbloquear", CB(actAdmUnblock, t.ChatID))))
+			kb = append(kb, Row(Btn("✅ Desbloquear", CB(actAdmUnblock, t.ChatID, once))))
 		} else {
-			kb = append(kb, Row(Btn("⛔ Bloquear", CB(actAdmBlock, t.ChatID))))
+			kb = append(kb, Row(Btn("⛔ Bloquear", CB(actAdmBlock, t.ChatID, once))))
 		}
 		kb = append(kb, Row(Btn("🗑️ Excluir", CB(actAdmDelete, t.ChatID))))
 	}
@@ -374,22 +377,30 @@ func (b *Bot) onAdmExtend(r *Request) error {
 		return ErrStale // the card of a pending request offers Aprovar/Recusar only
 	}
 	period, _ := r.Data.Arg(1)
+	once, err := onceArg(r, 2)
+	if err != nil {
+		return err
+	}
 	access, last, err := extendedAccess(t.Reseller, b.clock.Now(), period)
 	if err != nil {
 		return err
 	}
-	return b.applyExtension(r, t, access, last, periodLabels[period])
+	return b.applyExtension(r, t, access, last, periodLabels[period], once)
 }
 
 // applyExtension saves a new end of access, tells the reseller and shows
-// the card again.
-func (b *Bot) applyExtension(r *Request, t store.ResellerSummary, access store.Access, last billing.Date, label string) error {
+// the card again. once is the card's token ("" from the typed-date wizard,
+// which acts once by being a wizard).
+func (b *Bot) applyExtension(r *Request, t store.ResellerSummary, access store.Access, last billing.Date, label, once string) error {
 	detail := "até " + last.BR()
 	if label != "" {
 		detail = label + ", " + detail
 	}
 	_, after, err := b.store.AdminSetAccess(r.Ctx, store.AccessChange{Admin: r.ChatID, Target: t.ChatID, Access: access,
-		Action: store.AuditExtend, Detail: detail})
+		Action: store.AuditExtend, Detail: detail, Once: once})
+	if done, err := spent(r, err, "Este botão já foi usado: o acesso já foi estendido. Nada foi alterado de novo."); done {
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -410,6 +421,10 @@ func (b *Bot) onAdmBlock(r *Request, block bool) error {
 	if t.AwaitingApproval {
 		return ErrStale
 	}
+	once, err := onceArg(r, 1)
+	if err != nil {
+		return err
+	}
 	if (t.Status == store.StatusBlocked) == block {
 		// Pressed twice, or a stale card: show what is true now.
 		return b.showAdmCard(r, t, 0, "")
@@ -420,7 +435,11 @@ func (b *Bot) onAdmBlock(r *Request, block bool) error {
 		access.Status = store.StatusBlocked
 		action, heading = store.AuditBlock, Textf("⛔ %s bloqueado. Os dados ficam guardados e os lembretes param.", orDash(t.Name))
 	}
-	_, after, err := b.store.AdminSetAccess(r.Ctx, store.AccessChange{Admin: r.ChatID, Target: t.ChatID, Access: access, Action: action})
+	_, after, err := b.store.AdminSetAccess(r.Ctx, store.AccessChange{Admin: r.ChatID, Target: t.ChatID, Access: access, Action: action,
+		Once: once})
+	if done, err := spent(r, err, "Este botão já foi usado. Nada foi alterado de novo."); done {
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -487,7 +506,7 @@ func admDateFlow(b *Bot) *Flow {
 				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
 					return "", err
 				}
-				return Done, b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "")
+				return Done, b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "")
 			},
 		},
 	}}

@@ -311,10 +311,12 @@ func (b *Bot) fail(r *Request, err error) {
 	var inErr *billing.InputError
 	switch {
 	case errors.Is(err, ErrStale), errors.Is(err, store.ErrNotFound):
-		if r.Callback != nil {
+		if r.Callback != nil && !r.answered {
 			_ = r.Toast(txtNotFound)
 			return
 		}
+		// A press answered before its handler decided (a wizard button is
+		// answered at once) still learns that nothing happened.
 		_ = r.Say(txtNotFoundLong)
 	case errors.As(err, &inErr):
 		_ = r.Say("⚠️ " + Esc(inErr.Msg))
@@ -350,9 +352,11 @@ func (b *Bot) route(r *Request) error {
 		r.Data = cb
 	case upd.Message != nil:
 		r.Message = upd.Message
-		r.Text = strings.TrimSpace(upd.Message.Text)
+		// Every typed answer, command and caption reaches the screens
+		// through r.Text, so this is where typed text is cleaned, once.
+		r.Text = billing.CleanText(upd.Message.Text)
 		if r.Text == "" {
-			r.Text = strings.TrimSpace(upd.Message.Caption)
+			r.Text = billing.CleanText(upd.Message.Caption)
 		}
 	default:
 		return nil

@@ -192,17 +192,18 @@ func askPrice(r *Request, c *Conv) (Message, error) {
 	return m, nil
 }
 
+// Button values are checked by the same rules as typed text: the data of
+// a button can be forged (any client can send any callback data in its own
+// chat), so a value no typed answer could give is refused as stale.
+
 func parsePrice(r *Request, c *Conv, in Input) error {
+	var v int64
+	var err error
 	if in.IsChoice {
-		v, err := strconv.ParseInt(in.Choice, 10, 64)
-		if err != nil || v <= 0 {
+		if v, err = strconv.ParseInt(in.Choice, 10, 64); err != nil || billing.CheckMoney(v) != nil {
 			return ErrStale
 		}
-		c.Set(fPrice, in.Choice)
-		return nil
-	}
-	v, err := billing.ParseMoney(in.Text)
-	if err != nil {
+	} else if v, err = billing.ParseMoney(in.Text); err != nil {
 		return err
 	}
 	c.Set(fPrice, strconv.FormatInt(v, 10))
@@ -230,8 +231,9 @@ func monthsLabel(n int) string {
 }
 
 func parseDue(r *Request, c *Conv, in Input) error {
+	// The buttons carry an ISO date, one of the forms ParseDate reads.
 	if in.IsChoice {
-		d, err := billing.ParseISO(in.Choice)
+		d, err := billing.ParseDate(in.Choice, r.Today())
 		if err != nil {
 			return ErrStale
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"renovabot/billing"
 	"renovabot/store"
 )
 
@@ -85,7 +86,7 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 	from := r.Message.From
 	name, username := "", ""
 	if from != nil {
-		name = strings.TrimSpace(from.FirstName + " " + from.LastName)
+		name = billing.CleanText(from.FirstName + " " + from.LastName)
 		username = from.Username
 	}
 	var past *store.ErasedChat

@@ -190,11 +190,16 @@ func (b *Bot) flowChoice(r *Request) error {
 	if !inFlow || c.Token != token || c.Step != stepName {
 		return ErrStale
 	}
-	_ = r.Toast("")
-	// Show the chosen answer under the question and drop its buttons.
-	if m := r.Callback.Message.Message; m != nil && m.Text != "" {
-		label := r.pressedLabel()
-		_ = b.send.EditText(r.Ctx, r.ChatID, m.ID, Message{Text: Esc(m.Text) + "\n\n✔️ " + Bold(label)})
+	// A press of one of the question's buttons is answered at once (a step
+	// may take long: a WhatsApp send) and the chosen answer is shown under
+	// the question, whose buttons go. Data that is no button of the
+	// question (forged) gets neither: the step judges it like any value,
+	// and a refusal is the press's answer.
+	if label := r.pressedLabel(); label != "" {
+		_ = r.Toast("")
+		if m := r.Callback.Message.Message; m.Text != "" {
+			_ = b.send.EditText(r.Ctx, r.ChatID, m.ID, Message{Text: Esc(m.Text) + "\n\n✔️ " + Bold(label)})
+		}
 	}
 	r.sendNew = true
 	return b.answer(r, b.flows[c.Flow], c, Input{Choice: value, IsChoice: true})

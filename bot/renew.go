@@ -13,13 +13,16 @@ import (
 // Renewal: "+1 período do plano" (anchored to the client's day of month,
 // from the current due date), "a partir de hoje", or "outra data". Every
 // renewal writes a payment to the ledger and can be undone from its
-// confirmation. Renewal buttons carry the due date they were drawn for, so
-// pressing one twice renews once.
+// confirmation. The renewal screen's buttons act once (see once.go): a
+// second press is told the client was already renewed. They also carry
+// the due date they were drawn for, so a screen drawn before another
+// change (a renewal from a second screen, an edited due date) renews
+// nothing.
 
 const (
 	actRenewMenu  = "cr"  // id
-	actRenewApply = "crp" // id, mode (p|t), expected due (yyyymmdd)
-	actRenewOther = "cro" // id, expected due
+	actRenewApply = "crp" // id, mode (p|t), expected due (yyyymmdd), screen token
+	actRenewOther = "cro" // id, expected due, screen token
 	actRenewUndo  = "cru" // payment id
 
 	flowRenew = "renovar"
@@ -64,18 +67,20 @@ func (b *Bot) onRenewMenu(r *Request) error {
 	}
 	today := r.Today()
 	period, fromToday := renewalOptions(c, today)
-	exp := compactDate(c.Due)
+	exp, once := compactDate(c.Due), onceToken()
 	text := Textf("🔄 <b>Renovar %s</b>\nVencimento atual: %s (%s)\nPlano: %s — %s\n\nO pagamento de %s será registrado hoje (%s).",
 		c.Name, c.Due.BR(), billing.DueText(c.Due, today), c.PlanName, billing.FormatMoney(c.Price),
 		billing.FormatMoney(c.Price), today.BR())
-	kb := Keyboard{
-		Row(Btn("➕ +"+monthsLabel(c.PlanMonths)+" → "+period.BR(), CB(actRenewApply, c.ID, "p", exp))),
+	// A date past what the database keeps (year 2100) is not offered.
+	var kb Keyboard
+	if billing.DateInRange(period) {
+		kb = append(kb, Row(Btn("➕ +"+monthsLabel(c.PlanMonths)+" → "+period.BR(), CB(actRenewApply, c.ID, "p", exp, once))))
 	}
-	if fromToday != period {
-		kb = append(kb, Row(Btn("📅 A partir de hoje → "+fromToday.BR(), CB(actRenewApply, c.ID, "t", exp))))
+	if fromToday != period && billing.DateInRange(fromToday) {
+		kb = append(kb, Row(Btn("📅 A partir de hoje → "+fromToday.BR(), CB(actRenewApply, c.ID, "t", exp, once))))
 	}
 	kb = append(kb,
-		Row(Btn("✍️ Outra data", CB(actRenewOther, c.ID, exp))),
+		Row(Btn("✍️ Outra data", CB(actRenewOther, c.ID, exp, once))),
 		Row(Btn("⬅️ Voltar", cardCB(c.ID, back{kind: "l", filter: store.FilterAll}))),
 	)
 	return r.Show(Message{Text: text, Keyboard: kb})
@@ -95,24 +100,37 @@ func (b *Bot) onRenewApply(r *Request) error {
 	if err != nil {
 		return err
 	}
+	once, err := onceArg(r, 3)
+	if err != nil {
+		return err
+	}
 	c, err := r.Tenant.Clients().Get(r.Ctx, id)
 	if err != nil {
 		return err
 	}
 	today := r.Today()
 	period, fromToday := renewalOptions(c, today)
+	rn := store.Renewal{ExpectDue: expect, PaidOn: today, Once: once}
 	switch mode {
 	case "p":
-		return b.renew(r, c, store.Renewal{ExpectDue: expect, NewDue: period, Anchor: c.AnchorDay, PaidOn: today})
+		rn.NewDue, rn.Anchor = period, c.AnchorDay
 	case "t":
-		return b.renew(r, c, store.Renewal{ExpectDue: expect, NewDue: fromToday, Anchor: today.Day, PaidOn: today})
+		rn.NewDue, rn.Anchor = fromToday, today.Day
+	default:
+		return ErrStale
 	}
-	return ErrStale
+	if !billing.DateInRange(rn.NewDue) {
+		return ErrStale // never offered
+	}
+	return b.renew(r, c, rn)
 }
 
 // renew applies a renewal and shows its confirmation with an undo button.
 func (b *Bot) renew(r *Request, c store.Client, rn store.Renewal) error {
 	pay, c2, err := r.Tenant.Clients().Renew(r.Ctx, c.ID, rn)
+	if done, err := spent(r, err, "Este cliente já foi renovado por este botão. Nada foi alterado de novo."); done {
+		return err
+	}
 	if errors.Is(err, store.ErrConflict) {
 		_ = r.Toast("Este cliente já foi renovado.")
 		fresh, gerr := r.Tenant.Clients().Get(r.Ctx, c.ID)
@@ -167,12 +185,16 @@ func (b *Bot) onRenewOther(r *Request) error {
 	if _, err := parseCompactDate(exp); err != nil {
 		return err
 	}
+	once, err := onceArg(r, 2)
+	if err != nil {
+		return err
+	}
 	c, err := r.Tenant.Clients().Get(r.Ctx, id)
 	if err != nil {
 		return err
 	}
 	_ = r.Toast("")
-	return b.StartFlow(r, flowRenew, map[string]string{"id": strconv.FormatInt(c.ID, 10), "exp": exp})
+	return b.StartFlow(r, flowRenew, map[string]string{"id": strconv.FormatInt(c.ID, 10), "exp": exp, "once": once})
 }
 
 func renewFlow(b *Bot) *Flow {
@@ -203,7 +225,7 @@ func renewFlow(b *Bot) *Flow {
 					return "", billing.Invalid("A nova data (%s) precisa ser depois de hoje ou do vencimento atual (%s).", due.BR(), cl.Due.BR())
 				}
 				return finish(r, func() error {
-					return b.renew(r, cl, store.Renewal{ExpectDue: expect, NewDue: due, Anchor: due.Day, PaidOn: today})
+					return b.renew(r, cl, store.Renewal{ExpectDue: expect, NewDue: due, Anchor: due.Day, PaidOn: today, Once: c.Get("once")})
 				})
 			},
 		},

@@ -296,7 +296,7 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 		if !ok || i >= len(f) {
 			return ""
 		}
-		return strings.TrimSpace(f[i])
+		return billing.CleanText(f[i])
 	}
 
 	row := Row{Line: rec.line}

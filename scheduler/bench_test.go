@@ -109,10 +109,16 @@ func (nopNotifier) DailySummary(context.Context, int64, DaySummary) error  { ret
 func (nopNotifier) RemindersWaiting(context.Context, int64, Waiting) error { return nil }
 func (nopNotifier) AdminDigest(context.Context, AdminDay) error            { return nil }
 
-// instantWA is a zero-latency WhatsApp: every send succeeds at once.
+// instantWA is a zero-latency WhatsApp: every send succeeds at once,
+// after the caller's pre-send check, as the real Manager asks it.
 type instantWA struct{ n atomic.Int64 }
 
-func (w *instantWA) Send(_ context.Context, _ int64, _, _ string, o whatsapp.SendOptions) (string, error) {
+func (w *instantWA) Send(ctx context.Context, _ int64, _, _ string, o whatsapp.SendOptions) (string, error) {
+	if o.Check != nil {
+		if err := o.Check(ctx); err != nil {
+			return "", err
+		}
+	}
 	w.n.Add(1)
 	return o.MessageID, nil
 }

@@ -147,8 +147,49 @@ func (s *Scheduler) deliver(ctx context.Context, t store.Tenant, today billing.D
 			return nil, false // cancelled meanwhile (renewed, paused...)
 		}
 	}
-	_, err := s.wa.Send(ctx, t.ChatID(), out.phone, out.text, whatsapp.SendOptions{MessageID: id})
+	check := func(ctx context.Context) error {
+		return s.confirm(ctx, t, today, m, id, out, m.Status == store.MsgPending)
+	}
+	_, err := s.wa.Send(ctx, t.ChatID(), out.phone, out.text, whatsapp.SendOptions{MessageID: id, Check: check})
 	return s.record(ctx, t, today, m, err)
+}
+
+// errChangedMeanwhile stops a send whose reminder confirm cancelled.
+var errChangedMeanwhile = errors.New("scheduler: reminder cancelled by a change while it waited to be sent")
+
+// confirm is the last check of a claimed reminder, right before it leaves.
+// Between the claim and that moment Send waits the pacing gap and the
+// typing presence (20 seconds and more), and a renewal, edit, pause or
+// delete meanwhile cancels only pending rows. The row must still be this
+// send with its client and reminders as claimed (Reminders.Recheck). A
+// reminder rendered for this send (rendered) must also still read as
+// claimed: a changed client, template or company cancels it, and the next
+// tick plans it again with the new text when it is still owed. A row left
+// "sending" by a crash keeps its stored text: it may have reached the
+// client already, under the same id.
+func (s *Scheduler) confirm(ctx context.Context, t store.Tenant, today billing.Date, m store.Message, id string, out prepared, rendered bool) error {
+	rem := t.Reminders()
+	ok, err := rem.Recheck(ctx, m.ID, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errChangedMeanwhile
+	}
+	if !rendered {
+		return nil
+	}
+	now, skip, fail, err := s.render(ctx, t, today, m)
+	if err != nil {
+		return err
+	}
+	if skip == "" && fail == "" && now == out {
+		return nil
+	}
+	if err := rem.CancelSending(ctx, m.ID, id, store.CancelTextChanged); err != nil {
+		return err
+	}
+	return errChangedMeanwhile
 }
 
 // prepared is a reminder ready to go: to whom and what.
@@ -210,6 +251,10 @@ func (s *Scheduler) record(ctx context.Context, t store.Tenant, today billing.Da
 	switch {
 	case sendErr == nil:
 		return nil, s.recordErr(ctx, t, rem.Sent(bctx, m.ID))
+	case errors.Is(sendErr, errChangedMeanwhile):
+		// Nothing left; the row is already "cancelled" with the reason.
+		s.log.Info("reminder cancelled before it left", "chat_id", chatID, "message", m.ID)
+		return nil, false
 	case ctx.Err() != nil, errors.Is(sendErr, context.Canceled), errors.Is(sendErr, whatsapp.ErrClosed):
 		// Stopping: the row stays "sending" and is resent with its id.
 		return nil, true

@@ -152,6 +152,10 @@ type AccessChange struct {
 	RequirePending bool
 	Action         string // Audit*
 	Detail         string
+	// Once is the token of the admin card whose button asked for this
+	// change (empty: none), spent with it: ErrSpent if it already was, so
+	// a card's "+1 mês" pressed twice extends once.
+	Once string
 }
 
 // AdminSetAccess applies ch and records it in the audit log, atomically. It
@@ -164,6 +168,9 @@ func (s *Store) AdminSetAccess(ctx context.Context, ch AccessChange) (before, af
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		before, err = scanReseller(tx.QueryRowContext(ctx, `SELECT `+resellerCols+` FROM resellers WHERE chat_id = ?`, ch.Target))
 		if err != nil {
+			return err
+		}
+		if err := spendOnce(ctx, tx, ch.Admin, ch.Once, now); err != nil {
 			return err
 		}
 		if ch.RequirePending && !before.AwaitingApproval {

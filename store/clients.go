@@ -345,7 +345,7 @@ func (c Clients) Summary(ctx context.Context, today billing.Date) (Summary, erro
 				WHEN due_date <= ?2 THEN 's'
 				WHEN due_date <= ?3 THEN 'w'
 				ELSE 'l' END AS bucket,
-			COUNT(*), SUM(price)
+			COUNT(*), `+sumMoney("price")+`
 		FROM clients WHERE reseller_id = ?4 GROUP BY bucket`, t, soon, week, c.t.chatID)
 	if err != nil {
 		return Summary{}, fmt.Errorf("store: client summary: %w", err)
@@ -382,7 +382,7 @@ func (c Clients) Summary(ctx context.Context, today billing.Date) (Summary, erro
 	}
 	monthStart := billing.Date{Year: today.Year, Month: today.Month, Day: 1}.ISO()
 	monthEnd := billing.Date{Year: today.Year, Month: today.Month, Day: billing.DaysIn(today.Year, today.Month)}.ISO()
-	if err := c.t.s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(price), 0) FROM clients
+	if err := c.t.s.read.QueryRowContext(ctx, `SELECT `+sumMoney("price")+` FROM clients
 		WHERE reseller_id = ? AND due_date BETWEEN ? AND ?`, c.t.chatID, monthStart, monthEnd).Scan(&s.MonthAmount); err != nil {
 		return Summary{}, fmt.Errorf("store: month total: %w", err)
 	}

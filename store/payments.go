@@ -29,6 +29,11 @@ type Renewal struct {
 	NewDue    billing.Date
 	Anchor    int          // day of month future renewals land on
 	PaidOn    billing.Date // the reseller's today
+	// Once is the token of the screen whose button asked for this renewal
+	// (empty: none). It is spent with the renewal; ErrSpent if it already
+	// was, so each renewal button renews once even when the due date it
+	// expects is still there (a renewal "a partir de hoje" can keep it).
+	Once string
 }
 
 // Payments is the tenant's ledger.
@@ -77,8 +82,9 @@ func (p Payments) ForClient(ctx context.Context, clientID int64, limit int) ([]P
 }
 
 // Renew applies a renewal and writes its payment in one transaction.
-// ErrConflict when the client's due date is no longer r.ExpectDue (the same
-// button pressed twice must not renew twice).
+// ErrSpent when r.Once was spent already (the same button pressed twice);
+// ErrConflict when the client's due date is no longer r.ExpectDue (a
+// screen drawn before another change).
 func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Client, error) {
 	var pay Payment
 	var out Client
@@ -87,10 +93,13 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 		if err != nil {
 			return err
 		}
+		now := unix(c.t.s.now())
+		if err := spendOnce(ctx, tx, c.t.chatID, r.Once, now); err != nil {
+			return err
+		}
 		if cl.Due != r.ExpectDue {
 			return ErrConflict
 		}
-		now := unix(c.t.s.now())
 		if _, err := tx.ExecContext(ctx, `UPDATE clients SET due_date = ?, anchor_day = ?, updated_at = ? WHERE reseller_id = ? AND id = ?`,
 			r.NewDue.ISO(), r.Anchor, now, c.t.chatID, id); err != nil {
 			return fmt.Errorf("store: renew: %w", err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -279,6 +280,8 @@ const (
 	CancelRenewalUndone  = "Cancelado: renovação desfeita."
 	CancelResellerPaused = "Cancelado: lembretes automáticos pausados."
 	CancelStageRemoved   = "Cancelado: etapa removida das configurações."
+	CancelPhoneChanged   = "Cancelado: WhatsApp do cliente alterado."
+	CancelTextChanged    = "Cancelado: a mensagem mudou enquanto esperava o envio (cliente, modelo ou dados da empresa)."
 )
 
 // markReplan asks the next tick to plan the reseller's today again (a
@@ -447,6 +450,77 @@ func (r Reminders) Claim(ctx context.Context, id int64, waID, phone, clientName,
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// Recheck confirms, immediately before it leaves, a reminder claimed with
+// waID: the send waits the pacing gap and the typing presence after Claim,
+// and changes made meanwhile (which cancel only pending rows) must stop
+// it. It is still to go when the row is still this send (status sending,
+// this WhatsApp id), its client still exists with the due date and number
+// it was claimed for and reminders on, and the reseller's reminders are not
+// paused. Otherwise the row is cancelled with the reason, the next tick is
+// asked to plan what the new state calls for (a changed number gets its
+// reminder again), and ok is false. A row already closed by someone else
+// is left as it is (ok false). The usual answer, nothing changed, is one
+// read: no write lock is taken for it. What the text says is the caller's
+// to compare (see CancelSending).
+func (r Reminders) Recheck(ctx context.Context, id int64, waID string) (ok bool, err error) {
+	var status MessageStatus
+	var rowWA, rowDue, rowPhone, clientDue, clientPhone string
+	var clientExists, clientPaused, resellerPaused, renewed bool
+	err = r.t.s.read.QueryRowContext(ctx, `SELECT m.status, m.wa_id, COALESCE(m.due_date, ''), m.phone,
+			c.id IS NOT NULL, COALESCE(c.paused, 0), COALESCE(c.due_date, ''), COALESCE(c.phone, ''),
+			COALESCE(s.paused, 0),
+			EXISTS (SELECT 1 FROM payments p WHERE p.reseller_id = m.reseller_id AND p.client_id = m.client_id
+				AND p.prev_due = m.due_date AND p.undone_at IS NULL)
+		FROM messages m
+		LEFT JOIN clients c ON c.id = m.client_id AND c.reseller_id = m.reseller_id
+		LEFT JOIN reminder_settings s ON s.reseller_id = m.reseller_id
+		WHERE m.reseller_id = ? AND m.id = ? AND m.origin = 'auto'`, r.t.chatID, id).
+		Scan(&status, &rowWA, &rowDue, &rowPhone, &clientExists, &clientPaused, &clientDue, &clientPhone, &resellerPaused, &renewed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // gone with its reseller
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: recheck reminder: %w", err)
+	}
+	if status != MsgSending || rowWA != waID {
+		return false, nil
+	}
+	var reason string
+	switch {
+	case !clientExists:
+		reason = CancelClientDeleted
+	case clientDue != rowDue && renewed:
+		reason = CancelRenewed
+	case clientDue != rowDue:
+		reason = CancelDueChanged
+	case clientPaused:
+		reason = CancelClientPaused
+	case resellerPaused:
+		reason = CancelResellerPaused
+	case clientPhone != rowPhone:
+		reason = CancelPhoneChanged
+	default:
+		return true, nil
+	}
+	return false, r.CancelSending(ctx, id, waID, reason)
+}
+
+// CancelSending cancels a reminder claimed with waID that must not leave
+// (something changed while it waited), with the reason, and asks the next
+// tick to plan what the new state calls for: a reminder still owed (its
+// client's number or text changed) is planned again and goes with the new
+// data. A row no longer "sending" with waID is not touched.
+func (r Reminders) CancelSending(ctx context.Context, id int64, waID, reason string) error {
+	return r.t.s.tx(ctx, func(tx *sql.Tx) error {
+		now := unix(r.t.s.now())
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET status = 'cancelled', error = ?, next_try_at = NULL, updated_at = ?
+			WHERE reseller_id = ? AND id = ? AND status = 'sending' AND wa_id = ?`, reason, now, r.t.chatID, id, waID); err != nil {
+			return fmt.Errorf("store: cancel reminder: %w", err)
+		}
+		return markReplan(ctx, tx, r.t.chatID)
+	})
 }
 
 // Sent records a successful send. A receipt may already have moved the

@@ -43,25 +43,25 @@ func (f Finance) Expected() int64 { return f.ExpectedPaid + f.ExpectedOpen }
 func (r Reports) Finance(ctx context.Context, from, to billing.Date) (Finance, error) {
 	db, id, f1, t1 := r.t.s.read, r.t.chatID, from.ISO(), to.ISO()
 	var f Finance
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM payments
+	if err := db.QueryRowContext(ctx, `SELECT `+sumMoney("amount")+`, COUNT(*) FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?`, id, f1, t1).Scan(&f.Received, &f.Payments); err != nil {
 		return Finance{}, fmt.Errorf("store: report received: %w", err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM payments
+	if err := db.QueryRowContext(ctx, `SELECT `+sumMoney("amount")+` FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND prev_due BETWEEN ? AND ?`, id, f1, t1).Scan(&f.ExpectedPaid); err != nil {
 		return Finance{}, fmt.Errorf("store: report expected paid: %w", err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(price), 0) FROM clients
+	if err := db.QueryRowContext(ctx, `SELECT `+sumMoney("price")+` FROM clients
 		WHERE reseller_id = ? AND due_date BETWEEN ? AND ?`, id, f1, t1).Scan(&f.ExpectedOpen); err != nil {
 		return Finance{}, fmt.Errorf("store: report expected open: %w", err)
 	}
 	var err error
-	if f.ByPlan, err = namedAmounts(ctx, db, `SELECT plan_name, SUM(amount), COUNT(*) FROM payments
+	if f.ByPlan, err = namedAmounts(ctx, db, `SELECT plan_name, `+sumMoney("amount")+`, COUNT(*) FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?
-		GROUP BY plan_name ORDER BY SUM(amount) DESC, plan_name`, id, f1, t1); err != nil {
+		GROUP BY plan_name ORDER BY 2 DESC, plan_name`, id, f1, t1); err != nil {
 		return Finance{}, err
 	}
-	if f.ByServer, err = namedAmounts(ctx, db, `SELECT COALESCE(c.server, ''), SUM(p.amount), COUNT(*)
+	if f.ByServer, err = namedAmounts(ctx, db, `SELECT COALESCE(c.server, ''), `+sumMoney("p.amount")+`, COUNT(*)
 		FROM payments p LEFT JOIN clients c ON c.id = p.client_id AND c.reseller_id = p.reseller_id
 		WHERE p.reseller_id = ? AND p.undone_at IS NULL AND p.paid_on BETWEEN ? AND ?
 		GROUP BY 1 ORDER BY 2 DESC, 1`, id, f1, t1); err != nil {
@@ -130,15 +130,15 @@ func (r Reports) Monthly(ctx context.Context, months []billing.Date) ([]MonthTot
 	}
 	received := func(t *MonthTotals) *int64 { return &t.Received }
 	expected := func(t *MonthTotals) *int64 { return &t.Expected }
-	if err := add(`SELECT substr(paid_on, 1, 7), SUM(amount) FROM payments
+	if err := add(`SELECT substr(paid_on, 1, 7), `+sumMoney("amount")+` FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ? GROUP BY 1`, received); err != nil {
 		return nil, err
 	}
-	if err := add(`SELECT substr(prev_due, 1, 7), SUM(amount) FROM payments
+	if err := add(`SELECT substr(prev_due, 1, 7), `+sumMoney("amount")+` FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND prev_due BETWEEN ? AND ? GROUP BY 1`, expected); err != nil {
 		return nil, err
 	}
-	if err := add(`SELECT substr(due_date, 1, 7), SUM(price) FROM clients
+	if err := add(`SELECT substr(due_date, 1, 7), `+sumMoney("price")+` FROM clients
 		WHERE reseller_id = ? AND due_date BETWEEN ? AND ? GROUP BY 1`, expected); err != nil {
 		return nil, err
 	}
@@ -341,9 +341,9 @@ func (s *Store) AdminReportTotals(ctx context.Context, from, to billing.Date) (A
 	err := s.read.QueryRowContext(ctx, `SELECT
 			(SELECT COUNT(*) FROM resellers),
 			(SELECT COUNT(*) FROM clients),
-			(SELECT COALESCE(SUM(amount), 0) FROM payments WHERE undone_at IS NULL AND paid_on BETWEEN ?1 AND ?2),
+			(SELECT `+sumMoney("amount")+` FROM payments WHERE undone_at IS NULL AND paid_on BETWEEN ?1 AND ?2),
 			(SELECT COUNT(*) FROM payments WHERE undone_at IS NULL AND paid_on BETWEEN ?1 AND ?2),
-			(SELECT COALESCE(SUM(price), 0) FROM clients WHERE due_date BETWEEN ?1 AND ?2),
+			(SELECT `+sumMoney("price")+` FROM clients WHERE due_date BETWEEN ?1 AND ?2),
 			(SELECT COUNT(*) FROM messages WHERE origin = 'auto' AND send_on BETWEEN ?1 AND ?2 AND status IN ('sent', 'delivered', 'read')),
 			(SELECT COUNT(*) FROM messages WHERE origin = 'auto' AND send_on BETWEEN ?1 AND ?2 AND status = 'failed')`,
 		f, t).Scan(&a.Resellers, &a.Clients, &a.Received, &a.Payments, &a.ExpectedOpen, &a.RemindersOK, &a.RemindersBad)

@@ -20,6 +20,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
+	"renovabot/billing"
 	"renovabot/clock"
 )
 
@@ -150,6 +151,17 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// sumMoney is the SQL sum of a money column (centavos) that cannot
+// overflow, as COALESCE(SUM(col), 0) could: each value counts as at most
+// billing.MaxMoney (and at least 0). The CHECK constraints keep stored
+// values in that range already; this keeps one row written around them
+// (by hand, or before the constraints) from making every list and report
+// fail with "integer overflow". n rows then sum to at most n * 10^7, which
+// no table of this product comes near overflowing.
+func sumMoney(col string) string {
+	return fmt.Sprintf("COALESCE(SUM(MIN(MAX(%s, 0), %d)), 0)", col, billing.MaxMoney)
 }
 
 // qualify prefixes each column of a comma-separated list with a table

@@ -176,7 +176,7 @@ func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, op
 	if err != nil {
 		return "", err
 	}
-	return s.send(ctx, phone, false, text, opts.MessageID)
+	return s.send(ctx, phone, false, text, opts)
 }
 
 // SendTest sends text to the reseller's OWN linked number (their "message
@@ -189,7 +189,7 @@ func (m *Manager) SendTest(ctx context.Context, chatID int64, text string) (stri
 	if err != nil {
 		return "", err
 	}
-	return s.send(ctx, "", true, text, "")
+	return s.send(ctx, "", true, text, SendOptions{})
 }
 
 // PairQR starts linking chatID's WhatsApp by QR code. A pairing already in

@@ -12,7 +12,7 @@ import (
 // send is the one sending path of a session (Send and SendTest). Sends of
 // one session run one at a time so the pacing gap holds; sessions do not
 // wait for each other.
-func (s *session) send(ctx context.Context, phone string, self bool, text, id string) (string, error) {
+func (s *session) send(ctx context.Context, phone string, self bool, text string, opts SendOptions) (string, error) {
 	select {
 	case s.sendSem <- struct{}{}:
 	case <-ctx.Done():
@@ -74,6 +74,12 @@ func (s *session) send(ctx context.Context, phone string, self bool, text, id st
 			return "", s.interrupted(ctx)
 		}
 	}
+	if opts.Check != nil {
+		if err := opts.Check(sctx); err != nil {
+			return "", err
+		}
+	}
+	id := opts.MessageID
 	if id == "" {
 		id = newMessageID(m.clock.Now())
 	}

@@ -72,7 +72,16 @@ type SendOptions struct {
 	// MessageID chosen by the caller (see Manager.NewMessageID) so a resend
 	// after a crash reuses the same WhatsApp message ID; empty: generated.
 	MessageID string
+	// Check, when set, is asked right before the message leaves.
+	Check PreSendCheck
 }
+
+// PreSendCheck is the caller's last word on a message: Send calls it after
+// the pacing gap and the typing presence (which can take 20 seconds and
+// more), immediately before the message goes to WhatsApp. A non-nil error
+// stops the send: nothing reaches WhatsApp and Send returns that error as
+// is. A reminder whose client renewed during the wait is stopped here.
+type PreSendCheck func(ctx context.Context) error
 
 // SessionRecord is what we persist per reseller, next to (not inside)
 // whatsmeow's device file.

@@ -39,7 +39,8 @@ func Seed(t testing.TB, s *store.Store, now time.Time, chatID int64, marker stri
 	c, err := tn.Clients().Create(ctx, store.NewClient{Name: "Cliente " + marker, Phone: phoneFor(chatID), PlanID: plan.ID,
 		Price: 3000, Due: due, Notes: "nota " + marker})
 	must(err)
-	_, c, err = tn.Clients().Renew(ctx, c.ID, store.Renewal{ExpectDue: due, NewDue: due.AddDays(31), Anchor: 10, PaidOn: due})
+	_, c, err = tn.Clients().Renew(ctx, c.ID, store.Renewal{ExpectDue: due, NewDue: due.AddDays(31), Anchor: 10, PaidOn: due,
+		Once: "T" + marker})
 	must(err)
 	_, err = tn.Messages().Log(ctx, store.NewMessage{ClientID: c.ID, ClientName: c.Name, Phone: c.Phone, Kind: "lembrete",
 		Origin: store.OriginManual, Status: store.MsgSent, WAID: "WA" + marker, Body: "mensagem " + marker})

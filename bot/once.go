@@ -1,0 +1,44 @@
+package bot
+
+import (
+	"errors"
+
+	"renovabot/store"
+)
+
+// Act-once buttons: a screen whose buttons must act at most once (a
+// renewal, an admin card's "+1 mês") carries the screen's token in each
+// of them, as a wizard's buttons carry the wizard's token. The store
+// spends the token in the transaction of the action itself
+// (store.Renewal.Once, store.AccessChange.Once), so a second press of any
+// button of that screen, queued behind the first or replayed later, finds
+// it spent (store.ErrSpent) and is told what was already done. A check on
+// the data alone is not enough: a renewal "a partir de hoje" can leave the
+// due date where it was, and "+1 mês" always finds an access to extend.
+
+// onceToken returns a new screen token for act-once buttons.
+func onceToken() string { return newToken() }
+
+// onceArg reads the act-once token of a button (argument i). A button
+// without one (drawn before act-once buttons existed) is stale.
+func onceArg(r *Request, i int) (string, error) {
+	tok, err := r.Data.Arg(i)
+	if err != nil || tok == "" {
+		return "", ErrStale
+	}
+	return tok, nil
+}
+
+// spent answers an action refused with store.ErrSpent with done (pt-BR:
+// what the first press did) and reports true; any other err is left to
+// the caller. Nothing on the screen changes: it already shows the result
+// of the first press.
+func spent(r *Request, err error, done string) (bool, error) {
+	if !errors.Is(err, store.ErrSpent) {
+		return false, nil
+	}
+	if r.IsCallback() {
+		return true, r.Alert(done)
+	}
+	return true, r.Say("ℹ️ " + Esc(done))
+}
