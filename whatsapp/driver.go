@@ -22,6 +22,15 @@ type Driver interface {
 	Close() error
 }
 
+// VersionUpdater is a Driver whose WhatsApp protocol version can be
+// refreshed at run time, for when WhatsApp refuses it (ClientOutdated). The
+// version is one for every client of the driver.
+type VersionUpdater interface {
+	// UpdateVersion sets the newest version; an error means none newer
+	// than from could be set.
+	UpdateVersion(ctx context.Context) (from, to string, err error)
+}
+
 // Client is one reseller's connection. JIDs are strings so no whatsmeow type
 // leaks past the adapter.
 type Client interface {
@@ -69,6 +78,8 @@ const (
 	ClientOutdated
 	ClientTimelock // Active, Until (zero = unknown), Detail
 	ClientReceipt  // MessageIDs, Receipt
+	ClientUnstable // keepalive pings go unanswered: treat as disconnected
+	ClientRestored // keepalive pings answered again after ClientUnstable
 )
 
 func (k ClientEventKind) String() string {
@@ -95,6 +106,10 @@ func (k ClientEventKind) String() string {
 		return "timelock"
 	case ClientReceipt:
 		return "receipt"
+	case ClientUnstable:
+		return "unstable"
+	case ClientRestored:
+		return "restored"
 	}
 	return "unknown"
 }
@@ -108,6 +123,7 @@ type ClientEvent struct {
 	Until      time.Time
 	Active     bool
 	Final      bool
+	Code       int // ClientDisconnected with Final: WhatsApp's refusal code
 	MessageIDs []string
 	Receipt    Receipt
 	Err        error
