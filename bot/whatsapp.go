@@ -107,7 +107,7 @@ func whatsAppScreen(r *Request, st whatsapp.Status) (string, Keyboard) {
 // does not know (the session backs off before dialling again).
 func refusedText(r *Request, st whatsapp.Status) string {
 	return Textf("⚠️ <b>O WhatsApp recusou a conexão</b> do número %s (código %d).\n\n"+
-		"O bot tenta de novo sozinho a partir de %s. Os lembretes esperam e saem quando a conexão voltar. "+
+		"Nova tentativa a partir de %s, no próximo envio ou ao tocar em 🔄 Atualizar. Os lembretes esperam e saem quando a conexão voltar. "+
 		"Se continuar, confira no celular em Aparelhos conectados se o aparelho do bot ainda aparece; se não aparecer, desconecte e conecte de novo.",
 		billing.FormatPhone(st.Phone), st.Refused.Code, r.clockBR(st.Refused.RetryAt()))
 }
@@ -389,7 +389,7 @@ func sendErrorText(r *Request, err error) (string, Keyboard) {
 		return "❌ O WhatsApp recusou a mensagem para este contato (erro 463). Em geral o cliente ainda não conversou com o seu número: " +
 			"peça a ele para salvar seu número ou mandar um “oi”, e envie de novo.", nil
 	case errors.As(err, &refused):
-		return Textf("📵 O WhatsApp recusou a conexão do seu número (código %d). O bot tenta de novo sozinho a partir de %s; tente enviar depois disso.",
+		return Textf("📵 O WhatsApp recusou a conexão do seu número (código %d). Nova tentativa a partir de %s: envie de novo depois disso.",
 			refused.Code, r.clockBR(refused.RetryAt)), connect
 	case errors.As(err, &tr), errors.Is(err, whatsapp.ErrNotConnected):
 		return "📶 Seu WhatsApp está sem conexão agora. Confira se o celular está com internet e tente de novo.", connect
@@ -481,7 +481,7 @@ func (b *Bot) deliverNotice(ev whatsapp.Event) {
 	case whatsapp.EventConnectionLost:
 		if ev.Code != 0 {
 			text, kb = Textf("📵 <b>Seu WhatsApp está sem conexão</b>: o WhatsApp recusou a conexão do seu número (código %d). "+
-				"O bot tenta de novo sozinho; os lembretes esperam e saem quando a conexão voltar.", ev.Code), connect
+				"Os lembretes esperam e saem quando a conexão voltar; em 📱 WhatsApp você vê quando será a próxima tentativa.", ev.Code), connect
 			break
 		}
 		text, kb = "📵 <b>Seu WhatsApp está sem conexão</b> há alguns minutos. Confira se o celular está ligado e com internet. Os lembretes esperam e saem quando a conexão voltar.", connect

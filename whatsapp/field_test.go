@@ -233,3 +233,37 @@ func TestJIDCacheExpiresAndIsDroppedWhenWhatsAppHasNoAccount(t *testing.T) {
 		t.Fatal("chat 1's failure dropped chat 2's cache")
 	}
 }
+
+// A session refused for an unknown reason and redialled after its back-off
+// is still without a connection while that dial is under way: the reseller
+// hears "sem conexão" (with the code) after the usual grace all the same.
+func TestConnectionLostWhileRedialling(t *testing.T) {
+	e := newEnv(t, func(_ *whatsapp.Config, d *whatsapptest.Driver) { d.AutoConnect = false })
+	ctx := tctx(t)
+	e.link(1, "5511987650001")
+	mustStatus(t, e.m, 1)
+	if err := e.d.Emit(1, whatsapp.ClientEvent{Kind: whatsapp.ClientConnected}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.Emit(1, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Code: 428}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.d.WaitFor(ctx, func(v whatsapptest.View) bool { return !v.HasClient(1) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.clk.WaitForSleepers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(time.Minute) // the back-off ends; the next need dials
+	if st := mustStatus(t, e.m, 1); st.State != whatsapp.StateConnecting || e.d.Opens(1) != 2 {
+		t.Fatalf("after the back-off: %s, %d opens", st.State, e.d.Opens(1))
+	}
+	e.clk.Advance(2 * time.Minute)
+	ev, err := e.rec.WaitForEvent(ctx, 1, whatsapp.EventConnectionLost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Code != 428 {
+		t.Fatalf("lost notice %+v, want code 428", ev)
+	}
+}

@@ -169,8 +169,9 @@ func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
 // Send sends text to phone (digits) from chatID's own session, and only
 // from it: the session is looked up by chatID and no other path reaches a
 // client. It waits for the session's pacing gap (injected clock), resolves
-// the number (with the 9th-digit fallback, cached per chat), shows "typing"
-// for TypingFor and sends. It never blocks for long on a session that is
+// the number (with the 9th-digit fallback, cached per chat for 30 days and
+// dropped when WhatsApp finds no account behind it), shows "typing" for
+// TypingFor and sends. It never blocks for long on a session that is
 // not connected: it returns ErrNotLinked, *TempBanError or *TransientError
 // and the caller keeps the message for later.
 func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {

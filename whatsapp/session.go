@@ -676,9 +676,13 @@ func (s *session) startLostTimerLocked() {
 			return
 		}
 		s.lockMu()
-		fire := s.lostEpoch == epoch && s.lostCancel != nil && s.state == StateDisconnected
+		current := s.lostEpoch == epoch && s.lostCancel != nil
+		// A redial under way (connecting) is no connection either.
+		fire := current && (s.state == StateDisconnected || s.state == StateConnecting)
+		if current {
+			s.lostCancel = nil // over, fired or not: a later disconnect starts another
+		}
 		if fire {
-			s.lostCancel = nil
 			s.lostReported = true
 		}
 		phone, code := s.rec.Phone, s.rec.Refused.Code
