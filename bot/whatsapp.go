@@ -479,9 +479,9 @@ func (b *Bot) deliverNotice(ev whatsapp.Event) {
 		// notice for all resellers (adminNotice).
 		text = "⚠️ A conexão com o WhatsApp precisa de uma atualização do sistema. O administrador foi avisado; os lembretes esperam."
 	case whatsapp.EventConnectionLost:
-		if ev.Code != 0 {
+		if ev.Refusal != 0 {
 			text, kb = Textf("📵 <b>Seu WhatsApp está sem conexão</b>: o WhatsApp recusou a conexão do seu número (código %d). "+
-				"Os lembretes esperam e saem quando a conexão voltar; em 📱 WhatsApp você vê quando será a próxima tentativa.", ev.Code), connect
+				"Os lembretes esperam e saem quando a conexão voltar; em 📱 WhatsApp você vê quando será a próxima tentativa.", ev.Refusal), connect
 			break
 		}
 		text, kb = "📵 <b>Seu WhatsApp está sem conexão</b> há alguns minutos. Confira se o celular está ligado e com internet. Os lembretes esperam e saem quando a conexão voltar.", connect

@@ -70,7 +70,7 @@ func TestWhatsAppRefusedConnectionShowsCode(t *testing.T) {
 	h := startedHarness(t, 101)
 	linkByQR(t, h, 101, "5511987654321")
 	snap := h.snapshot(101)
-	if err := h.waFake.Emit(101, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Code: 428, Detail: "428: unknown error"}); err != nil {
+	if err := h.waFake.Emit(101, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Refusal: 428, Detail: "428: unknown error"}); err != nil {
 		t.Fatal(err)
 	}
 	retry := harnessNow.Add(time.Minute).In(saoPaulo(t)).Format("02/01 15:04")
@@ -107,7 +107,7 @@ func TestManualSendRecipientRefusedAndConnectionRefused(t *testing.T) {
 		t.Fatalf("463 row = %+v", l)
 	}
 
-	if err := h.waFake.Emit(101, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Code: 428}); err != nil {
+	if err := h.waFake.Emit(101, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Refusal: 428}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.waFake.WaitFor(context.Background(), func(v whatsapptest.View) bool { return !v.HasClient(101) }); err != nil {

@@ -123,7 +123,7 @@ type ClientEvent struct {
 	Until      time.Time
 	Active     bool
 	Final      bool
-	Code       int // ClientDisconnected with Final: WhatsApp's refusal code
+	Refusal    int // ClientDisconnected with Final: the code WhatsApp refused the connection with
 	MessageIDs []string
 	Receipt    Receipt
 	Err        error

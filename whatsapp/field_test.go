@@ -245,7 +245,7 @@ func TestConnectionLostWhileRedialling(t *testing.T) {
 	if err := e.d.Emit(1, whatsapp.ClientEvent{Kind: whatsapp.ClientConnected}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.d.Emit(1, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Code: 428}); err != nil {
+	if err := e.d.Emit(1, whatsapp.ClientEvent{Kind: whatsapp.ClientDisconnected, Final: true, Refusal: 428}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.d.WaitFor(ctx, func(v whatsapptest.View) bool { return !v.HasClient(1) }); err != nil {
@@ -263,7 +263,7 @@ func TestConnectionLostWhileRedialling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.Code != 428 {
+	if ev.Refusal != 428 {
 		t.Fatalf("lost notice %+v, want code 428", ev)
 	}
 }

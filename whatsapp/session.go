@@ -492,10 +492,10 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 			s.startLostTimerLocked()
 		}
 		var save *SessionRecord
-		if ev.Final && ev.Code != 0 && s.hasRec {
+		if ev.Final && ev.Refusal != 0 && s.hasRec {
 			// Refused for a reason we do not know: remember it (shown with
 			// its code) and back off before dialling again.
-			s.rec.Refused = ConnectRefusal{Code: ev.Code, Message: ev.Detail, At: now, Count: s.rec.Refused.Count + 1}
+			s.rec.Refused = ConnectRefusal{Code: ev.Refusal, Message: ev.Detail, At: now, Count: s.rec.Refused.Count + 1}
 			r := s.rec
 			save = &r
 		}
@@ -504,7 +504,7 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 			m.saveRecord(*save)
 		}
 		if ev.Final { // the library gave up: drop the client so a later need restarts it
-			m.log.Warn("connection failed for good", "chat_id", s.chatID, "code", ev.Code, "detail", ev.Detail)
+			m.log.Warn("connection failed for good", "chat_id", s.chatID, "code", ev.Refusal, "detail", ev.Detail)
 			s.spawnCleanup(gen, false)
 		}
 
@@ -689,7 +689,7 @@ func (s *session) startLostTimerLocked() {
 		s.unlockMu()
 		cancel()
 		if fire {
-			s.m.notify(Event{ChatID: s.chatID, Kind: EventConnectionLost, Phone: phone, Code: code,
+			s.m.notify(Event{ChatID: s.chatID, Kind: EventConnectionLost, Phone: phone, Refusal: code,
 				Detail: fmt.Sprintf("disconnected for more than %s", s.m.cfg.ConnectionLostAfter)})
 		}
 	})

@@ -158,13 +158,13 @@ const (
 // Event is a notification for one reseller (ChatID), or for the admins
 // (ChatID 0, EventVersion* kinds).
 type Event struct {
-	ChatID int64
-	Kind   EventKind
-	Phone  string
-	Until  time.Time
-	Code   int    // EventConnectionLost: WhatsApp's code when it refused the connection
-	Count  int    // EventVersion*: sessions concerned
-	Detail string // English, for logs; the bot writes its own pt-BR text
+	ChatID  int64
+	Kind    EventKind
+	Phone   string
+	Until   time.Time
+	Refusal int    // EventConnectionLost: the code WhatsApp refused the connection with, if it did
+	Count   int    // EventVersion*: sessions concerned
+	Detail  string // English, for logs; the bot writes its own pt-BR text
 }
 
 // Notifier tells the reseller (the bot implements it). It is called on the

@@ -366,7 +366,7 @@ func (c *waClient) handleEvent(evt any) {
 		c.sink(ClientEvent{Kind: ClientRestored})
 	case *events.ConnectFailure:
 		// Unknown failure reasons end the connection without auto-reconnect.
-		c.sink(ClientEvent{Kind: ClientDisconnected, Final: true, Code: int(v.Reason), Detail: v.Reason.String() + " " + v.Message})
+		c.sink(ClientEvent{Kind: ClientDisconnected, Final: true, Refusal: int(v.Reason), Detail: v.Reason.String() + " " + v.Message})
 	case *events.QR:
 		c.sink(ClientEvent{Kind: ClientQR, Codes: v.Codes})
 	case *events.PairSuccess:
