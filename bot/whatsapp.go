@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
@@ -95,6 +94,9 @@ func whatsAppScreen(r *Request, st whatsapp.Status) (string, Keyboard) {
 	case whatsapp.StateConnecting, whatsapp.StateDisconnected:
 		text = Textf("🔄 <b>Conectando</b> ao WhatsApp de %s…\n\nSe demorar, confira se o celular está ligado e com internet. Os lembretes esperam e saem quando a conexão voltar.",
 			billing.FormatPhone(st.Phone))
+		if st.State == whatsapp.StateDisconnected && st.Refused.Code != 0 {
+			text = refusedText(r, st)
+		}
 		kb = Keyboard{Row(Btn("🔄 Atualizar", CB(actWA))), unlink}
 	case whatsapp.StatePairing:
 		text = "⏳ <b>Aguardando leitura</b> do QR code (ou do código) no celular."
@@ -112,6 +114,15 @@ func whatsAppScreen(r *Request, st whatsapp.Status) (string, Keyboard) {
 		kb = Keyboard{link}
 	}
 	return text, append(kb, backToMenu())
+}
+
+// refusedText explains a connection WhatsApp refused with a code the bot
+// does not know (the session backs off before dialling again).
+func refusedText(r *Request, st whatsapp.Status) string {
+	return Textf("⚠️ <b>O WhatsApp recusou a conexão</b> do número %s (código %d).\n\n"+
+		"Nova tentativa a partir de %s, no próximo envio ou ao tocar em 🔄 Atualizar. Os lembretes esperam e saem quando a conexão voltar. "+
+		"Se continuar, confira no celular em Aparelhos conectados se o aparelho do bot ainda aparece; se não aparecer, desconecte e conecte de novo.",
+		billing.FormatPhone(st.Phone), st.Refused.Code, r.clockBR(st.Refused.RetryAt()))
 }
 
 // ---- pairing ----
@@ -476,6 +487,7 @@ func sendErrorText(r *Request, err error) (string, Keyboard) {
 	var rl *whatsapp.RateLimitedError
 	var capErr *whatsapp.DailyCapError
 	var tr *whatsapp.TransientError
+	var refused *whatsapp.ConnectFailedError
 	switch {
 	case errors.Is(err, whatsapp.ErrNotLinked):
 		return "📵 Seu WhatsApp não está conectado. Conecte para enviar mensagens.", connect
@@ -492,6 +504,12 @@ func sendErrorText(r *Request, err error) (string, Keyboard) {
 			return "⏳ O WhatsApp bloqueou por um tempo mensagens para contatos novos. Tente mais tarde, ou peça ao cliente para mandar um “oi” antes.", nil
 		}
 		return "🚦 O WhatsApp pediu uma pausa nos envios. Tente de novo em alguns minutos.", nil
+	case errors.Is(err, whatsapp.ErrRecipientRestricted):
+		return "❌ O WhatsApp recusou a mensagem para este contato (erro 463). Em geral o cliente ainda não conversou com o seu número: " +
+			"peça a ele para salvar seu número ou mandar um “oi”, e envie de novo.", nil
+	case errors.As(err, &refused):
+		return Textf("📵 O WhatsApp recusou a conexão do seu número (código %d). Nova tentativa a partir de %s: envie de novo depois disso.",
+			refused.Code, r.clockBR(refused.RetryAt)), connect
 	case errors.As(err, &tr), errors.Is(err, whatsapp.ErrNotConnected):
 		return "📶 Seu WhatsApp está sem conexão agora. Confira se o celular está com internet e tente de novo.", connect
 	}
@@ -550,6 +568,10 @@ func (b *Bot) runNotices() {
 
 func (b *Bot) deliverNotice(ev whatsapp.Event) {
 	ctx := b.life
+	if ev.ChatID == 0 {
+		b.adminNotice(ctx, ev)
+		return
+	}
 	res, err := b.store.Tenant(ev.ChatID).Account().Get(ctx)
 	if err != nil {
 		b.log.Warn("notice for unknown reseller", "chat", ev.ChatID, "kind", ev.Kind, "err", err)
@@ -572,9 +594,15 @@ func (b *Bot) deliverNotice(ev whatsapp.Event) {
 	case whatsapp.EventReachoutTimelock:
 		text = Textf("⏳ O WhatsApp bloqueou por um tempo mensagens para <b>contatos novos</b> (que nunca conversaram com você), até %s. Para quem já conversa com você, os lembretes continuam saindo.", when(ev.Until))
 	case whatsapp.EventClientOutdated:
+		// Sent only when the automatic update failed; the admins got one
+		// notice for all resellers (adminNotice).
 		text = "⚠️ A conexão com o WhatsApp precisa de uma atualização do sistema. O administrador foi avisado; os lembretes esperam."
-		b.tellAdmins(ctx, "⚠️ WhatsApp recusou a versão do cliente (client outdated) para o revendedor "+fmt.Sprint(ev.ChatID)+". Atualize o whatsmeow e reinicie o bot.")
 	case whatsapp.EventConnectionLost:
+		if ev.Refusal != 0 {
+			text, kb = Textf("📵 <b>Seu WhatsApp está sem conexão</b>: o WhatsApp recusou a conexão do seu número (código %d). "+
+				"Os lembretes esperam e saem quando a conexão voltar; em 📱 WhatsApp você vê quando será a próxima tentativa.", ev.Refusal), connect
+			break
+		}
 		text, kb = "📵 <b>Seu WhatsApp está sem conexão</b> há alguns minutos. Confira se o celular está ligado e com internet. Os lembretes esperam e saem quando a conexão voltar.", connect
 	case whatsapp.EventConnectionRestored:
 		text = "📶 Conexão com o WhatsApp restabelecida."
@@ -589,11 +617,27 @@ func (b *Bot) deliverNotice(ev whatsapp.Event) {
 	}
 }
 
-// tellAdmins sends an operator notice to every admin.
-func (b *Bot) tellAdmins(ctx context.Context, text string) {
+// adminNotice tells every admin, once, about an event of the WhatsApp side
+// as a whole (ChatID 0): one message per event, whatever the number of
+// resellers it concerns.
+func (b *Bot) adminNotice(ctx context.Context, ev whatsapp.Event) {
+	var text string
+	switch ev.Kind {
+	case whatsapp.EventVersionUpdated:
+		text = Textf("🔄 <b>WhatsApp: versão do cliente atualizada.</b>\n\nO WhatsApp recusou a versão do cliente (erro 405). "+
+			"O bot passou a usar a versão mais recente (<code>%s</code>) e reconectou %s. Atualize o whatsmeow no próximo deploy.",
+			ev.Detail, plural(ev.Count, "sessão", "sessões"))
+	case whatsapp.EventVersionFailed:
+		text = Textf("⚠️ <b>WhatsApp: versão do cliente recusada</b> (erro 405), e não consegui atualizar sozinho (o motivo está no log).\n\n"+
+			"%s esperando. Atualize o whatsmeow e reinicie o bot; enquanto isso tento de novo a cada hora.",
+			plural(ev.Count, "revendedor está", "revendedores estão"))
+	default:
+		b.log.Warn("unknown admin notice", "kind", ev.Kind)
+		return
+	}
 	for id := range b.admin {
-		if _, err := b.send.SendText(ctx, id, Message{Text: Esc(text)}); err != nil {
-			b.log.Warn("tell admin", "admin", id, "err", err)
+		if _, err := b.send.SendText(ctx, id, Message{Text: text}); err != nil && !errors.Is(err, context.Canceled) {
+			b.log.Warn("tell admin", "admin", id, "kind", ev.Kind, "err", err)
 		}
 	}
 }

@@ -21,6 +21,10 @@ const (
 	holdNotLinked = time.Minute
 	holdOffline   = 5 * time.Minute
 	holdMin       = time.Minute
+	// retryRestricted is the wait before the one retry of a reminder its
+	// recipient refused (463): time for the client to write back, which
+	// gives this number the contact's token.
+	retryRestricted = 30 * time.Minute
 )
 
 // retryDelay is the wait before attempt n+1 after n failed attempts:
@@ -293,6 +297,14 @@ func (s *Scheduler) record(ctx context.Context, t store.Tenant, today billing.Da
 			return nil, true
 		}
 		return nil, false
+	case errors.Is(sendErr, whatsapp.ErrRecipientRestricted):
+		// This one recipient refused (463, not an account lock: that is
+		// the case above). Tried once more later, then failed with the
+		// reason; the next client goes on.
+		if m.Error == reasonRestrictedRetry || m.Attempts+1 >= s.cfg.MaxAttempts {
+			return nil, s.recordErr(ctx, t, rem.Failed(bctx, m.ID, reasonRestricted, true))
+		}
+		return nil, s.recordErr(ctx, t, rem.Retry(bctx, m.ID, now.Add(retryRestricted), reasonRestrictedRetry))
 	default:
 		// Network, timeout, server error: this message again later.
 		s.log.Warn("reminder send failed, will retry", "chat_id", chatID, "message", m.ID, "attempt", m.Attempts+1, "err", sendErr)

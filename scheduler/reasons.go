@@ -22,6 +22,10 @@ const (
 	reasonBanned       = "WhatsApp suspenso temporariamente."
 	reasonOffline      = "WhatsApp sem conexão."
 	reasonTransient    = "Falha temporária no WhatsApp."
+	// A recipient's refusal (error 463): first the retry, then the failure.
+	reasonRestrictedRetry = "O WhatsApp recusou a mensagem para este contato (erro 463). Nova tentativa daqui a pouco."
+	reasonRestricted      = "O WhatsApp recusou a mensagem para este contato (erro 463): em geral, o cliente ainda não conversou com o seu número. " +
+		"Peça a ele para salvar seu número ou mandar um “oi”, e envie de novo pelo cartão do cliente."
 )
 
 func reasonCutoff(latest int) string {
@@ -62,6 +66,8 @@ func reasonFor(err error) string {
 		return "O WhatsApp bloqueou por um tempo mensagens para contatos novos."
 	case errors.As(err, &rl):
 		return "O WhatsApp pediu uma pausa nos envios."
+	case errors.Is(err, whatsapp.ErrRecipientRestricted):
+		return reasonRestricted
 	}
 	return reasonTransient
 }

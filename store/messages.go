@@ -211,6 +211,24 @@ func (m Messages) Recent(ctx context.Context, limit int) ([]Message, error) {
 	return collectMessages(rows)
 }
 
+// SentText returns the phone and text of the tenant's message with this
+// WhatsApp id, whatever its status: a recipient asking for it again proves
+// it left. ok is false when the tenant has no such message.
+func (m Messages) SentText(ctx context.Context, waID string) (phone, body string, ok bool, err error) {
+	if waID == "" {
+		return "", "", false, nil
+	}
+	err = m.t.s.read.QueryRowContext(ctx, `SELECT phone, body FROM messages WHERE reseller_id = ? AND wa_id = ? AND body != ''
+		ORDER BY id DESC LIMIT 1`, m.t.chatID, waID).Scan(&phone, &body)
+	if err == sql.ErrNoRows {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("store: sent text: %w", err)
+	}
+	return phone, body, true, nil
+}
+
 func collectMessages(rows *sql.Rows) ([]Message, error) { return collect(rows, scanMessage) }
 
 // SentSince counts the tenant's messages that left WhatsApp since t

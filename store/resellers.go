@@ -98,12 +98,7 @@ type Access struct {
 // end): active, no end.
 var Unlimited = Access{Status: StatusActive}
 
-func (a Access) untilArg() any {
-	if a.Until.IsZero() {
-		return nil
-	}
-	return unix(a.Until)
-}
+func (a Access) untilArg() any { return nullTime(a.Until) }
 
 var locations sync.Map // name -> *time.Location; LoadLocation parses tzdata every call
 

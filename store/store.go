@@ -138,6 +138,14 @@ func unix(t time.Time) int64 { return t.Unix() }
 // fromUnix converts stored seconds back to a UTC time.
 func fromUnix(v int64) time.Time { return time.Unix(v, 0).UTC() }
 
+// nullTime stores t in a nullable column: NULL when zero.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return unix(t)
+}
+
 // nullUnix converts a nullable stored time.
 func nullUnix(v sql.NullInt64) time.Time {
 	if !v.Valid {

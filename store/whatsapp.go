@@ -15,6 +15,12 @@ type WhatsAppSession struct {
 	LinkedAt  time.Time
 	State     string
 	BanUntil  time.Time
+	// The last connection WhatsApp refused with an unknown reason
+	// (RefusedCode 0: none) and how many refusals in a row.
+	RefusedCode    int
+	RefusedMessage string
+	RefusedAt      time.Time
+	RefusedCount   int
 }
 
 // WhatsApp is the tenant's WhatsApp device record and number cache.
@@ -23,16 +29,17 @@ type WhatsApp struct{ t Tenant }
 // WhatsApp returns the tenant's WhatsApp records.
 func (t Tenant) WhatsApp() WhatsApp { return WhatsApp{t} }
 
-const sessionCols = `chat_id, device_jid, phone, linked_at, state, ban_until`
+const sessionCols = `chat_id, device_jid, phone, linked_at, state, ban_until, refused_code, refused_message, refused_at, refused_count`
 
 func scanSession(row interface{ Scan(...any) error }) (WhatsAppSession, error) {
 	var s WhatsAppSession
 	var linked int64
-	var ban sql.NullInt64
-	if err := row.Scan(&s.ChatID, &s.DeviceJID, &s.Phone, &linked, &s.State, &ban); err != nil {
+	var ban, refused sql.NullInt64
+	if err := row.Scan(&s.ChatID, &s.DeviceJID, &s.Phone, &linked, &s.State, &ban,
+		&s.RefusedCode, &s.RefusedMessage, &refused, &s.RefusedCount); err != nil {
 		return WhatsAppSession{}, notFound(err)
 	}
-	s.LinkedAt, s.BanUntil = fromUnix(linked), nullUnix(ban)
+	s.LinkedAt, s.BanUntil, s.RefusedAt = fromUnix(linked), nullUnix(ban), nullUnix(refused)
 	return s, nil
 }
 
@@ -45,15 +52,15 @@ func (w WhatsApp) Session(ctx context.Context) (WhatsAppSession, error) {
 // the tenant has no account (never registered, or erased meanwhile), so a
 // device linked for them has nobody to belong to.
 func (w WhatsApp) SaveSession(ctx context.Context, s WhatsAppSession) error {
-	var ban any
-	if !s.BanUntil.IsZero() {
-		ban = unix(s.BanUntil)
-	}
-	res, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_sessions (chat_id, device_jid, phone, linked_at, state, ban_until)
-		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM resellers WHERE chat_id = ?)
+	res, err := w.t.s.write.ExecContext(ctx, `INSERT INTO whatsapp_sessions (chat_id, device_jid, phone, linked_at, state, ban_until,
+			refused_code, refused_message, refused_at, refused_count)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM resellers WHERE chat_id = ?)
 		ON CONFLICT (chat_id) DO UPDATE SET device_jid = excluded.device_jid, phone = excluded.phone,
-			linked_at = excluded.linked_at, state = excluded.state, ban_until = excluded.ban_until`,
-		w.t.chatID, s.DeviceJID, s.Phone, unix(s.LinkedAt), s.State, ban, w.t.chatID)
+			linked_at = excluded.linked_at, state = excluded.state, ban_until = excluded.ban_until,
+			refused_code = excluded.refused_code, refused_message = excluded.refused_message,
+			refused_at = excluded.refused_at, refused_count = excluded.refused_count`,
+		w.t.chatID, s.DeviceJID, s.Phone, unix(s.LinkedAt), s.State, nullTime(s.BanUntil),
+		s.RefusedCode, s.RefusedMessage, nullTime(s.RefusedAt), s.RefusedCount, w.t.chatID)
 	if err != nil {
 		return fmt.Errorf("store: save whatsapp session: %w", err)
 	}
@@ -74,10 +81,12 @@ func (w WhatsApp) DeleteSession(ctx context.Context) error {
 	})
 }
 
-// CachedJID returns what phone resolved to for this tenant.
-func (w WhatsApp) CachedJID(ctx context.Context, phone string) (string, bool, error) {
+// CachedJID returns what phone resolved to for this tenant, if it was
+// resolved at or after since (an older answer may no longer hold).
+func (w WhatsApp) CachedJID(ctx context.Context, phone string, since time.Time) (string, bool, error) {
 	var jid string
-	err := w.t.s.read.QueryRowContext(ctx, `SELECT jid FROM whatsapp_jids WHERE chat_id = ? AND phone = ?`, w.t.chatID, phone).Scan(&jid)
+	err := w.t.s.read.QueryRowContext(ctx, `SELECT jid FROM whatsapp_jids WHERE chat_id = ? AND phone = ? AND updated_at >= ?`,
+		w.t.chatID, phone, unix(since)).Scan(&jid)
 	if err == sql.ErrNoRows {
 		return "", false, nil
 	}
@@ -116,6 +125,14 @@ func (w WhatsApp) SavePairing(ctx context.Context, p Pairing) error {
 		w.t.chatID, p.Outcome, unix(p.EndedAt))
 	if err != nil {
 		return fmt.Errorf("store: save whatsapp pairing: %w", err)
+	}
+	return nil
+}
+
+// ForgetJID drops what phone resolved to for this tenant.
+func (w WhatsApp) ForgetJID(ctx context.Context, phone string) error {
+	if _, err := w.t.s.write.ExecContext(ctx, `DELETE FROM whatsapp_jids WHERE chat_id = ? AND phone = ?`, w.t.chatID, phone); err != nil {
+		return fmt.Errorf("store: forget jid: %w", err)
 	}
 	return nil
 }

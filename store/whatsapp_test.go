@@ -25,10 +25,10 @@ func TestWhatsAppSessionsAreTenantScoped(t *testing.T) {
 	if err := a.WhatsApp().CacheJID(ctx, "5511911112222", "551111112222@s.whatsapp.net"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := b.WhatsApp().CachedJID(ctx, "5511911112222"); ok {
+	if _, ok, _ := b.WhatsApp().CachedJID(ctx, "5511911112222", t0); ok {
 		t.Fatal("B reads A's JID cache")
 	}
-	if jid, ok, _ := a.WhatsApp().CachedJID(ctx, "5511911112222"); !ok || jid != "551111112222@s.whatsapp.net" {
+	if jid, ok, _ := a.WhatsApp().CachedJID(ctx, "5511911112222", t0); !ok || jid != "551111112222@s.whatsapp.net" {
 		t.Fatalf("A's cache = %q %v", jid, ok)
 	}
 	// B deleting its (absent) session leaves A's.
@@ -50,8 +50,95 @@ func TestWhatsAppSessionsAreTenantScoped(t *testing.T) {
 	if err := a.WhatsApp().DeleteSession(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := a.WhatsApp().CachedJID(ctx, "5511911112222"); ok {
+	if _, ok, _ := a.WhatsApp().CachedJID(ctx, "5511911112222", t0); ok {
 		t.Fatal("cache survives unlink")
+	}
+}
+
+func TestJIDCacheAgesAndIsForgottenPerTenant(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := context.Background()
+	a, b := register(t, s, 1), register(t, s, 2)
+	const phone, jid = "5511911112222", "5511911112222@s.whatsapp.net"
+	for _, tn := range []Tenant{a, b} {
+		if err := tn.WhatsApp().CacheJID(ctx, phone, jid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cachedAt := clk.Now()
+	clk.Advance(31 * 24 * time.Hour)
+	if _, ok, _ := a.WhatsApp().CachedJID(ctx, phone, clk.Now().Add(-30*24*time.Hour)); ok {
+		t.Fatal("an answer older than since is returned")
+	}
+	if _, ok, _ := a.WhatsApp().CachedJID(ctx, phone, cachedAt); !ok {
+		t.Fatal("an answer as old as since is not returned")
+	}
+	// Caching again refreshes the age.
+	if err := a.WhatsApp().CacheJID(ctx, phone, jid); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := a.WhatsApp().CachedJID(ctx, phone, clk.Now()); !ok {
+		t.Fatal("a fresh answer is not returned")
+	}
+	// A forgets its answer; B's stays.
+	if err := a.WhatsApp().ForgetJID(ctx, phone); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := a.WhatsApp().CachedJID(ctx, phone, cachedAt); ok {
+		t.Fatal("A's forgotten answer is returned")
+	}
+	if _, ok, _ := b.WhatsApp().CachedJID(ctx, phone, cachedAt); !ok {
+		t.Fatal("A forgetting removed B's answer")
+	}
+}
+
+func TestWhatsAppRefusalIsStored(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := context.Background()
+	a := register(t, s, 1)
+	ws := WhatsAppSession{DeviceJID: "5511987654321:3@s.whatsapp.net", Phone: "5511987654321", LinkedAt: t0, State: "connected",
+		RefusedCode: 428, RefusedMessage: "precondition required", RefusedAt: clk.Now(), RefusedCount: 2}
+	if err := a.WhatsApp().SaveSession(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.WhatsApp().Session(ctx)
+	if err != nil || got.RefusedCode != 428 || got.RefusedMessage != ws.RefusedMessage || !got.RefusedAt.Equal(ws.RefusedAt) || got.RefusedCount != 2 {
+		t.Fatalf("session = %+v, %v", got, err)
+	}
+	ws.RefusedCode, ws.RefusedMessage, ws.RefusedAt, ws.RefusedCount = 0, "", time.Time{}, 0
+	if err := a.WhatsApp().SaveSession(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.WhatsApp().Session(ctx); got.RefusedCode != 0 || !got.RefusedAt.IsZero() || got.RefusedCount != 0 {
+		t.Fatalf("cleared refusal = %+v", got)
+	}
+}
+
+func TestSentTextIsTenantScoped(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	a, b := register(t, s, 1), register(t, s, 2)
+	for _, n := range []struct {
+		tn   Tenant
+		st   MessageStatus
+		body string
+	}{{a, MsgSent, "Olá Ana"}, {b, MsgFailed, "Olá Bia"}} {
+		if _, err := n.tn.Messages().Log(ctx, NewMessage{Phone: "5511987654321", Kind: "livre", Origin: OriginTest, Status: n.st,
+			WAID: "3EB0AA", Body: n.body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if phone, body, ok, err := a.Messages().SentText(ctx, "3EB0AA"); err != nil || !ok || body != "Olá Ana" || phone != "5511987654321" {
+		t.Fatalf("A's text = %q %q %v %v", phone, body, ok, err)
+	}
+	if _, body, ok, _ := b.Messages().SentText(ctx, "3EB0AA"); !ok || body != "Olá Bia" {
+		t.Fatalf("B's text = %q %v", body, ok)
+	}
+	if _, _, ok, _ := register(t, s, 3).Messages().SentText(ctx, "3EB0AA"); ok {
+		t.Fatal("a third reseller reads another's message by its id")
+	}
+	if _, _, ok, _ := a.Messages().SentText(ctx, ""); ok {
+		t.Fatal("an empty id matched")
 	}
 }
 

@@ -22,6 +22,15 @@ type Driver interface {
 	Close() error
 }
 
+// VersionUpdater is a Driver whose WhatsApp protocol version can be
+// refreshed at run time, for when WhatsApp refuses it (ClientOutdated). The
+// version is one for every client of the driver.
+type VersionUpdater interface {
+	// UpdateVersion sets the newest version; an error means none newer
+	// than from could be set.
+	UpdateVersion(ctx context.Context) (from, to string, err error)
+}
+
 // Client is one reseller's connection. JIDs are strings so no whatsmeow type
 // leaks past the adapter.
 type Client interface {
@@ -78,6 +87,8 @@ const (
 	// ClientPasskeyConfirm: Code is to be compared with the phone's before
 	// ConfirmPasskey, unless Trusted (the library vouches for it).
 	ClientPasskeyConfirm
+	ClientUnstable // keepalive pings go unanswered: treat as disconnected
+	ClientRestored // keepalive pings answered again after ClientUnstable
 )
 
 func (k ClientEventKind) String() string {
@@ -108,6 +119,10 @@ func (k ClientEventKind) String() string {
 		return "passkey_required"
 	case ClientPasskeyConfirm:
 		return "passkey_confirm"
+	case ClientUnstable:
+		return "unstable"
+	case ClientRestored:
+		return "restored"
 	}
 	return "unknown"
 }
@@ -123,6 +138,7 @@ type ClientEvent struct {
 	Until      time.Time
 	Active     bool
 	Final      bool
+	Refusal    int // ClientDisconnected with Final: the code WhatsApp refused the connection with
 	MessageIDs []string
 	Receipt    Receipt
 	Err        error

@@ -38,6 +38,11 @@ var (
 	// ErrNoPasskeyCode: no pairing of the chat waits for an answer to that
 	// passkey confirmation code (never shown, already answered, or ended).
 	ErrNoPasskeyCode = errors.New("whatsapp: no passkey confirmation code awaits an answer")
+	// ErrRecipientRestricted: WhatsApp refused this message for this one
+	// recipient (server error 463) while the account has no reach-out
+	// time-lock. It usually means the contact's privacy token is missing
+	// (they never talked with this number); other clients are not affected.
+	ErrRecipientRestricted = errors.New("whatsapp: WhatsApp refused the message for this recipient (error 463)")
 )
 
 // passkeyRequired is the error of a pairing ended by a passkey demand;
@@ -48,6 +53,20 @@ func passkeyRequired(detail string, cause error) error {
 	}
 	return fmt.Errorf("%w: %s: %w", ErrPasskeyRequired, detail, cause)
 }
+
+// ConnectFailedError: WhatsApp refused the session's connection with a
+// reason we do not know (e.g. 428). It is errors.Is(ErrNotConnected): the
+// message waits. The session is not dialled again before RetryAt.
+type ConnectFailedError struct {
+	Code    int
+	Message string
+	RetryAt time.Time
+}
+
+func (e *ConnectFailedError) Error() string {
+	return fmt.Sprintf("whatsapp: connection refused by WhatsApp (code %d %s), next attempt at %s", e.Code, e.Message, e.RetryAt.Format(time.RFC3339))
+}
+func (e *ConnectFailedError) Is(target error) bool { return target == ErrNotConnected }
 
 // TempBanError: the reseller's account is temporarily banned until Until
 // (estimated with Config.UnknownBanPause when WhatsApp did not say).
@@ -102,8 +121,8 @@ func (e *DailyCapError) Error() string {
 func (e *DailyCapError) Is(target error) bool { return target == ErrDailyCap }
 
 // IsPermanent reports whether retrying the same send can never succeed:
-// the number is not on WhatsApp or is not a phone number at all, or the
-// text is empty.
+// the number is not on WhatsApp (including WhatsApp finding no account for
+// it when sending) or is not a phone number at all, or the text is empty.
 func IsPermanent(err error) bool {
 	return errors.Is(err, ErrNotOnWhatsApp) || errors.Is(err, ErrInvalidPhone) || errors.Is(err, ErrEmptyText)
 }

@@ -2,6 +2,7 @@ package whatsapp_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -244,27 +245,41 @@ func TestEventReachoutTimelock(t *testing.T) {
 	if err != nil || !ev.Until.Equal(until) {
 		t.Fatalf("event %+v, %v", ev, err)
 	}
-	// A 463 on send during the same lock: a typed error carrying the end,
-	// and no second notification.
-	e.d.FailNextSend(1, &whatsapp.RateLimitedError{Reachout: true, Err: errors.New("server returned error 463")})
+	// A 463 on send during the same lock (what the adapter returns for
+	// it): the account-wide lock, a typed error carrying the end, and no
+	// second notification.
+	e.d.FailNextSend(1, fmt.Errorf("%w: server returned error 463", whatsapp.ErrRecipientRestricted))
 	_, err = e.m.Send(ctx, 1, "5521987650001", "x", whatsapp.SendOptions{})
 	var rl *whatsapp.RateLimitedError
-	if !errors.Is(err, whatsapp.ErrRateLimited) || !errors.As(err, &rl) || !rl.Until.Equal(until) || whatsapp.IsPermanent(err) {
+	if !errors.Is(err, whatsapp.ErrRateLimited) || !errors.As(err, &rl) || !rl.Reachout || !rl.Until.Equal(until) || whatsapp.IsPermanent(err) {
 		t.Fatalf("send during timelock: %v", err)
 	}
 	if n := len(eventsOf(e, 1)); n != 1 {
 		t.Fatalf("%d timelock notifications, want 1", n)
 	}
-	// A 463 without a known lock on chat 2 is reported once too.
-	e.d.FailNextSend(2, &whatsapp.RateLimitedError{Reachout: true})
-	e.d.FailNextSend(2, &whatsapp.RateLimitedError{Reachout: true})
+	// Without a lock notice (chat 2), a 463 is that one recipient's: no
+	// account-wide lock, nobody told about one.
 	for range 2 {
-		if _, err := e.m.Send(ctx, 2, "5521987650001", "x", whatsapp.SendOptions{}); !errors.Is(err, whatsapp.ErrRateLimited) {
+		e.d.FailNextSend(2, fmt.Errorf("%w: server returned error 463", whatsapp.ErrRecipientRestricted))
+		_, err := e.m.Send(ctx, 2, "5521987650001", "x", whatsapp.SendOptions{})
+		if !errors.Is(err, whatsapp.ErrRecipientRestricted) || errors.Is(err, whatsapp.ErrRateLimited) || whatsapp.IsPermanent(err) {
 			t.Fatalf("chat 2: %v", err)
 		}
 	}
-	if got := eventsOf(e, 2); len(got) != 1 || got[0].Kind != whatsapp.EventReachoutTimelock {
-		t.Fatalf("chat 2 events = %+v", got)
+	if got := eventsOf(e, 2); len(got) != 0 {
+		t.Fatalf("a recipient's 463 was reported as a lock: %+v", got)
+	}
+	// The next client of chat 2 goes out.
+	e.d.SetOnWhatsApp("5521987650002", "")
+	if _, err := e.m.Send(ctx, 2, "5521987650002", "x", whatsapp.SendOptions{}); err != nil {
+		t.Fatalf("chat 2's next client: %v", err)
+	}
+	// After the lock ends, a 463 is a recipient's again.
+	e.clk.Advance(72*time.Hour + time.Second)
+	e.d.FailNextSend(1, fmt.Errorf("%w: server returned error 463", whatsapp.ErrRecipientRestricted))
+	if _, err := e.m.Send(ctx, 1, "5521987650001", "x", whatsapp.SendOptions{}); errors.Is(err, whatsapp.ErrRateLimited) ||
+		!errors.Is(err, whatsapp.ErrRecipientRestricted) {
+		t.Fatalf("463 after the lock ended: %v", err)
 	}
 }
 

@@ -5,24 +5,119 @@ package whatsapp
 
 import (
 	"context"
-	"sync/atomic"
+	"errors"
+	"sync"
 
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/store"
 )
 
-// NewOfflineWhatsmeowDriver is the real adapter with Connect replaced by a
-// counter: nothing touches the network.
-func NewOfflineWhatsmeowDriver(dataDir string) (*WhatsmeowDriver, *atomic.Int64, error) {
+// Offline counts what the offline adapter would have sent to the network,
+// with waits instead of sleeps.
+type Offline struct {
+	mu        sync.Mutex
+	changed   chan struct{}
+	dials     int64
+	presences []string                  // the push name announced, per presence
+	latest    *store.WAVersionContainer // what web.whatsapp.com "announces" (nil: the fetch fails)
+	hold      chan struct{}             // while set, the version fetch waits for it to close
+}
+
+// HoldVersionFetch makes version fetches wait until release is called.
+func (o *Offline) HoldVersionFetch() (release func()) {
+	ch := make(chan struct{})
+	o.mu.Lock()
+	o.hold = ch
+	o.mu.Unlock()
+	return func() { close(ch) }
+}
+
+// SetLatest makes the version fetch answer v.
+func (o *Offline) SetLatest(v store.WAVersionContainer) {
+	o.mu.Lock()
+	o.latest = &v
+	o.mu.Unlock()
+}
+
+func (o *Offline) touchLocked() {
+	close(o.changed)
+	o.changed = make(chan struct{})
+}
+
+// Load returns how many dials were made.
+func (o *Offline) Load() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.dials
+}
+
+// Presences returns the push names announced, in order.
+func (o *Offline) Presences() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.presences...)
+}
+
+// WaitDials waits until at least n dials were made.
+func (o *Offline) WaitDials(ctx context.Context, n int64) error {
+	for {
+		o.mu.Lock()
+		ok, ch := o.dials >= n, o.changed
+		o.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// NewOfflineWhatsmeowDriver is the real adapter with its network calls
+// (dial, presence, version fetch) replaced by the returned recorder:
+// nothing touches the network.
+func NewOfflineWhatsmeowDriver(dataDir string) (*WhatsmeowDriver, *Offline, error) {
 	d, err := NewWhatsmeowDriver(dataDir, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	var dials atomic.Int64
+	o := &Offline{changed: make(chan struct{})}
 	d.connect = func(context.Context, *whatsmeow.Client) error {
-		dials.Add(1)
+		o.mu.Lock()
+		o.dials++
+		o.touchLocked()
+		o.mu.Unlock()
 		return nil
 	}
-	return d, &dials, nil
+	d.presence = func(_ context.Context, c *whatsmeow.Client) error {
+		o.mu.Lock()
+		o.presences = append(o.presences, c.Store.PushName)
+		o.touchLocked()
+		o.mu.Unlock()
+		return nil
+	}
+	d.latestVersion = func(ctx context.Context) (*store.WAVersionContainer, error) {
+		o.mu.Lock()
+		hold := o.hold
+		o.mu.Unlock()
+		if hold != nil {
+			select {
+			case <-hold:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.latest == nil {
+			return nil, errors.New("offline: no version announced")
+		}
+		v := *o.latest
+		return &v, nil
+	}
+	return d, o, nil
 }
 
 // WhatsmeowClientOf returns the *whatsmeow.Client behind chatID's session
@@ -36,8 +131,42 @@ func (m *Manager) WhatsmeowClientOf(chatID int64) *whatsmeow.Client {
 	}
 	s.lockMu()
 	defer s.unlockMu()
-	if c, ok := s.client.(*waClient); ok {
-		return c.cli
+	return WhatsmeowClient(s.client)
+}
+
+// WaitClientGone waits until chatID's session has no client open.
+func (m *Manager) WaitClientGone(ctx context.Context, chatID int64) error {
+	s, err := m.session(chatID)
+	if err != nil {
+		return err
+	}
+	for {
+		s.lockMu()
+		gone, ch := s.client == nil, s.changed
+		s.unlockMu()
+		if gone {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// WhatsmeowClient returns the *whatsmeow.Client behind a Client of the
+// adapter (unwrapping test wrappers that have an Unwrap method).
+func WhatsmeowClient(c Client) *whatsmeow.Client {
+	for c != nil {
+		switch v := c.(type) {
+		case *waClient:
+			return v.cli
+		case interface{ Unwrap() Client }:
+			c = v.Unwrap()
+		default:
+			return nil
+		}
 	}
 	return nil
 }

@@ -52,7 +52,17 @@ type Manager struct {
 	bgMu     sync.Mutex
 	bgClosed bool
 	bg       sync.WaitGroup
+
+	// WhatsApp refusing the client version (see versionRefused).
+	verMu      sync.Mutex
+	verGen     uint64 // versions set at run time so far; a session remembers the one it dialled with
+	verRunning bool   // an update is under way
+	verFailed  bool   // the last update failed: refused sessions wait, retried hourly
 }
+
+// versionRetryEvery is how often a failed version update is tried again
+// while sessions wait for it (web.whatsapp.com may announce a newer one).
+const versionRetryEvery = time.Hour
 
 // NewManager validates cfg and builds the driver when deps.Driver is nil.
 // Nothing connects until StartLinked or a first Send/Status/Pair.
@@ -103,6 +113,9 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 			return nil, err
 		}
 		m.ownsDriver = true
+	}
+	if d, ok := m.driver.(interface{ useSentLog(SentLog) }); ok {
+		d.useSentLog(m.store)
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	return m, nil
@@ -161,8 +174,9 @@ func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
 // Send sends text to phone (digits) from chatID's own session, and only
 // from it: the session is looked up by chatID and no other path reaches a
 // client. It waits for the session's pacing gap (injected clock), resolves
-// the number (with the 9th-digit fallback, cached per chat), shows "typing"
-// for TypingFor and sends. It never blocks for long on a session that is
+// the number (with the 9th-digit fallback, cached per chat for 30 days and
+// dropped when WhatsApp finds no account behind it), shows "typing" for
+// TypingFor and sends. It never blocks for long on a session that is
 // not connected: it returns ErrNotLinked, *TempBanError or *TransientError
 // and the caller keeps the message for later.
 func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {
@@ -395,6 +409,140 @@ func (m *Manager) gap() time.Duration {
 		return lo
 	}
 	return lo + rand.N(hi-lo+1)
+}
+
+// versionGen is the version generation a client dialled now uses.
+func (m *Manager) versionGen() uint64 {
+	m.verMu.Lock()
+	defer m.verMu.Unlock()
+	return m.verGen
+}
+
+// versionRefused handles WhatsApp refusing the client version (405) for s,
+// whose client had dialled with version generation dialled (s nil: a
+// pairing). The version is the same for every session, so one update
+// serves all: a session that dialled before the last update just
+// reconnects; otherwise one update runs (others refused meanwhile wait for
+// it); after a failed update the reseller is told their WhatsApp waits.
+func (m *Manager) versionRefused(s *session, dialled uint64) {
+	m.verMu.Lock()
+	gen := m.verGen
+	stale := s != nil && dialled < gen
+	failed := !stale && m.verFailed
+	run := !stale && !failed && !m.verRunning
+	if run {
+		m.verRunning = true
+	}
+	m.verMu.Unlock()
+	switch {
+	case stale:
+		s.reconnectOutdated(gen)
+	case failed:
+		if s != nil {
+			s.tellOutdated()
+		}
+	case run:
+		m.updateVersion(true)
+	}
+}
+
+// updateVersion asks the driver for the newest version, then reconnects
+// every session the old one had stopped. The admins hear of it once: that
+// it was updated, or (first failure only) that it could not be; resellers
+// hear only of a failure. A failure is retried every versionRetryEvery
+// while sessions wait. Caller set verRunning.
+func (m *Manager) updateVersion(first bool) {
+	from, to, err := "", "", errors.New("this driver cannot change the WhatsApp version")
+	if u, ok := m.driver.(VersionUpdater); ok {
+		ctx, cancel := context.WithTimeout(m.ctx, time.Minute)
+		from, to, err = u.UpdateVersion(ctx)
+		cancel()
+	}
+	m.verMu.Lock()
+	m.verRunning = false
+	if err == nil {
+		m.verGen++
+	}
+	m.verFailed = err != nil
+	gen := m.verGen
+	m.verMu.Unlock()
+	if m.ctx.Err() != nil {
+		return // closing: nothing to reconnect or tell
+	}
+	refused := m.outdatedSessions()
+	if err != nil {
+		m.log.Error("WhatsApp refused the client version and no newer one could be set", "err", err, "sessions", len(refused))
+		if first {
+			m.notify(Event{Kind: EventVersionFailed, Count: len(refused), Detail: err.Error()})
+		}
+		for _, s := range refused {
+			s.tellOutdated()
+		}
+		m.retryVersionLater()
+		return
+	}
+	m.notify(Event{Kind: EventVersionUpdated, Count: m.reconnectOutdated(refused, gen), Detail: from + " -> " + to})
+}
+
+// retryVersionLater tries a failed update again after versionRetryEvery
+// if sessions still wait for it; with none waiting, the next refusal
+// starts afresh (and tells the admins again).
+func (m *Manager) retryVersionLater() {
+	m.spawn(func() {
+		if m.clock.Sleep(m.ctx, versionRetryEvery) != nil {
+			return
+		}
+		waiting := len(m.outdatedSessions()) > 0
+		m.verMu.Lock()
+		run := m.verFailed && !m.verRunning && waiting
+		if run {
+			m.verRunning = true
+		} else if !waiting {
+			m.verFailed = false
+		}
+		m.verMu.Unlock()
+		if run {
+			m.updateVersion(false)
+		}
+	})
+}
+
+// outdatedSessions lists the sessions the refused version stopped.
+func (m *Manager) outdatedSessions() []*session {
+	m.mu.Lock()
+	all := make([]*session, 0, len(m.sessions))
+	for _, s := range m.sessions {
+		all = append(all, s)
+	}
+	m.mu.Unlock()
+	var out []*session
+	for _, s := range all {
+		s.lockMu()
+		if s.outdated {
+			out = append(out, s)
+		}
+		s.unlockMu()
+	}
+	return out
+}
+
+// reconnectOutdated restarts sessions after a version update, at most
+// StartupConcurrency at a time, and counts those that started.
+func (m *Manager) reconnectOutdated(list []*session, gen uint64) int {
+	var started atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, m.cfg.StartupConcurrency)
+	for _, s := range list {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if s.reconnectOutdated(gen) {
+				started.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(started.Load())
 }
 
 func (m *Manager) notify(ev Event) {

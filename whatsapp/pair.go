@@ -271,7 +271,7 @@ func (s *session) runPairing(p *pairing) {
 			case ClientOutdated:
 				fail(PairEvent{Kind: PairError, Err: ErrClientOutdated})
 				p.release()
-				m.notify(Event{ChatID: s.chatID, Kind: EventClientOutdated})
+				m.spawn(func() { m.versionRefused(nil, 0) })
 				return
 			case ClientLoggedOut, ClientReplaced, ClientTempBanned:
 				fail(PairEvent{Kind: PairError, Err: fmt.Errorf("whatsapp: unexpected %s while pairing", ev.Kind)})

@@ -61,10 +61,10 @@ func (s *session) send(ctx context.Context, phone string, self bool, text string
 		return "", s.unavailableErr()
 	}
 
-	jid := phoneJID(ownPhone)
+	jid, cached := phoneJID(ownPhone), false
 	if !self {
-		if jid, err = s.resolve(sctx, client, phone); err != nil {
-			return "", s.sendErr(ctx, sctx, err)
+		if jid, cached, err = s.resolve(sctx, client, phone); err != nil {
+			return "", s.sendErr(ctx, sctx, client, err)
 		}
 	}
 	if m.cfg.TypingFor > 0 {
@@ -83,23 +83,40 @@ func (s *session) send(ctx context.Context, phone string, self bool, text string
 	if id == "" {
 		id = newMessageID(m.clock.Now())
 	}
-	if err := client.SendText(sctx, jid, text, id); err != nil {
-		return "", s.sendErr(ctx, sctx, err)
+	err = client.SendText(sctx, jid, text, id)
+	if !self && errors.Is(err, ErrNotOnWhatsApp) {
+		err = s.notOnWhatsApp(sctx, client, phone, jid, cached, text, id, err)
+	}
+	if err != nil {
+		return "", s.sendErr(ctx, sctx, client, err)
 	}
 	s.capCount++
 	return id, nil
 }
 
+// jidCacheTTL is how long what a number resolved to is trusted: people
+// leave WhatsApp and numbers change hands.
+const jidCacheTTL = 30 * 24 * time.Hour
+
 // resolve finds the JID of phone as this reseller's session sees it: the
-// cache first, then the server, trying the 9th-digit variant of a Brazilian
-// mobile only when the number as given is not on WhatsApp.
-func (s *session) resolve(ctx context.Context, client Client, phone string) (string, error) {
+// cache first (cached reports it came from there), then the server.
+func (s *session) resolve(ctx context.Context, client Client, phone string) (jid string, cached bool, err error) {
 	m := s.m
-	if jid, ok, err := m.store.CachedJID(ctx, s.chatID, phone); err != nil {
+	if jid, ok, err := m.store.CachedJID(ctx, s.chatID, phone, m.clock.Now().Add(-jidCacheTTL)); err != nil {
 		m.log.Warn("reading JID cache", "chat_id", s.chatID, "err", err)
 	} else if ok && jid != "" {
-		return jid, nil
+		return jid, true, nil
 	}
+	if jid, err = s.lookup(ctx, client, phone); err != nil {
+		return "", false, err
+	}
+	s.cacheJID(ctx, phone, jid)
+	return jid, false, nil
+}
+
+// lookup asks the server for the JID of phone, trying the 9th-digit variant
+// of a Brazilian mobile only when the number as given is not on WhatsApp.
+func (s *session) lookup(ctx context.Context, client Client, phone string) (string, error) {
 	candidates := []string{phone}
 	if v, ok := billing.NinthDigitVariant(phone); ok {
 		candidates = append(candidates, v)
@@ -111,14 +128,42 @@ func (s *session) resolve(ctx context.Context, client Client, phone string) (str
 		}
 		for _, r := range res {
 			if r.OnWhatsApp && r.JID != "" {
-				if err := m.store.CacheJID(ctx, s.chatID, phone, r.JID); err != nil {
-					m.log.Warn("writing JID cache", "chat_id", s.chatID, "err", err)
-				}
 				return r.JID, nil
 			}
 		}
 	}
 	return "", fmt.Errorf("%w: %s", ErrNotOnWhatsApp, phone)
+}
+
+func (s *session) cacheJID(ctx context.Context, phone, jid string) {
+	if err := s.m.store.CacheJID(ctx, s.chatID, phone, jid); err != nil {
+		s.m.log.Warn("writing JID cache", "chat_id", s.chatID, "err", err)
+	}
+}
+
+// notOnWhatsApp handles WhatsApp finding no account behind jid when
+// sending: the cached answer for phone is dropped, and when jid came from
+// the cache (it may be stale: the number moved to its other 9th-digit
+// form) the server is asked once more and a different answer is tried.
+func (s *session) notOnWhatsApp(ctx context.Context, client Client, phone, jid string, cached bool, text, id string, sendErr error) error {
+	if err := s.m.store.ForgetJID(ctx, s.chatID, phone); err != nil {
+		s.m.log.Warn("dropping JID cache entry", "chat_id", s.chatID, "err", err)
+	}
+	if !cached {
+		return sendErr
+	}
+	fresh, err := s.lookup(ctx, client, phone)
+	if err != nil {
+		return err
+	}
+	if fresh == jid {
+		return sendErr
+	}
+	if err := client.SendText(ctx, fresh, text, id); err != nil {
+		return err
+	}
+	s.cacheJID(ctx, phone, fresh)
+	return nil
 }
 
 // checkCap enforces DailyCap per reseller day (CapLocation). The count of
@@ -154,25 +199,27 @@ func (s *session) interrupted(ctx context.Context) error {
 	return s.unavailableErr()
 }
 
-// sendErr adds session knowledge to a client error: who cancelled, and the
-// reach-out time-lock (error 463) bookkeeping.
-func (s *session) sendErr(ctx, sctx context.Context, err error) error {
+// sendErr adds session knowledge to client's error: who cancelled, a
+// socket found gone, and whether a 463 is the account's reach-out time-lock.
+func (s *session) sendErr(ctx, sctx context.Context, client Client, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if sctx.Err() != nil {
 		return s.unavailableErr()
 	}
-	var rl *RateLimitedError
-	if errors.As(err, &rl) && rl.Reachout {
-		s.noteTimelock(time.Time{}, "error 463 on send")
-		out := *rl
-		if out.Until.IsZero() {
-			s.lockMu()
-			out.Until = s.timelockUntil
-			s.unlockMu()
+	switch {
+	case errors.Is(err, ErrNotConnected):
+		s.connectionGone(client)
+	case errors.Is(err, ErrRecipientRestricted):
+		// Only a time-lock notice makes a 463 account-wide; otherwise it
+		// concerns this recipient alone and nobody is told about a lock.
+		s.lockMu()
+		active, until := s.timelockActiveLocked(s.m.clock.Now()), s.timelockUntil
+		s.unlockMu()
+		if active {
+			return &RateLimitedError{Reachout: true, Until: until, Err: err}
 		}
-		return &out
 	}
 	return err
 }

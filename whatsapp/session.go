@@ -48,6 +48,8 @@ type session struct {
 	lostReported   bool
 	timelockUntil  time.Time
 	timelockNoted  time.Time
+	verGen         uint64 // the manager's version generation the client last dialled with
+	outdatedTold   bool   // the reseller heard that the version was refused
 	pairing        *pairing
 	changed        chan struct{} // closed and replaced on every state change
 }
@@ -156,6 +158,7 @@ func (s *session) ensureRunningLocked(ctx context.Context) error {
 	banned := st == StateBanned && now.Before(s.banUntil)
 	outdated := s.outdated
 	replaced := !s.replacedAt.IsZero() && now.Before(s.replacedAt.Add(s.m.cfg.ReplacedCooldown))
+	refused := now.Before(s.rec.Refused.RetryAt())
 	orphanChecked := s.orphanChecked
 	s.orphanChecked = true
 	s.unlockMu()
@@ -178,6 +181,10 @@ func (s *session) ensureRunningLocked(ctx context.Context) error {
 		return &TransientError{Err: ErrStreamReplaced}
 	case client != nil:
 		return nil
+	case refused:
+		// Back off: WhatsApp refused the last dial for a reason we do not
+		// know; dialling on every send would only repeat it.
+		return s.unavailableErr()
 	}
 	return s.startLocked(ctx)
 }
@@ -265,9 +272,11 @@ func (s *session) startLocked(ctx context.Context) error {
 }
 
 func (s *session) connectLocked(gen uint64, genCtx context.Context, client Client) error {
+	verGen := s.m.versionGen()
 	s.lockMu()
 	s.client = client
 	s.connectedSince = time.Time{}
+	s.verGen = verGen
 	s.setStateLocked(StateConnecting)
 	s.unlockMu()
 	if err := client.Connect(genCtx); err != nil {
@@ -278,9 +287,53 @@ func (s *session) connectLocked(gen uint64, genCtx context.Context, client Clien
 			s.setStateLocked(StateDisconnected)
 		}
 		s.unlockMu()
-		return &TransientError{Err: fmt.Errorf("connect: %w", err)}
+		// Our connection is down: what waits on it waits (ErrNotConnected).
+		return &TransientError{Err: fmt.Errorf("%w: connect: %w", ErrNotConnected, err)}
 	}
 	return nil
+}
+
+// connectionGone is told by a send that the client's socket is gone while
+// the session looked connected: whatsmeow can drop a socket without an
+// event (a keepalive failure, a lost reconnect). The session stops looking
+// connected and redials the same client.
+func (s *session) connectionGone(client Client) {
+	s.lockMu()
+	if s.client != client || s.state != StateConnected {
+		s.unlockMu()
+		return
+	}
+	s.setStateLocked(StateDisconnected)
+	s.connectedSince = time.Time{}
+	s.startLostTimerLocked()
+	gen := s.gen
+	s.unlockMu()
+	s.m.log.Warn("socket gone while the session looked connected; redialling", "chat_id", s.chatID)
+	s.m.spawn(func() { s.redial(gen) })
+}
+
+// redial connects gen's client again unless it reconnected meanwhile. When
+// the dial fails the client is dropped, so the next need starts afresh.
+func (s *session) redial(gen uint64) {
+	if s.lock(s.m.ctx) != nil {
+		return // closing
+	}
+	defer s.unlock()
+	verGen := s.m.versionGen()
+	s.lockMu()
+	client, genCtx := s.client, s.genCtx
+	ok := s.gen == gen && client != nil && s.state == StateDisconnected
+	if ok {
+		s.verGen = verGen
+	}
+	s.unlockMu()
+	if !ok {
+		return
+	}
+	if err := client.Connect(genCtx); err != nil {
+		s.m.log.Warn("redial failed", "chat_id", s.chatID, "err", err)
+		s.closeClientLocked(gen, false)
+	}
 }
 
 // closeOpened closes a client that never became s.client and removes the
@@ -418,7 +471,7 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 	}
 	phone := s.rec.Phone
 	switch ev.Kind {
-	case ClientConnected:
+	case ClientConnected, ClientRestored:
 		if s.state == StateLoggedOut || !s.hasRec {
 			s.unlockMu() // a late login of a device that is gone
 			return
@@ -430,8 +483,9 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 		restored := s.lostReported
 		s.lostReported = false
 		var save *SessionRecord
-		if s.hasRec && (s.rec.State != StateConnected || !s.rec.BanUntil.IsZero()) {
+		if s.hasRec && (s.rec.State != StateConnected || !s.rec.BanUntil.IsZero() || s.rec.Refused != (ConnectRefusal{})) {
 			s.rec.State, s.rec.BanUntil, s.banUntil = StateConnected, time.Time{}, time.Time{}
+			s.rec.Refused = ConnectRefusal{}
 			r := s.rec
 			save = &r
 		}
@@ -443,15 +497,28 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 			m.notify(Event{ChatID: s.chatID, Kind: EventConnectionRestored, Phone: phone})
 		}
 
-	case ClientDisconnected:
+	case ClientDisconnected, ClientUnstable:
+		// Unstable: the socket may be dead; nothing is sent through it
+		// and, past the same grace as a disconnect, the reseller hears of it.
 		if s.state == StateConnected || s.state == StateConnecting {
 			s.setStateLocked(StateDisconnected)
 			s.connectedSince = time.Time{}
 			s.startLostTimerLocked()
 		}
+		var save *SessionRecord
+		if ev.Final && ev.Refusal != 0 && s.hasRec {
+			// Refused for a reason we do not know: remember it (shown with
+			// its code) and back off before dialling again.
+			s.rec.Refused = ConnectRefusal{Code: ev.Refusal, Message: ev.Detail, At: now, Count: s.rec.Refused.Count + 1}
+			r := s.rec
+			save = &r
+		}
 		s.unlockMu()
+		if save != nil {
+			m.saveRecord(*save)
+		}
 		if ev.Final { // the library gave up: drop the client so a later need restarts it
-			m.log.Warn("connection failed for good", "chat_id", s.chatID, "detail", ev.Detail)
+			m.log.Warn("connection failed for good", "chat_id", s.chatID, "code", ev.Refusal, "detail", ev.Detail)
 			s.spawnCleanup(gen, false)
 		}
 
@@ -491,13 +558,23 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 		s.spawnCleanup(gen, false)
 
 	case ClientOutdated:
-		s.outdated = true
+		s.outdated, s.outdatedTold = true, false
 		s.setStateLocked(StateDisconnected)
 		s.connectedSince = time.Time{}
 		s.stopLostTimerLocked()
+		dialled := s.verGen
 		s.unlockMu()
-		m.notify(Event{ChatID: s.chatID, Kind: EventClientOutdated, Phone: phone})
-		s.spawnCleanup(gen, false)
+		// The version is the process's, not this session's: the manager
+		// updates it once and reconnects every session it refused; the
+		// reseller hears of it only if that fails.
+		m.spawn(func() {
+			if s.lock(m.ctx) != nil {
+				return // closing: Close handles the client
+			}
+			s.closeClientLocked(gen, false)
+			s.unlock()
+			m.versionRefused(s, dialled)
+		})
 
 	case ClientTimelock:
 		s.unlockMu()
@@ -521,19 +598,65 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 	}
 }
 
+// reconnectOutdated starts a session the refused version had stopped,
+// now that version generation gen is set. It reports whether it started.
+func (s *session) reconnectOutdated(gen uint64) bool {
+	if s.lock(s.m.ctx) != nil {
+		return false
+	}
+	defer s.unlock()
+	s.lockMu()
+	ok := s.outdated && s.verGen < gen
+	if ok {
+		s.outdated = false
+	}
+	s.unlockMu()
+	if !ok {
+		return false
+	}
+	// While outdated no client is opened, so a client still here is the
+	// refused one, whose cleanup may not have run yet.
+	s.closeClientLocked(0, false)
+	if err := s.ensureRunningLocked(s.m.ctx); err != nil {
+		s.m.log.Warn("reconnect after the version update", "chat_id", s.chatID, "err", err)
+		return false
+	}
+	return true
+}
+
+// tellOutdated tells the reseller, once per refusal, that their WhatsApp
+// waits for a version update.
+func (s *session) tellOutdated() {
+	s.lockMu()
+	tell := s.outdated && !s.outdatedTold
+	if tell {
+		s.outdatedTold = true
+	}
+	phone := s.rec.Phone
+	s.unlockMu()
+	if tell {
+		s.m.notify(Event{ChatID: s.chatID, Kind: EventClientOutdated, Phone: phone})
+	}
+}
+
+// timelockActiveLocked: a reach-out time-lock notice is in force (until its
+// end, or for a day when it gave none). Caller holds mu.
+func (s *session) timelockActiveLocked(now time.Time) bool {
+	switch {
+	case s.timelockNoted.IsZero():
+		return false
+	case s.timelockUntil.IsZero():
+		return now.Before(s.timelockNoted.Add(24 * time.Hour))
+	}
+	return now.Before(s.timelockUntil)
+}
+
 // noteTimelock records a reach-out time-lock and tells the reseller once per
 // lock (again only if its end changes, or a day after an open-ended one).
 func (s *session) noteTimelock(until time.Time, detail string) {
 	now := s.m.clock.Now()
 	s.lockMu()
-	var active bool
-	switch {
-	case s.timelockNoted.IsZero():
-	case s.timelockUntil.IsZero():
-		active = now.Before(s.timelockNoted.Add(24 * time.Hour))
-	default:
-		active = now.Before(s.timelockUntil)
-	}
+	active := s.timelockActiveLocked(now)
 	changed := !until.IsZero() && !until.Equal(s.timelockUntil)
 	if !until.IsZero() {
 		s.timelockUntil = until
@@ -567,16 +690,20 @@ func (s *session) startLostTimerLocked() {
 			return
 		}
 		s.lockMu()
-		fire := s.lostEpoch == epoch && s.lostCancel != nil && s.state == StateDisconnected
+		current := s.lostEpoch == epoch && s.lostCancel != nil
+		// A redial under way (connecting) is no connection either.
+		fire := current && (s.state == StateDisconnected || s.state == StateConnecting)
+		if current {
+			s.lostCancel = nil // over, fired or not: a later disconnect starts another
+		}
 		if fire {
-			s.lostCancel = nil
 			s.lostReported = true
 		}
-		phone := s.rec.Phone
+		phone, code := s.rec.Phone, s.rec.Refused.Code
 		s.unlockMu()
 		cancel()
 		if fire {
-			s.m.notify(Event{ChatID: s.chatID, Kind: EventConnectionLost, Phone: phone,
+			s.m.notify(Event{ChatID: s.chatID, Kind: EventConnectionLost, Phone: phone, Refusal: code,
 				Detail: fmt.Sprintf("disconnected for more than %s", s.m.cfg.ConnectionLostAfter)})
 		}
 	})
@@ -605,6 +732,9 @@ func (s *session) unavailableErr() error {
 		return &TransientError{Err: ErrClientOutdated}
 	case !s.replacedAt.IsZero():
 		return &TransientError{Err: ErrStreamReplaced}
+	case s.client == nil && s.rec.Refused.Code != 0:
+		r := s.rec.Refused
+		return &TransientError{Err: &ConnectFailedError{Code: r.Code, Message: r.Message, RetryAt: r.RetryAt()}}
 	}
 	return &TransientError{Err: ErrNotConnected}
 }
@@ -646,7 +776,7 @@ func (s *session) status() Status {
 	defer s.unlockMu()
 	st := Status{State: s.state}
 	if s.hasRec {
-		st.Phone, st.LinkedAt = s.rec.Phone, s.rec.LinkedAt
+		st.Phone, st.LinkedAt, st.Refused = s.rec.Phone, s.rec.LinkedAt, s.rec.Refused
 	}
 	if s.state == StateConnected {
 		st.ConnectedSince = s.connectedSince

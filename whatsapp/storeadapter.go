@@ -18,7 +18,8 @@ var _ SessionStore = StoreSessions{}
 
 func toRecord(s store.WhatsAppSession) SessionRecord {
 	return SessionRecord{ChatID: s.ChatID, DeviceJID: s.DeviceJID, Phone: s.Phone, LinkedAt: s.LinkedAt,
-		State: State(s.State), BanUntil: s.BanUntil}
+		State: State(s.State), BanUntil: s.BanUntil,
+		Refused: ConnectRefusal{Code: s.RefusedCode, Message: s.RefusedMessage, At: s.RefusedAt, Count: s.RefusedCount}}
 }
 
 // LinkedSessions returns every stored device record (start-up only).
@@ -51,6 +52,7 @@ func (a StoreSessions) Session(ctx context.Context, chatID int64) (SessionRecord
 func (a StoreSessions) SaveSession(ctx context.Context, rec SessionRecord) error {
 	err := a.S.Tenant(rec.ChatID).WhatsApp().SaveSession(ctx, store.WhatsAppSession{
 		DeviceJID: rec.DeviceJID, Phone: rec.Phone, LinkedAt: rec.LinkedAt, State: string(rec.State), BanUntil: rec.BanUntil,
+		RefusedCode: rec.Refused.Code, RefusedMessage: rec.Refused.Message, RefusedAt: rec.Refused.At, RefusedCount: rec.Refused.Count,
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNoAccount
@@ -63,9 +65,20 @@ func (a StoreSessions) DeleteSession(ctx context.Context, chatID int64) error {
 	return a.S.Tenant(chatID).WhatsApp().DeleteSession(ctx)
 }
 
-// CachedJID returns what phone resolved to for chatID.
-func (a StoreSessions) CachedJID(ctx context.Context, chatID int64, phone string) (string, bool, error) {
-	return a.S.Tenant(chatID).WhatsApp().CachedJID(ctx, phone)
+// CachedJID returns what phone resolved to for chatID at or after since.
+func (a StoreSessions) CachedJID(ctx context.Context, chatID int64, phone string, since time.Time) (string, bool, error) {
+	return a.S.Tenant(chatID).WhatsApp().CachedJID(ctx, phone, since)
+}
+
+// ForgetJID drops what phone resolved to for chatID.
+func (a StoreSessions) ForgetJID(ctx context.Context, chatID int64, phone string) error {
+	return a.S.Tenant(chatID).WhatsApp().ForgetJID(ctx, phone)
+}
+
+// SentText finds chatID's message with this WhatsApp id in its message log.
+func (a StoreSessions) SentText(ctx context.Context, chatID int64, messageID string) (SentText, bool, error) {
+	phone, text, ok, err := a.S.Tenant(chatID).Messages().SentText(ctx, messageID)
+	return SentText{Phone: phone, Text: text}, ok, err
 }
 
 // CacheJID remembers what phone resolved to for chatID.

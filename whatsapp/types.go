@@ -25,6 +25,33 @@ type Status struct {
 	LinkedAt       time.Time
 	ConnectedSince time.Time // zero unless State is connected
 	BanUntil       time.Time // zero unless State is banned
+	// Refused is the last connection WhatsApp refused with a reason we do
+	// not know (e.g. 428), zero once a connection succeeds; the session is
+	// not dialled again before Refused.RetryAt().
+	Refused ConnectRefusal
+}
+
+// ConnectRefusal is a connection WhatsApp refused with a reason we do not
+// know (the library does not reconnect after it).
+type ConnectRefusal struct {
+	Code    int // zero: none
+	Message string
+	At      time.Time
+	Count   int // refusals in a row
+}
+
+// RetryAt is when the session may be dialled again: 1 minute after the
+// first refusal, doubling with each refusal in a row, at most 30 minutes.
+// Dialling on every send would hammer a server that keeps saying no.
+func (r ConnectRefusal) RetryAt() time.Time {
+	if r.Code == 0 {
+		return time.Time{}
+	}
+	d := time.Minute
+	for i := 1; i < r.Count && d < 30*time.Minute; i++ {
+		d *= 2
+	}
+	return r.At.Add(min(d, 30*time.Minute))
 }
 
 // PairEventKind tells the items of a pairing stream apart.
@@ -92,6 +119,9 @@ type SessionRecord struct {
 	LinkedAt  time.Time
 	State     State // persisted on meaningful changes only: connected (linked), logged_out, banned
 	BanUntil  time.Time
+	// Refused is the last connection refused with an unknown reason, kept
+	// so the back-off and its explanation survive a restart.
+	Refused ConnectRefusal
 }
 
 // SessionStore persists SessionRecords and the per-reseller JID cache. It is
@@ -108,14 +138,32 @@ type SessionStore interface {
 	SaveSession(ctx context.Context, rec SessionRecord) error
 	// DeleteSession removes the record and the JID cache of chatID.
 	DeleteSession(ctx context.Context, chatID int64) error
-	// CachedJID returns the WhatsApp JID that phone resolved to for chatID.
-	CachedJID(ctx context.Context, chatID int64, phone string) (string, bool, error)
+	// CachedJID returns the WhatsApp JID that phone resolved to for chatID,
+	// if it was resolved at or after since.
+	CachedJID(ctx context.Context, chatID int64, phone string, since time.Time) (string, bool, error)
 	CacheJID(ctx context.Context, chatID int64, phone, jid string) error
+	// ForgetJID drops what phone resolved to for chatID.
+	ForgetJID(ctx context.Context, chatID int64, phone string) error
 	// SentSince counts the messages chatID's WhatsApp sent since t, so the
 	// daily cap survives a restart on the same day.
 	SentSince(ctx context.Context, chatID int64, t time.Time) (int, error)
 	// SavePairingOutcome records how chatID's last pairing ended.
 	SavePairingOutcome(ctx context.Context, chatID int64, outcome PairOutcome, at time.Time) error
+	SentLog
+}
+
+// SentLog finds a text message chatID's session sent, by its WhatsApp
+// message ID: a recipient's phone that could not decrypt it asks for it
+// again (a retry receipt), possibly after our client restarted and forgot
+// it.
+type SentLog interface {
+	SentText(ctx context.Context, chatID int64, messageID string) (SentText, bool, error)
+}
+
+// SentText is a message as it was sent: to whom (phone digits) and what.
+type SentText struct {
+	Phone string
+	Text  string
 }
 
 // EventKind names what happened to a reseller's WhatsApp.
@@ -130,15 +178,23 @@ const (
 	EventConnectionLost     EventKind = "connection_lost"     // disconnected for more than ConnectionLostAfter
 	EventConnectionRestored EventKind = "connection_restored" // only after EventConnectionLost
 	EventStreamReplaced     EventKind = "stream_replaced"     // another program connected with this device
+
+	// For the admins (ChatID 0), one per incident: WhatsApp refused the
+	// client's version (405) for one or more sessions.
+	EventVersionUpdated EventKind = "version_updated" // the newest version was set and Count sessions reconnected; Detail "old -> new"
+	EventVersionFailed  EventKind = "version_failed"  // no newer version could be set; Count sessions wait; Detail says why
 )
 
-// Event is a notification for one reseller.
+// Event is a notification for one reseller (ChatID), or for the admins
+// (ChatID 0, EventVersion* kinds).
 type Event struct {
-	ChatID int64
-	Kind   EventKind
-	Phone  string
-	Until  time.Time
-	Detail string // English, for logs; the bot writes its own pt-BR text
+	ChatID  int64
+	Kind    EventKind
+	Phone   string
+	Until   time.Time
+	Refusal int    // EventConnectionLost: the code WhatsApp refused the connection with, if it did
+	Count   int    // EventVersion*: sessions concerned
+	Detail  string // English, for logs; the bot writes its own pt-BR text
 }
 
 // Notifier tells the reseller (the bot implements it). It is called on the

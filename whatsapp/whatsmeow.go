@@ -17,17 +17,21 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" database/sql driver
 	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/appstate"
 	"go.mau.fi/whatsmeow/proto/waCompanionReg"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/socket"
 	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
+	"renovabot/billing"
 	appstore "renovabot/store"
 )
 
@@ -60,8 +64,15 @@ func configureDeviceProps() {
 type WhatsmeowDriver struct {
 	dir string
 	log *slog.Logger
-	// connect dials a client; tests replace it to stay offline.
-	connect func(ctx context.Context, c *whatsmeow.Client) error
+	// sent serves WhatsApp's resend requests (retry receipts) from our
+	// message log; set by the Manager (useSentLog) before any Open.
+	sent SentLog
+	// connect dials a client, presence announces the push name, and
+	// latestVersion asks web.whatsapp.com for the current version: the
+	// network calls, which tests replace to stay offline.
+	connect       func(ctx context.Context, c *whatsmeow.Client) error
+	presence      func(ctx context.Context, c *whatsmeow.Client) error
+	latestVersion func(ctx context.Context) (*store.WAVersionContainer, error)
 }
 
 // NewWhatsmeowDriver prepares dataDir/whatsapp and the device props.
@@ -78,7 +89,50 @@ func NewWhatsmeowDriver(dataDir string, log *slog.Logger) (*WhatsmeowDriver, err
 		dir:     dir,
 		log:     log,
 		connect: func(ctx context.Context, c *whatsmeow.Client) error { return c.ConnectContext(ctx) },
+		// "unavailable": an "available" companion silences the phone's
+		// notifications, and the reseller still uses that phone.
+		presence: func(ctx context.Context, c *whatsmeow.Client) error {
+			return c.SendPresence(ctx, types.PresenceUnavailable)
+		},
+		latestVersion: func(ctx context.Context) (*store.WAVersionContainer, error) {
+			return whatsmeow.GetLatestVersion(ctx, nil)
+		},
 	}, nil
+}
+
+// useSentLog makes every client opened from now on answer resend requests
+// from l (see waClient.messageForRetry).
+func (d *WhatsmeowDriver) useSentLog(l SentLog) { d.sent = l }
+
+var errNoNewerVersion = errors.New("web.whatsapp.com announces no newer version than ours: whatsmeow itself needs an update")
+
+// UpdateVersion implements VersionUpdater: it sets whatsmeow's WhatsApp Web
+// version (one for the whole process) to the newest web.whatsapp.com
+// announces. whatsmeow reads that variable without a lock (logging in,
+// handling a 405), so a client logging in at this very moment races with
+// the write; the Manager keeps that rare: one update per refusal event,
+// run after the refused sessions are closed.
+func (d *WhatsmeowDriver) UpdateVersion(ctx context.Context) (from, to string, err error) {
+	cur := store.GetWAVersion()
+	latest, err := d.latestVersion(ctx)
+	if err != nil {
+		return cur.String(), "", fmt.Errorf("whatsapp: fetch the latest version: %w", err)
+	}
+	if !newerVersion(*latest, cur) {
+		return cur.String(), latest.String(), fmt.Errorf("%w (latest %s)", errNoNewerVersion, latest)
+	}
+	store.SetWAVersion(*latest)
+	d.log.Warn("whatsapp web version updated at run time", "from", cur.String(), "to", latest.String())
+	return cur.String(), latest.String(), nil
+}
+
+func newerVersion(a, b store.WAVersionContainer) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] > b[i]
+		}
+	}
+	return false
 }
 
 // DevicePath is where chatID's device store lives.
@@ -143,6 +197,12 @@ func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(Clie
 	bgCtx, bgCancel := context.WithCancel(context.Background())
 	cli.BackgroundEventCtx = bgCtx
 	c.cli, c.bgCancel = cli, bgCancel
+	if d.sent != nil {
+		// whatsmeow remembers only the last 256 messages of this client in
+		// memory; a resend request for an older one, or one sent before a
+		// restart, would leave the client with "Aguardando mensagem".
+		cli.GetMessageForRetry = c.messageForRetry
+	}
 	c.handlerID = cli.AddEventHandler(c.handleEvent)
 	return c, nil
 }
@@ -188,8 +248,18 @@ func (c *waClient) DeviceJID() string {
 	return ""
 }
 
-func (c *waClient) Connect(ctx context.Context) error { return c.d.connect(ctx, c.cli) }
-func (c *waClient) Disconnect()                       { c.cli.Disconnect() }
+// Connect dials, or redials a client whose socket is gone.
+func (c *waClient) Connect(ctx context.Context) error {
+	err := c.d.connect(ctx, c.cli)
+	if errors.Is(err, whatsmeow.ErrAlreadyConnected) {
+		// A redial met whatsmeow's own reconnect: that socket stands, and
+		// its login (or failure) arrives as an event.
+		return nil
+	}
+	return err
+}
+
+func (c *waClient) Disconnect() { c.cli.Disconnect() }
 
 func (c *waClient) Close() error {
 	c.closeOnce.Do(func() {
@@ -203,7 +273,7 @@ func (c *waClient) Close() error {
 
 func (c *waClient) PairCode(ctx context.Context, phone string) (string, error) {
 	code, err := c.cli.PairPhone(ctx, phone, true, pairCodeClient, pairCodeDisplay)
-	return code, classify(err)
+	return code, c.classify(err)
 }
 
 func (c *waClient) IsOnWhatsApp(ctx context.Context, phones []string) ([]Contact, error) {
@@ -213,7 +283,7 @@ func (c *waClient) IsOnWhatsApp(ctx context.Context, phones []string) ([]Contact
 	}
 	res, err := c.cli.IsOnWhatsApp(ctx, q)
 	if err != nil && len(res) == 0 {
-		return nil, classify(err)
+		return nil, c.classify(err)
 	}
 	out := make([]Contact, 0, len(res))
 	for _, r := range res {
@@ -234,7 +304,7 @@ func (c *waClient) SendTyping(ctx context.Context, jid string) error {
 	if err != nil {
 		return err
 	}
-	return classify(c.cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText))
+	return c.classify(c.cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText))
 }
 
 func (c *waClient) SendText(ctx context.Context, jid, text, id string) error {
@@ -242,14 +312,60 @@ func (c *waClient) SendText(ctx context.Context, jid, text, id string) error {
 	if err != nil {
 		return fmt.Errorf("%w: bad JID %q", ErrInvalidPhone, jid)
 	}
-	_, err = c.cli.SendMessage(ctx, to, &waE2E.Message{Conversation: &text}, whatsmeow.SendRequestExtra{ID: id})
-	return classify(err)
+	_, err = c.cli.SendMessage(ctx, to, textMessage(text), whatsmeow.SendRequestExtra{ID: id})
+	return c.classify(err)
 }
 
-func (c *waClient) Logout(ctx context.Context) error { return classify(c.cli.Logout(ctx)) }
+// textMessage is how a text leaves, and how it is rebuilt for a resend.
+func textMessage(text string) *waE2E.Message { return &waE2E.Message{Conversation: &text} }
+
+func (c *waClient) Logout(ctx context.Context) error { return c.classify(c.cli.Logout(ctx)) }
+
+// messageForRetry is whatsmeow's GetMessageForRetry: a recipient's device
+// asks for a message again (it could not decrypt it) and whatsmeow's memory
+// no longer has it. It is served from this reseller's message log only
+// (scoped by chat id), and only to the chat it was sent to.
+func (c *waClient) messageForRetry(requester, to types.JID, id types.MessageID) *waE2E.Message {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, ok, err := c.d.sent.SentText(ctx, c.chatID, id)
+	switch {
+	case err != nil:
+		c.d.log.Warn("resend request: reading the message log", "chat_id", c.chatID, "message", id, "err", err)
+		return nil
+	case !ok:
+		c.d.log.Info("resend request for a message not in the log", "chat_id", c.chatID, "message", id)
+		return nil
+	case !c.isChatOf(ctx, to, m.Phone):
+		c.d.log.Warn("resend request from another chat than the message's", "chat_id", c.chatID, "message", id)
+		return nil
+	}
+	c.d.log.Debug("serving a resend request from the message log", "chat_id", c.chatID, "message", id, "requester", requester.String())
+	return textMessage(m.Text)
+}
+
+// isChatOf reports whether chat (a phone-number or LID JID) is the chat of
+// phone, or of its 9th-digit variant (the one WhatsApp may know it by).
+func (c *waClient) isChatOf(ctx context.Context, chat types.JID, phone string) bool {
+	pn := chat.ToNonAD()
+	if pn.Server == types.HiddenUserServer {
+		var err error
+		if pn, err = c.cli.Store.LIDs.GetPNForLID(ctx, pn); err != nil || pn.IsEmpty() {
+			return false
+		}
+	}
+	if pn.Server != types.DefaultUserServer {
+		return false
+	}
+	if pn.User == phone {
+		return true
+	}
+	v, ok := billing.NinthDigitVariant(phone)
+	return ok && pn.User == v
+}
 
 func (c *waClient) ConfirmPasskey(ctx context.Context) error {
-	return classify(c.cli.SendPasskeyConfirmation(ctx))
+	return c.classify(c.cli.SendPasskeyConfirmation(ctx))
 }
 
 // handleEvent is the ONE place whatsmeow events become ours.
@@ -259,14 +375,25 @@ func (c *waClient) handleEvent(evt any) {
 		c.sink(ClientEvent{Kind: ClientConnected})
 		c.announcePushName()
 	case *events.PushNameSetting:
-		// A fresh pairing learns the push name from app state only after
-		// its first login.
+		// A push name changed on the phone.
 		c.announcePushName()
+	case *events.AppStateSyncComplete:
+		// A fresh pairing learns the push name in the full sync of
+		// critical_block, which emits no PushNameSetting.
+		if v.Name == appstate.WAPatchCriticalBlock {
+			c.announcePushName()
+		}
 	case *events.Disconnected:
 		c.sink(ClientEvent{Kind: ClientDisconnected})
+	case *events.KeepAliveTimeout:
+		// Pings go unanswered: the socket may be dead. whatsmeow drops it
+		// and redials by itself after a few minutes, without Disconnected.
+		c.sink(ClientEvent{Kind: ClientUnstable, Detail: fmt.Sprintf("%d keepalive timeouts", v.ErrorCount)})
+	case *events.KeepAliveRestored:
+		c.sink(ClientEvent{Kind: ClientRestored})
 	case *events.ConnectFailure:
 		// Unknown failure reasons end the connection without auto-reconnect.
-		c.sink(ClientEvent{Kind: ClientDisconnected, Final: true, Detail: v.Reason.String() + " " + v.Message})
+		c.sink(ClientEvent{Kind: ClientDisconnected, Final: true, Refusal: int(v.Reason), Detail: v.Reason.String() + " " + v.Message})
 	case *events.QR:
 		c.sink(ClientEvent{Kind: ClientQR, Codes: v.Codes})
 	case *events.PairSuccess:
@@ -321,29 +448,46 @@ func (c *waClient) handleEvent(evt any) {
 }
 
 // announcePushName tells the server the reseller's push name (otherwise
-// recipients who don't have the reseller saved see "-") while staying
-// "unavailable": an "available" companion silences the phone's
-// notifications, and the reseller still uses that phone.
+// recipients who don't have the reseller saved see "-"), once the device
+// knows it.
 func (c *waClient) announcePushName() {
-	err := c.cli.SendPresence(context.Background(), types.PresenceUnavailable)
-	if err != nil && !errors.Is(err, whatsmeow.ErrNoPushName) {
+	if c.cli.Store.PushName == "" {
+		return
+	}
+	if err := c.d.presence(context.Background(), c.cli); err != nil {
 		c.d.log.Debug("presence", "chat_id", c.chatID, "err", err)
 	}
 }
 
-// classify maps whatsmeow errors to ours.
-func classify(err error) error {
+// classify maps a whatsmeow error of this client to ours, knowing whether
+// its socket is still there.
+func (c *waClient) classify(err error) error { return classify(err, c.cli.IsConnected()) }
+
+// classify maps whatsmeow errors to ours. Every error that means our own
+// connection is down (connected false: the socket is gone) is
+// errors.Is(ErrNotConnected), so a reminder waits for the connection
+// instead of spending its attempts.
+func classify(err error, connected bool) error {
 	if err == nil {
 		return nil
 	}
+	notConnected := func() error { return &TransientError{Err: fmt.Errorf("%w: %w", ErrNotConnected, err)} }
+	transient := func() error {
+		if !connected {
+			return notConnected()
+		}
+		return &TransientError{Err: err}
+	}
 	if code, ok := serverErrorCode(err); ok {
 		switch {
-		case code == 463: // reach-out time-lock: no messages to new contacts for a while
-			return &RateLimitedError{Reachout: true, Err: err}
+		case code == 463:
+			// Refused for this recipient. Only a time-lock notification
+			// makes it account-wide; the session knows whether one is on.
+			return fmt.Errorf("%w: %w", ErrRecipientRestricted, err)
 		case code == 429:
 			return &RateLimitedError{Err: err}
 		case code >= 500:
-			return &TransientError{Err: err}
+			return transient()
 		}
 		return err
 	}
@@ -351,24 +495,38 @@ func classify(err error) error {
 	switch {
 	case errors.Is(err, whatsmeow.ErrIQRateOverLimit):
 		return &RateLimitedError{Err: err}
-	case errors.Is(err, whatsmeow.ErrNotLoggedIn):
+	case errors.Is(err, whatsmeow.ErrNotLoggedIn): // no paired device in the store
 		return fmt.Errorf("%w: %w", ErrNotLinked, err)
+	case isNoLID(err):
+		return fmt.Errorf("%w: %w", ErrNotOnWhatsApp, err)
 	case errors.Is(err, whatsmeow.ErrNotConnected),
-		errors.Is(err, whatsmeow.ErrIQTimedOut),
-		errors.Is(err, whatsmeow.ErrMessageTimedOut),
+		errors.Is(err, socket.ErrSocketClosed),
+		errors.As(err, &dis),
+		// Some paths wrap it with %v, keeping only its text.
+		strings.Contains(err.Error(), whatsmeow.ErrNotConnected.Error()):
+		return notConnected()
+	case errors.Is(err, whatsmeow.ErrMessageTimedOut):
+		// The message was written to the socket and may have arrived:
+		// it counts as an attempt whatever the socket does now.
+		return &TransientError{Err: err}
+	case errors.Is(err, whatsmeow.ErrIQTimedOut),
 		errors.Is(err, whatsmeow.ErrIQInternalServerError),
 		errors.Is(err, whatsmeow.ErrIQServiceUnavailable),
 		errors.Is(err, whatsmeow.ErrIQPartialServerError),
-		errors.Is(err, context.DeadlineExceeded),
-		errors.As(err, &dis):
-		return &TransientError{Err: err}
+		errors.Is(err, context.DeadlineExceeded):
+		return transient()
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) {
-		return &TransientError{Err: err}
+		return transient()
 	}
 	return err
 }
+
+// isNoLID: sending to a phone-number JID, WhatsApp had no account (LID)
+// for it (send.go: "no LID found for <jid> from server", not a wrapped
+// error): the number is not, or no longer, on WhatsApp.
+func isNoLID(err error) bool { return strings.Contains(err.Error(), "no LID found for ") }
 
 // serverErrorCode extracts N from whatsmeow's "server returned error N"
 // (ErrServerReturnedError wrapped with the code, send.go).

@@ -98,18 +98,19 @@ type waEnv struct {
 	rec   *whatsapptest.Recorder
 	dir   string
 	jids  map[int64]types.JID
+	off   *whatsapp.Offline
 	dials func() int64
 }
 
 func newWAEnv(t testing.TB, chats ...int64) *waEnv {
 	t.Helper()
 	dir := t.TempDir()
-	inner, dials, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &waEnv{d: removeWatch{inner, make(chan int64, 64)}, st: whatsapptest.NewStore(), rec: whatsapptest.NewRecorder(),
-		dir: dir, jids: map[int64]types.JID{}, dials: dials.Load}
+		dir: dir, jids: map[int64]types.JID{}, off: off, dials: off.Load}
 	for _, c := range chats {
 		phone := fmt.Sprintf("55119876%05d", c)
 		jid := seedDevice(t, inner, c, phone)
@@ -117,6 +118,7 @@ func newWAEnv(t testing.TB, chats ...int64) *waEnv {
 		e.st.Put(whatsapp.SessionRecord{ChatID: c, DeviceJID: jid.String(), Phone: phone, LinkedAt: t0, State: whatsapp.StateConnected})
 	}
 	e.clk = clock.NewFake(t0)
+	e.st.Clock = e.clk
 	e.m, err = whatsapp.NewManager(whatsapp.Config{DataDir: dir},
 		whatsapp.Deps{Store: e.st, Notifier: e.rec, Receipts: e.rec, Clock: e.clk, Driver: e.d})
 	if err != nil {
@@ -290,7 +292,10 @@ func TestWhatsmeowEventsReachTheRightReseller(t *testing.T) {
 	}
 
 	// Every event went to the reseller it happened to; 505 heard nothing.
+	// 405: no newer version could be set offline, so the admins heard it
+	// once (chat 0) and the reseller was told their WhatsApp waits.
 	wantKinds := map[int64][]whatsapp.EventKind{
+		0:   {whatsapp.EventVersionFailed},
 		101: {whatsapp.EventReachoutTimelock, whatsapp.EventStreamReplaced},
 		202: {whatsapp.EventLoggedOut},
 		303: {whatsapp.EventTempBan},
@@ -362,43 +367,66 @@ func TestWhatsmeowPairSuccessAndUnlink(t *testing.T) {
 
 func TestClassifyWhatsmeowErrors(t *testing.T) {
 	serverErr := func(code int) error { return fmt.Errorf("%w %d", whatsmeow.ErrServerReturnedError, code) }
+	// What a send or query returns when our socket is gone, in the shapes
+	// whatsmeow produces (request.go, send.go).
+	disconnected := &whatsmeow.DisconnectedError{Action: "message send"}
+	textOnly := fmt.Errorf("failed to encrypt peer message for 5511987654321@s.whatsapp.net: %v", whatsmeow.ErrNotConnected)
+	noLID := errors.New("no LID found for 5521987650001@s.whatsapp.net from server")
+	const (
+		plain = iota
+		rateLimited
+		transient // retry later, counted as an attempt
+		offline   // our connection is down: errors.Is(ErrNotConnected), also transient
+		notLinked
+		restricted // this recipient refused (463), not an account lock
+		notOnWhatsApp
+	)
 	cases := []struct {
 		err       error
-		rateLimit bool
-		reachout  bool
-		transient bool
-		notLinked bool
+		connected bool
+		want      int
 	}{
-		{err: serverErr(463), rateLimit: true, reachout: true},
-		{err: serverErr(429), rateLimit: true},
-		{err: whatsmeow.ErrIQRateOverLimit, rateLimit: true},
-		{err: serverErr(503), transient: true},
-		{err: whatsmeow.ErrNotConnected, transient: true},
-		{err: whatsmeow.ErrIQTimedOut, transient: true},
-		{err: whatsmeow.ErrMessageTimedOut, transient: true},
-		{err: context.DeadlineExceeded, transient: true},
-		{err: whatsmeow.ErrNotLoggedIn, notLinked: true},
-		{err: serverErr(479)},
+		{serverErr(463), true, restricted},
+		{serverErr(429), true, rateLimited},
+		{whatsmeow.ErrIQRateOverLimit, true, rateLimited},
+		{serverErr(503), true, transient},
+		{serverErr(503), false, offline},
+		{whatsmeow.ErrNotConnected, true, offline},
+		{whatsmeow.ErrNotConnected, false, offline},
+		{fmt.Errorf("failed to get user info for x to fill LID cache: %w", whatsmeow.ErrNotConnected), false, offline},
+		{disconnected, true, offline},
+		{whatsmeow.ErrIQDisconnected, false, offline},
+		{textOnly, false, offline},
+		{whatsmeow.ErrIQTimedOut, true, transient},
+		{whatsmeow.ErrIQTimedOut, false, offline},
+		{whatsmeow.ErrMessageTimedOut, false, transient}, // it may have arrived: an attempt
+		{context.DeadlineExceeded, true, transient},
+		{whatsmeow.ErrNotLoggedIn, false, notLinked},
+		{noLID, true, notOnWhatsApp},
+		{serverErr(479), true, plain},
 	}
 	for _, c := range cases {
-		got := whatsapp.Classify(c.err)
+		got := whatsapp.Classify(c.err, c.connected)
 		var rl *whatsapp.RateLimitedError
 		var te *whatsapp.TransientError
-		isRL := errors.As(got, &rl)
-		if isRL != c.rateLimit || (isRL && rl.Reachout != c.reachout) || errors.Is(got, whatsapp.ErrRateLimited) != c.rateLimit {
-			t.Errorf("%v: rate limited %v (reachout %v), want %v/%v", c.err, isRL, isRL && rl.Reachout, c.rateLimit, c.reachout)
+		is := map[int]bool{
+			rateLimited:   errors.As(got, &rl) && errors.Is(got, whatsapp.ErrRateLimited) && !rl.Reachout,
+			transient:     errors.As(got, &te) && !errors.Is(got, whatsapp.ErrNotConnected),
+			offline:       errors.As(got, &te) && errors.Is(got, whatsapp.ErrNotConnected),
+			notLinked:     errors.Is(got, whatsapp.ErrNotLinked),
+			restricted:    errors.Is(got, whatsapp.ErrRecipientRestricted) && !errors.Is(got, whatsapp.ErrRateLimited),
+			notOnWhatsApp: errors.Is(got, whatsapp.ErrNotOnWhatsApp) && whatsapp.IsPermanent(got),
 		}
-		if errors.As(got, &te) != c.transient {
-			t.Errorf("%v: transient %v, want %v", c.err, !c.transient, c.transient)
-		}
-		if errors.Is(got, whatsapp.ErrNotLinked) != c.notLinked {
-			t.Errorf("%v: not linked mismatch", c.err)
+		for kind, ok := range is {
+			if ok != (kind == c.want) {
+				t.Errorf("%v (socket up %v) -> %v: kind %d is %v, want kind %d", c.err, c.connected, got, kind, ok, c.want)
+			}
 		}
 		if !errors.Is(got, c.err) {
 			t.Errorf("%v: the original error is not kept", c.err)
 		}
 	}
-	if whatsapp.Classify(nil) != nil {
+	if whatsapp.Classify(nil, false) != nil {
 		t.Error("nil must stay nil")
 	}
 }

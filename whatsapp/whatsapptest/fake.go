@@ -44,6 +44,9 @@ type Driver struct {
 	DialDelay  time.Duration
 	CloseDelay time.Duration
 	Clock      clock.Clock
+	// VersionGate, when set, makes every UpdateVersion take one value
+	// from it first.
+	VersionGate chan struct{}
 
 	mu             sync.Mutex
 	changed        chan struct{}
@@ -67,6 +70,14 @@ type Driver struct {
 	connectErrNext error
 	passkeyOK      map[int64]int
 	passkeyErr     error
+	versionUpdates []VersionUpdate
+	versionCalls   int
+}
+
+// VersionUpdate is one scripted answer of UpdateVersion.
+type VersionUpdate struct {
+	From, To string
+	Err      error
 }
 
 // NewDriver returns a fake with AutoConnect on and three QR codes.
@@ -87,7 +98,50 @@ func NewDriver() *Driver {
 	}
 }
 
-var _ whatsapp.Driver = (*Driver)(nil)
+var (
+	_ whatsapp.Driver         = (*Driver)(nil)
+	_ whatsapp.VersionUpdater = (*Driver)(nil)
+)
+
+// ScriptVersionUpdates sets the answers of the next UpdateVersion calls, in
+// order; without one left, UpdateVersion fails.
+func (d *Driver) ScriptVersionUpdates(u ...VersionUpdate) {
+	d.mu.Lock()
+	d.versionUpdates = append(d.versionUpdates, u...)
+	d.mu.Unlock()
+}
+
+// VersionCalls is how many times UpdateVersion was called.
+func (d *Driver) VersionCalls() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.versionCalls
+}
+
+// UpdateVersion implements whatsapp.VersionUpdater with the scripted answers.
+func (d *Driver) UpdateVersion(ctx context.Context) (string, string, error) {
+	d.mu.Lock()
+	gate := d.VersionGate
+	d.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return "", "", ctx.Err()
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.versionCalls++
+	d.touchLocked()
+	if len(d.versionUpdates) == 0 {
+		return "", "", errors.New("whatsapptest: no version update scripted")
+	}
+	u := d.versionUpdates[0]
+	d.versionUpdates = d.versionUpdates[1:]
+	return u.From, u.To, u.Err
+}
+
 var _ whatsapp.Client = (*Client)(nil)
 
 func (d *Driver) clock() clock.Clock {
@@ -169,6 +223,14 @@ func (d *Driver) SetOnWhatsApp(phone, jid string) {
 	}
 	d.mu.Lock()
 	d.onWhatsApp[phone] = jid
+	d.mu.Unlock()
+}
+
+// RemoveFromWhatsApp makes phone no longer resolve (the number left
+// WhatsApp).
+func (d *Driver) RemoveFromWhatsApp(phone string) {
+	d.mu.Lock()
+	delete(d.onWhatsApp, phone)
 	d.mu.Unlock()
 }
 

@@ -2,23 +2,61 @@ package whatsapptest
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
 
+	"renovabot/clock"
 	"renovabot/whatsapp"
 )
 
 // Store is an in-memory whatsapp.SessionStore.
 type Store struct {
+	// Clock dates JID cache entries (nil: clock.Real). Set it before use.
+	Clock clock.Clock
+
 	mu    sync.Mutex
 	recs  map[int64]whatsapp.SessionRecord
-	jids  map[jidKey]string
+	jids  map[jidKey]cachedJID
 	saves int
 	sent  map[int64]int
 	pairs map[int64]whatsapp.PairOutcome
+	texts map[textKey]whatsapp.SentText
+	// changed is closed and replaced whenever a record changes.
+	changed chan struct{}
 	// FailSave, when set, is returned by SaveSession.
 	FailSave error
+}
+
+// WaitRecord waits until chatID's record satisfies cond (evaluated under
+// the store's lock) or ctx ends.
+func (s *Store) WaitRecord(ctx context.Context, chatID int64, cond func(rec whatsapp.SessionRecord, ok bool) bool) error {
+	for {
+		s.mu.Lock()
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		rec, ok := s.recs[chatID]
+		done, ch := cond(rec, ok), s.changed
+		s.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("whatsapptest: record of %d: %w", chatID, ctx.Err())
+		}
+	}
+}
+
+// touchLocked wakes WaitRecord callers.
+func (s *Store) touchLocked() {
+	if s.changed != nil {
+		close(s.changed)
+	}
+	s.changed = make(chan struct{})
 }
 
 type jidKey struct {
@@ -26,11 +64,44 @@ type jidKey struct {
 	phone  string
 }
 
+type cachedJID struct {
+	jid string
+	at  time.Time
+}
+
+type textKey struct {
+	chatID int64
+	id     string
+}
+
 var _ whatsapp.SessionStore = (*Store)(nil)
 
 func NewStore() *Store {
-	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]string), sent: make(map[int64]int),
-		pairs: make(map[int64]whatsapp.PairOutcome)}
+	return &Store{recs: make(map[int64]whatsapp.SessionRecord), jids: make(map[jidKey]cachedJID), sent: make(map[int64]int),
+		pairs: make(map[int64]whatsapp.PairOutcome), texts: make(map[textKey]whatsapp.SentText)}
+}
+
+func (s *Store) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
+}
+
+// PutSentText records that chatID's session sent text to phone under the
+// WhatsApp message id (what the message log keeps).
+func (s *Store) PutSentText(chatID int64, id, phone, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.texts[textKey{chatID, id}] = whatsapp.SentText{Phone: phone, Text: text}
+}
+
+// SentText returns what PutSentText recorded for chatID.
+func (s *Store) SentText(_ context.Context, chatID int64, id string) (whatsapp.SentText, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.texts[textKey{chatID, id}]
+	return t, ok, nil
 }
 
 // SetSentToday makes SentSince report n messages already sent by chatID
@@ -77,7 +148,7 @@ func (s *Store) CachedJIDs(chatID int64) map[string]string {
 	out := make(map[string]string)
 	for k, v := range s.jids {
 		if k.chatID == chatID {
-			out[k.phone] = v
+			out[k.phone] = v.jid
 		}
 	}
 	return out
@@ -109,6 +180,7 @@ func (s *Store) SaveSession(_ context.Context, rec whatsapp.SessionRecord) error
 		return s.FailSave
 	}
 	s.recs[rec.ChatID] = rec
+	s.touchLocked()
 	return nil
 }
 
@@ -124,17 +196,28 @@ func (s *Store) DeleteSession(_ context.Context, chatID int64) error {
 	return nil
 }
 
-func (s *Store) CachedJID(_ context.Context, chatID int64, phone string) (string, bool, error) {
+func (s *Store) CachedJID(_ context.Context, chatID int64, phone string, since time.Time) (string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	j, ok := s.jids[jidKey{chatID, phone}]
-	return j, ok, nil
+	if !ok || j.at.Before(since) {
+		return "", false, nil
+	}
+	return j.jid, true, nil
 }
 
 func (s *Store) CacheJID(_ context.Context, chatID int64, phone, jid string) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.jids[jidKey{chatID, phone}] = jid
+	s.jids[jidKey{chatID, phone}] = cachedJID{jid, now}
+	return nil
+}
+
+func (s *Store) ForgetJID(_ context.Context, chatID int64, phone string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.jids, jidKey{chatID, phone})
 	return nil
 }
 
