@@ -99,7 +99,13 @@ func dailySummaryMessage(s scheduler.DaySummary) (string, Keyboard) {
 	}
 	if s.Skipped > 0 {
 		sb.WriteString(Textf("\n⏭️ <b>Não enviados: %d</b>\n", s.Skipped))
-		writeProblems(&sb, s.SkippedList, s.Skipped)
+		if s.Skipped <= summaryLines || len(s.SkippedWhy) == 0 {
+			writeProblems(&sb, s.SkippedList, s.Skipped)
+		} else {
+			// Too many to name: each reason with how many, from which days
+			// (what the daily cap held back, say).
+			writeSkipReasons(&sb, s.SkippedWhy)
+		}
 	}
 	sb.WriteString(Textf("\n💰 Previsto para hoje: <b>%s</b> (%s)\n", billing.FormatMoney(s.DueTodayAmount),
 		plural(s.DueToday, "cliente vence hoje", "clientes vencem hoje")))
@@ -115,6 +121,23 @@ func writeProblems(sb *strings.Builder, list []scheduler.Problem, total int) {
 	}
 	if total > len(shown) {
 		sb.WriteString(fmt.Sprintf("… e mais %d\n", total-len(shown)))
+	}
+}
+
+// writeSkipReasons lists reasons reminders were not sent, with their counts
+// per reminder day: "• Não enviado: limite diário … — 102 lembretes (2 dias
+// antes: 100 · 1 dia antes: 2)".
+func writeSkipReasons(sb *strings.Builder, list []scheduler.SkipReason) {
+	shown := list[:min(len(list), summaryLines)]
+	for _, r := range shown {
+		stages := make([]string, len(r.Stages))
+		for i, st := range r.Stages {
+			stages[i] = fmt.Sprintf("%s: %d", billing.StageLabel(st.Stage), st.Count)
+		}
+		sb.WriteString(Textf("• %s — %s (%s)\n", Truncate(r.Reason, 160), plural(r.Count, "lembrete", "lembretes"), strings.Join(stages, " · ")))
+	}
+	if rest := len(list) - len(shown); rest > 0 {
+		sb.WriteString(fmt.Sprintf("… e mais %s\n", plural(rest, "motivo", "motivos")))
 	}
 }
 
