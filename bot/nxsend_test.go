@@ -283,3 +283,68 @@ func TestRemindersScreenNamesTheFieldsToFill(t *testing.T) {
 		t.Errorf("the default overdue text flagged:\n%s", m.Text)
 	}
 }
+
+// The longest template, with the Pix code after it, every gap a client can
+// have and a kind that contradicts the client (warning, offer), still fits
+// the send preview and the template screen (the fake Bot API refuses a
+// message over 4096 characters like Telegram).
+func TestLongestTemplateWithPixCodeAndWarningsFits(t *testing.T) {
+	h := startedHarness(t, 101)
+	ctx := context.Background()
+	linkByQR(t, h, 101, "5511987654321")
+	if err := h.store.Tenant(101).Company().Save(ctx, store.Company{PixKey: "loja@exemplo.com.br", PixHolder: "Loja", City: "Recife"}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.addClient(101, strings.Repeat("Nome Longo ", 9), "5511933334444", "Mensal", 3590, hToday.AddDays(-3))
+	h.waFake.SetOnWhatsApp(c.Phone, "")
+	tail := "{pix_copia_cola}{empresa}{empresa_telefone}{servidor}{observacoes}"
+	body := strings.Repeat("😀", msgtemplate.MaxLen-len([]rune(tail))) + tail
+	if _, err := msgtemplate.Parse(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.Tenant(101).Templates().Save(ctx, msgtemplate.KindRenewed, body); err != nil {
+		t.Fatal(err)
+	}
+	h.say(101, "/config", "Configurações")
+	h.click(101, "📝 Mensagens", "Os textos")
+	h.click(101, "🟢 Renovação confirmada", "Prévia cortada aqui")
+	h.say(101, "/clientes", "Clientes")
+	h.click(101, "Nome Longo Nome Longo", "👤 Nome Longo")
+	h.click(101, "📤 Enviar mensagem", "Qual mensagem?")
+	m := h.click(101, "Renovação confirmada", "Esta mensagem não combina com")
+	if !strings.Contains(m.Text, "Logo em seguida, numa mensagem só com ele") || !strings.Contains(m.Text, "Em branco para este cliente") {
+		t.Fatalf("preview:\n%.300s", m.Text)
+	}
+	h.click(101, "✅ Enviar mesmo assim", "e o código Pix logo em seguida")
+	for _, method := range []string{"sendMessage", "editMessageText"} {
+		for _, call := range h.srv.Calls(method) {
+			if call.Status != 200 {
+				t.Fatalf("Telegram refused a screen (%s %d): %.200s", method, call.Status, call.Params["text"])
+			}
+		}
+	}
+}
+
+// The longest daily summary (every list full of the longest names and
+// reasons, six reminder days) still fits one Telegram message.
+func TestLongestDailySummaryFits(t *testing.T) {
+	h := startedHarness(t, 101)
+	long := scheduler.Problem{ClientID: 1, Name: strings.Repeat("N", 200), Stage: -30, Reason: strings.Repeat("r", 500)}
+	stages := []scheduler.StageCount{{Stage: 30, Count: 99999}, {Stage: 29, Count: 99999}, {Stage: 28, Count: 99999}, {Stage: -28, Count: 99999}, {Stage: -29, Count: 99999}, {Stage: -30, Count: 99999}}
+	var why []scheduler.SkipReason
+	for range 20 {
+		why = append(why, scheduler.SkipReason{Reason: strings.Repeat("m", 500), Count: 599994, Stages: stages})
+	}
+	list := make([]scheduler.Problem, scheduler.SummaryListLimit)
+	for i := range list {
+		list[i] = long
+	}
+	if err := h.bot.DailySummary(context.Background(), 101, scheduler.DaySummary{Day: hToday, Sent: 99999, Failed: 99999, Skipped: 99999,
+		FailedList: list, SkippedList: list, SkippedWhy: why, DueToday: 99999, DueTodayAmount: 1 << 40, Overdue: 99999, OverdueAmount: 1 << 40}); err != nil {
+		t.Fatal(err)
+	}
+	m := h.waitText(101, 0, "Lembretes de hoje")
+	if n := len([]rune(m.Text)); n > 4096 || !strings.Contains(m.Text, "… e mais 16 motivos") {
+		t.Fatalf("summary of %d characters:\n%s", n, m.Text)
+	}
+}

@@ -124,17 +124,22 @@ func writeProblems(sb *strings.Builder, list []scheduler.Problem, total int) {
 	}
 }
 
+// skipReasonLines bounds the reasons listed in the summary: with the
+// failures' lines, the message stays under Telegram's 4096 characters
+// whatever the reasons and stages (a refused summary would be lost).
+const skipReasonLines = 4
+
 // writeSkipReasons lists reasons reminders were not sent, with their counts
 // per reminder day: "• Não enviado: limite diário … — 102 lembretes (2 dias
 // antes: 100 · 1 dia antes: 2)".
 func writeSkipReasons(sb *strings.Builder, list []scheduler.SkipReason) {
-	shown := list[:min(len(list), summaryLines)]
+	shown := list[:min(len(list), skipReasonLines)]
 	for _, r := range shown {
 		stages := make([]string, len(r.Stages))
 		for i, st := range r.Stages {
 			stages[i] = fmt.Sprintf("%s: %d", billing.StageLabel(st.Stage), st.Count)
 		}
-		sb.WriteString(Textf("• %s — %s (%s)\n", Truncate(r.Reason, 160), plural(r.Count, "lembrete", "lembretes"), strings.Join(stages, " · ")))
+		sb.WriteString(Textf("• %s — %s (%s)\n", Truncate(r.Reason, 120), plural(r.Count, "lembrete", "lembretes"), strings.Join(stages, " · ")))
 	}
 	if rest := len(list) - len(shown); rest > 0 {
 		sb.WriteString(fmt.Sprintf("… e mais %s\n", plural(rest, "motivo", "motivos")))
