@@ -177,8 +177,8 @@ func TestDailySummaryShowsWhatTheCapHeldBack(t *testing.T) {
 	m := h.waitText(101, 0, "Lembretes de hoje")
 	for _, want := range []string{
 		"Não enviados: 103",
-		"• " + capReason + " — 102 lembretes (1 dia antes: 2 · 2 dias antes: 100)",
-		"• Não enviado: cliente excluído. — 1 lembrete (no dia do vencimento: 1)",
+		"• " + capReason + " — 102 (1 dia antes: 2 · 2 dias antes: 100)",
+		"• Não enviado: cliente excluído. — 1 (no dia do vencimento: 1)",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, m.Text)
@@ -344,7 +344,7 @@ func TestLongestDailySummaryFits(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := h.waitText(101, 0, "Lembretes de hoje")
-	if n := len([]rune(m.Text)); n > 4096 || !strings.Contains(m.Text, "… e mais 16 motivos") {
+	if n := len([]rune(m.Text)); n > 4096 || !strings.Contains(m.Text, "… e mais 16\n") {
 		t.Fatalf("summary of %d characters:\n%s", n, m.Text)
 	}
 }

@@ -130,8 +130,9 @@ func writeProblems(sb *strings.Builder, list []scheduler.Problem, total int) {
 const skipReasonLines = 4
 
 // writeSkipReasons lists reasons reminders were not sent, with their counts
-// per reminder day: "• Não enviado: limite diário … — 102 lembretes (2 dias
-// antes: 100 · 1 dia antes: 2)".
+// per reminder day: "• Não enviado: limite diário … — 102 (1 dia antes: 2 ·
+// 2 dias antes: 100)". The section's heading counts reminders, so the
+// lines need no noun (nor a plural).
 func writeSkipReasons(sb *strings.Builder, list []scheduler.SkipReason) {
 	shown := list[:min(len(list), skipReasonLines)]
 	for _, r := range shown {
@@ -139,10 +140,10 @@ func writeSkipReasons(sb *strings.Builder, list []scheduler.SkipReason) {
 		for i, st := range r.Stages {
 			stages[i] = fmt.Sprintf("%s: %d", billing.StageLabel(st.Stage), st.Count)
 		}
-		sb.WriteString(Textf("• %s — %s (%s)\n", Truncate(r.Reason, 120), plural(r.Count, "lembrete", "lembretes"), strings.Join(stages, " · ")))
+		sb.WriteString(Textf("• %s — %d (%s)\n", Truncate(r.Reason, 120), r.Count, strings.Join(stages, " · ")))
 	}
 	if rest := len(list) - len(shown); rest > 0 {
-		sb.WriteString(fmt.Sprintf("… e mais %s\n", plural(rest, "motivo", "motivos")))
+		sb.WriteString(fmt.Sprintf("… e mais %d\n", rest))
 	}
 }
 
