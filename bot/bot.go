@@ -78,6 +78,7 @@ type Bot struct {
 	menu      []menuEntry
 	settings  []settingEntry
 	help      []helpLine
+	helpNotes []helpLine // paragraphs of /ajuda after the commands (cmd empty)
 
 	username string
 	serving  atomic.Bool

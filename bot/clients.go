@@ -175,7 +175,7 @@ func (b *Bot) showList(r *Request, f store.Filter, page int) error {
 
 // summaryLine is the status header shared by the list and the due dates.
 func summaryLine(s store.Summary) string {
-	return Textf("%s %d vencidos · %s %d hoje · %s %d em até 3 dias · %s %d em dia · %s %d pausados\n💰 Previsto no mês: <b>%s</b> · Em atraso: <b>%s</b>\n",
+	return Textf("%s %d vencidos · %s %d hoje · %s %d em até 3 dias · %s %d em dia · %s %d pausados\n💰 Ainda a receber no mês: <b>%s</b> · Em atraso: <b>%s</b>\n",
 		billing.StatusOverdue.Icon(), s.Overdue, billing.StatusDueToday.Icon(), s.DueToday,
 		billing.StatusDueSoon.Icon(), s.DueSoon, billing.StatusOK.Icon(), s.OK,
 		billing.StatusPaused.Icon(), s.Paused,

@@ -38,6 +38,13 @@ func (b *Bot) addCommand(name string, order int, desc string, h handlerFunc) {
 	}
 }
 
+// addHelpNote adds a paragraph (HTML) to /ajuda, after the commands, in
+// order: what a screen's figures or words mean, said once.
+func (b *Bot) addHelpNote(order int, html string) {
+	b.helpNotes = append(b.helpNotes, helpLine{order: order, desc: html})
+	sort.SliceStable(b.helpNotes, func(i, j int) bool { return b.helpNotes[i].order < b.helpNotes[j].order })
+}
+
 // addCallback registers a button action (exact match).
 func (b *Bot) addCallback(action string, h handlerFunc) {
 	if action == actWizard || action == actWizardCancel {
@@ -155,6 +162,9 @@ func (b *Bot) cmdHelp(r *Request) error {
 	sb.WriteString(txtHelpHeader)
 	for _, h := range b.help {
 		sb.WriteString("\n/" + h.cmd + " — " + Esc(h.desc))
+	}
+	for _, n := range b.helpNotes {
+		sb.WriteString("\n\n" + n.desc)
 	}
 	sb.WriteString("\n\n" + txtHelpFooter)
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn(txtMenuButton, CB(actMenu)))}})

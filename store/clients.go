@@ -328,7 +328,7 @@ type Summary struct {
 	DueTodayAmount                                int64
 	Next7                                         int // due in the 7 days after today, not paused
 	Next7Amount                                   int64
-	MonthAmount                                   int64 // sum of prices of clients due in today's month
+	MonthAmount                                   int64 // sum of prices of clients not paused due in today's month ("ainda a receber")
 }
 
 // Summary computes the header of lists and the due-dates view. Each row is
@@ -383,7 +383,7 @@ func (c Clients) Summary(ctx context.Context, today billing.Date) (Summary, erro
 	monthStart := billing.Date{Year: today.Year, Month: today.Month, Day: 1}.ISO()
 	monthEnd := billing.Date{Year: today.Year, Month: today.Month, Day: billing.DaysIn(today.Year, today.Month)}.ISO()
 	if err := c.t.s.read.QueryRowContext(ctx, `SELECT `+sumMoney("price")+` FROM clients
-		WHERE reseller_id = ? AND due_date BETWEEN ? AND ?`, c.t.chatID, monthStart, monthEnd).Scan(&s.MonthAmount); err != nil {
+		WHERE reseller_id = ? AND `+openClients+` AND due_date BETWEEN ? AND ?`, c.t.chatID, monthStart, monthEnd).Scan(&s.MonthAmount); err != nil {
 		return Summary{}, fmt.Errorf("store: month total: %w", err)
 	}
 	return s, nil

@@ -15,6 +15,7 @@ type Payment struct {
 	ClientID   int64 // 0 when the client was deleted since
 	ClientName string
 	PlanName   string
+	Server     string // the client's server when it paid ("" for none)
 	Amount     int64
 	PaidOn     billing.Date
 	PrevDue    billing.Date
@@ -42,13 +43,13 @@ type Payments struct{ t Tenant }
 // Payments returns the tenant's ledger.
 func (t Tenant) Payments() Payments { return Payments{t} }
 
-const paymentCols = `id, COALESCE(client_id, 0), client_name, plan_name, amount, paid_on, prev_due, new_due, created_at, undone_at IS NOT NULL`
+const paymentCols = `id, COALESCE(client_id, 0), client_name, plan_name, server, amount, paid_on, prev_due, new_due, created_at, undone_at IS NOT NULL`
 
 func scanPayment(row interface{ Scan(...any) error }) (Payment, error) {
 	var p Payment
 	var paid, prev, next string
 	var created int64
-	if err := row.Scan(&p.ID, &p.ClientID, &p.ClientName, &p.PlanName, &p.Amount, &paid, &prev, &next, &created, &p.Undone); err != nil {
+	if err := row.Scan(&p.ID, &p.ClientID, &p.ClientName, &p.PlanName, &p.Server, &p.Amount, &paid, &prev, &next, &created, &p.Undone); err != nil {
 		return Payment{}, notFound(err)
 	}
 	var err error
@@ -107,9 +108,12 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 		if err := clientChanged(ctx, tx, c.t.chatID, id, CancelRenewed, now); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_name, plan_name, amount, paid_on,
-				prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.t.chatID, id, cl.Name, cl.PlanName, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now)
+		// The plan, server and client are recorded as they are now, so the
+		// reports' history does not move when the client changes or is
+		// deleted later (client_ref outlives client_id).
+		res, err := tx.ExecContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_ref, client_name, plan_name, server,
+				amount, paid_on, prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.t.chatID, id, id, cl.Name, cl.PlanName, cl.Server, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now)
 		if err != nil {
 			return fmt.Errorf("store: record payment: %w", err)
 		}
