@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"renovabot/billing"
+	"renovabot/bot/telegramtest"
+	"renovabot/msgtemplate"
 	"renovabot/store"
 )
 
@@ -89,5 +91,77 @@ func TestRenewalNeverShortensPaidTime(t *testing.T) {
 	h.click(101, "📅 A partir de hoje → 28/12/2026", "Novo vencimento: 28/12/2026")
 	if got, _ := h.store.Tenant(101).Clients().Get(ctx, late.ID); got.Due != (billing.Date{Year: 2026, Month: 12, Day: 28}) {
 		t.Fatalf("overdue client renewed from today to %v", got.Due)
+	}
+}
+
+// Item 3: every screen a reseller and an admin reach, with names full of
+// "&" and "<...>", shows no markup as text: the "Clientes por situação"
+// caption read "Previsto no mês: <b>R$ …</b>". telegramtest checks every
+// text and caption of every end-to-end test the same way (CheckMarkup in
+// newHarness); this walk makes sure the screens are visited at all.
+func TestEveryScreenShowsMarkupOnlyAsFormatting(t *testing.T) {
+	h := newHarness(t)
+	h.srv.SetUser(telegramtest.User{ID: 101, FirstName: "Zé & <Cia>"})
+	h.start()
+	h.say(101, "/start", "Boas-vindas")
+	h.say(900, "/start", "Boas-vindas")
+	ctx := context.Background()
+	tn := h.store.Tenant(101)
+	if err := tn.Company().Save(ctx, store.Company{Name: "Loja & <Cia>", PixHolder: "Zé & Cia", City: "São Paulo"}); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := tn.Plans().FindByName(ctx, "Mensal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tn.Clients().Create(ctx, store.NewClient{Name: "Ana & <Filhos>", Phone: "5511987654321", PlanID: plan.ID,
+		Price: 112060, Due: hToday.AddDays(2), Server: "S&P <1>", Notes: "senha <123> & mac"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second client typed through the wizard, whose screens are walked too.
+	h.say(101, "/novo", "Qual o nome")
+	h.say(101, "Bia <Cia> & Filhos", "WhatsApp")
+	h.say(101, "11987654322", "plano")
+	h.say(101, "Mensal", "valor")
+	h.say(101, "30", "vencimento")
+	h.say(101, "25/11/2026", "servidor")
+	h.say(101, "S&P <1>", "observação")
+	h.say(101, "MAC <00:1A> & senha", "Confira o cadastro")
+	h.say(101, "sim", "Cliente cadastrado")
+
+	list := back{kind: "l", filter: store.FilterAll}
+	screens := []string{
+		CB(actMenu), CB(actList, string(store.FilterAll), 0), cardCB(c.ID, list), CB(actRenewMenu, c.ID),
+		CB(actEditMenu, c.ID), CB(actDueDates), CB(actReports), CB(actReportShow, "30d"), CB(actReportCharts, "30d"),
+		CB(actSettings), CB(actPlans), CB(actServers), CB(actTpl), CB(actCompany), CB(actRem), CB(actRemKinds),
+		CB(actAccount), CB(actHelp), CB(actWA), CB(actImportHelp), CB(actExport),
+	}
+	for _, k := range msgtemplate.Kinds {
+		screens = append(screens, CB(actTplView, string(k)))
+	}
+	for _, data := range screens {
+		if got := h.forge(101, data); got == txtFailedShort || got == txtNotFound {
+			t.Fatalf("screen %s answered %q", data, got)
+		}
+	}
+	for _, data := range []string{CB(actAdmin), CB(actAdmList, 0), CB(actAdmCard, 101, 0), CB(actAdmStats), CB(actAdmAudit),
+		CB(actReportAdmin, "30d")} {
+		if got := h.forge(900, data); got == txtFailedShort || got == txtNotFound {
+			t.Fatalf("admin screen %s answered %q", data, got)
+		}
+	}
+
+	var caption string
+	for _, m := range h.srv.BotMessages(101) {
+		if m.Photo != nil && strings.Contains(m.Text, "Clientes por situação") {
+			caption = m.Text
+		}
+	}
+	if !strings.Contains(caption, "Previsto no mês: R$ 1.150,60") || strings.Contains(caption, "<b>") {
+		t.Fatalf("status chart caption reads:\n%s", caption)
+	}
+	for _, f := range h.srv.MarkupFaults() {
+		t.Errorf("markup shown as text: %s", f)
 	}
 }
