@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -80,7 +81,7 @@ func TestRenewalNeverShortensPaidTime(t *testing.T) {
 	// The store keeps the rule whatever the screen.
 	_, _, err := h.store.Tenant(101).Clients().Renew(ctx, c.ID, store.Renewal{
 		ExpectDue: billing.Date{Year: 2027, Month: 3, Day: 15}, NewDue: billing.Date{Year: 2027, Month: 3, Day: 1}, Anchor: 1, PaidOn: hToday})
-	if err != store.ErrBackwards {
+	if !errors.Is(err, store.ErrBackwards) {
 		t.Fatalf("store renewal backwards: err = %v", err)
 	}
 
@@ -163,5 +164,26 @@ func TestEveryScreenShowsMarkupOnlyAsFormatting(t *testing.T) {
 	}
 	for _, f := range h.srv.MarkupFaults() {
 		t.Errorf("markup shown as text: %s", f)
+	}
+}
+
+// Item 10: /apagarconta asks for APAGAR and takes nothing else: "apagar"
+// and "Apagar" are refused, with the reason, and nothing is erased.
+func TestEraseAccountRequiresTheExactWord(t *testing.T) {
+	h := startedHarness(t, 101)
+	c := h.addClient(101, "Carla", "5511987654321", "Mensal", 4590, hToday)
+	h.say(101, "/apagarconta", "digite APAGAR")
+	for _, typed := range []string{"apagar", "Apagar", "APAGAR!"} {
+		m := h.say(101, typed, "⚠️")
+		if !strings.Contains(m.Text, "Nada foi apagado") || !strings.Contains(m.Text, "letras maiúsculas") {
+			t.Fatalf("%q answered:\n%s", typed, m.Text)
+		}
+		if _, err := h.store.Tenant(101).Clients().Get(context.Background(), c.ID); err != nil {
+			t.Fatalf("%q erased the account: %v", typed, err)
+		}
+	}
+	h.say(101, "APAGAR", "foram apagados")
+	if _, err := h.store.Tenant(101).Account().Get(context.Background()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("account after APAGAR: %v", err)
 	}
 }
