@@ -225,6 +225,22 @@ func editFlow(b *Bot) *Flow {
 				if f == nil || err != nil {
 					return "", ErrStale
 				}
+				heading := "✅ " + Esc(f.label) + " atualizado."
+				if f.optional {
+					switch optionalEdit(in) {
+					case editKeep:
+						cl, err := r.Tenant.Clients().Get(r.Ctx, id)
+						if err != nil {
+							return "", err
+						}
+						return finish(r, func() error { return b.showCard(r, cl, back{kind: "l", filter: store.FilterAll}, "✅ "+f.kept) })
+					case editClear:
+						in = Input{IsChoice: true, Choice: choiceClear}
+						heading = "🗑️ " + f.cleared
+					default:
+						heading = "✅ " + f.updated
+					}
+				}
 				if err := f.parse(r, c, in); err != nil {
 					return "", err
 				}
@@ -236,7 +252,6 @@ func editFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				heading := "✅ " + Esc(f.label) + " atualizado."
 				if n := c.Get(noticeKey); n != "" {
 					heading += "\n" + n
 				}

@@ -187,3 +187,69 @@ func TestEraseAccountRequiresTheExactWord(t *testing.T) {
 		t.Fatalf("account after APAGAR: %v", err)
 	}
 }
+
+// Item 2: while editing, "pular" and ✅ Manter keep the stored notes or
+// server, 🗑️ Apagar erases them, and the card says which happened.
+func TestEditingOptionalFieldSkipKeepsIt(t *testing.T) {
+	h := startedHarness(t, 101)
+	ctx := context.Background()
+	tn := h.store.Tenant(101)
+	plan, err := tn.Plans().FindByName(ctx, "Mensal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tn.Clients().Create(ctx, store.NewClient{Name: "Carla", Phone: "5511987654321", PlanID: plan.ID, Price: 3000,
+		Due: hToday.AddDays(20), Server: "Alfa", Notes: "MAC 00:1A senha 1234"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func() store.Client {
+		t.Helper()
+		h.waitIdle()
+		got, err := tn.Clients().Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	edit := func(field string) telegramtest.Message {
+		t.Helper()
+		h.openCard(101, "Carla")
+		h.click(101, "✏️ Editar", "qual campo")
+		return h.click(101, field, "Editando Carla")
+	}
+
+	q := edit("Observações")
+	card := h.say(101, "pular", "👤 Carla")
+	if got := stored(); got.Notes != "MAC 00:1A senha 1234" {
+		t.Fatalf("'pular' while editing changed the notes to %q", got.Notes)
+	}
+	if !strings.Contains(card.Text, "Observações mantidas: nada mudou.") {
+		t.Fatalf("kept notes reported as:\n%s", card.Text)
+	}
+	buttonData(t, q, "✅ Manter")
+	buttonData(t, q, "🗑️ Apagar")
+	edit("Servidor")
+	h.say(101, "pular", "Servidor mantido: nada mudou.")
+	edit("Observações")
+	h.click(101, "✅ Manter", "Observações mantidas")
+	if got := stored(); got.Notes != "MAC 00:1A senha 1234" || got.Server != "Alfa" {
+		t.Fatalf("kept fields changed: %+v", got)
+	}
+
+	edit("Observações")
+	h.click(101, "🗑️ Apagar", "Observações apagadas.")
+	if got := stored(); got.Notes != "" {
+		t.Fatalf("Apagar left the notes %q", got.Notes)
+	}
+	// Nothing left to erase: only Manter is offered.
+	if q := edit("Observações"); strings.Contains(buttonLabels(q), "Apagar") {
+		t.Fatalf("empty notes offer %s", buttonLabels(q))
+	}
+	h.say(101, "Nova senha 999", "Observações atualizadas.")
+	edit("Servidor")
+	h.say(101, "apagar", "Servidor apagado: o cliente ficou sem servidor.")
+	if got := stored(); got.Notes != "Nova senha 999" || got.Server != "" {
+		t.Fatalf("after typed notes and erased server: %+v", got)
+	}
+}
