@@ -253,3 +253,70 @@ func TestEditingOptionalFieldSkipKeepsIt(t *testing.T) {
 		t.Fatalf("after typed notes and erased server: %+v", got)
 	}
 }
+
+// Item 4: in the middle of /novo, 👥 Clientes on an older message shows
+// the list and ends the wizard, saying so in one line; the next text is
+// not taken as the wizard's answer. A press refused before anything was
+// shown keeps the wizard; a button that starts another wizard says so
+// before its question; /menu says so too.
+func TestMenuButtonsLeaveTheWizard(t *testing.T) {
+	h := startedHarness(t, 101)
+	h.addClient(101, "Carla", "5511987654321", "Mensal", 3000, hToday.AddDays(5))
+	h.say(101, "/novo", "Qual o nome")
+	q := h.say(101, "Maria Souza", "WhatsApp")
+
+	// A stale button (a deleted client's card) changes nothing.
+	if got := h.forge(101, cardCB(99999, back{kind: "l", filter: store.FilterAll})); got != txtNotFound {
+		t.Fatalf("stale card answered %q", got)
+	}
+	if step := h.convStep(101); step != fPhone {
+		t.Fatalf("a refused press moved the wizard to %q", step)
+	}
+
+	before := h.botMessageCount(101)
+	h.click(101, "👥 Clientes", "Clientes — todos (1)")
+	note := h.waitText(101, before, "Você saiu de Novo cliente")
+	if strings.Count(note.Text, "\n") != 0 {
+		t.Fatalf("the notice is not one line:\n%s", note.Text)
+	}
+	if _, ok := conversation(t, h, 101); ok {
+		t.Fatal("the wizard is still running after 👥 Clientes")
+	}
+	for _, m := range h.srv.BotMessages(101) {
+		if m.ID == q.ID && len(m.Keyboard) != 0 {
+			t.Fatalf("the left question keeps its buttons: %v", m.Keyboard)
+		}
+	}
+	m := h.say(101, "maria", "Não entendi")
+	if strings.Contains(m.Text, "Telefone inválido") {
+		t.Fatalf("text after leaving answered as the wizard's:\n%s", m.Text)
+	}
+	if n := len(h.clients(101)); n != 1 {
+		t.Fatalf("%d clients", n)
+	}
+
+	// A button that starts another wizard: the line comes before its question.
+	h.say(101, "/novo", "Qual o nome")
+	before = h.botMessageCount(101)
+	h.forge(101, CB(actSearchAsk))
+	msgs := h.srv.BotMessages(101)[before:]
+	if len(msgs) < 2 || !strings.Contains(msgs[0].Text, "Você saiu de Novo cliente") {
+		t.Fatalf("messages after 🔎 Buscar in a wizard: %q", texts(msgs))
+	}
+	if c, ok := conversation(t, h, 101); !ok || c.Flow != flowSearch {
+		t.Fatalf("conversation after 🔎 Buscar = %+v, %v", c, ok)
+	}
+	// /menu says so as well.
+	menu := h.say(101, "/menu", "Menu principal")
+	if !strings.Contains(menu.Text, "Você saiu de Buscar") {
+		t.Fatalf("/menu in a wizard:\n%s", menu.Text)
+	}
+}
+
+func texts(msgs []telegramtest.Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Text
+	}
+	return out
+}
