@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"renovabot/billing"
 	"renovabot/bot/telegramtest"
@@ -319,4 +320,82 @@ func texts(msgs []telegramtest.Message) []string {
 		out[i] = m.Text
 	}
 	return out
+}
+
+// Item 8: the admin's "Até uma data" earlier than the running access's end
+// is a reduction: confirmed first, and worded as a change to the admin,
+// the reseller and the audit log. A later date extends as before.
+func TestAdminEarlierDateIsAConfirmedReduction(t *testing.T) {
+	h := newHarness(t)
+	h.srv.SetUser(telegramtest.User{ID: 900, FirstName: "Operador"})
+	h.start()
+	h.say(900, "/start", "Menu principal")
+	paidEnd := time.Date(2027, 2, 11, 0, 0, 0, 0, spLoc) // last day 10/02/2027
+	h.register(101, "Ana Lima", store.Access{Status: store.StatusActive, Until: paidEnd})
+	h.srv.SetUser(telegramtest.User{ID: 101, FirstName: "Ana"})
+
+	h.say(900, "/admin", "Painel do administrador")
+	h.forge(900, CB(actAdmCard, 101, 0))
+	h.click(900, "📅 Até uma data", "Até que dia")
+	q := h.say(900, "15/12/2026", "Reduzir o acesso de Ana Lima?")
+	if !strings.Contains(q.Text, "vale até 10/02/2027") || strings.Contains(q.Text, "estendido") {
+		t.Fatalf("confirmation:\n%s", q.Text)
+	}
+	if r := h.reseller(101); !r.AccessUntil.Equal(paidEnd) {
+		t.Fatalf("access changed before confirming: %v", r.AccessUntil)
+	}
+	h.click(900, "✏️ Outra data", "Até que dia")
+	h.say(900, "10/02/2027", "já vai até 10/02/2027")
+	h.say(900, "15/12/2026", "Reduzir o acesso")
+	card := h.click(900, "✂️ Sim, reduzir até 15/12/2026", "Situação")
+	if !strings.Contains(card.Text, "Acesso de Ana Lima alterado: agora vai até 15/12/2026 (antes até 10/02/2027)") ||
+		strings.Contains(card.Text, "estendido") {
+		t.Fatalf("admin card after the reduction:\n%s", card.Text)
+	}
+	told := h.waitText(101, 0, "foi alterado")
+	if !strings.Contains(told.Text, "agora vai até 15/12/2026") || strings.Contains(told.Text, "renovado") || strings.Contains(told.Text, "Obrigado") {
+		t.Fatalf("reseller told:\n%s", told.Text)
+	}
+	if r := h.reseller(101); !r.AccessUntil.Equal(time.Date(2026, 12, 16, 0, 0, 0, 0, spLoc)) {
+		t.Fatalf("access after the reduction: %v", r.AccessUntil)
+	}
+	log := h.audit()
+	if len(log) != 1 || log[0].Action != store.AuditReduce || log[0].Detail != "até 15/12/2026 (antes até 10/02/2027)" {
+		t.Fatalf("audit = %+v", log)
+	}
+
+	// A later date extends at once, as before.
+	h.click(900, "📅 Até uma data", "Até que dia")
+	h.say(900, "20/12/2026", "estendido até 20/12/2026")
+	h.waitText(101, 0, "renovado até 20/12/2026")
+	h.say(900, "/admin", "Painel")
+	h.click(900, "📜 Registro de ações", "reduziu o acesso de Ana Lima (101): até 15/12/2026 (antes até 10/02/2027)")
+}
+
+func TestAccessCut(t *testing.T) {
+	now := harnessNow // 28/11/2026
+	end := time.Date(2027, 2, 11, 0, 0, 0, 0, spLoc)
+	dec15 := billing.Date{Year: 2026, Month: 12, Day: 15}
+	mar1 := billing.Date{Year: 2027, Month: 3, Day: 1}
+	res := func(st store.ResellerStatus, until time.Time) store.Reseller {
+		return store.Reseller{Status: st, AccessUntil: until, Timezone: "America/Sao_Paulo"}
+	}
+	for _, c := range []struct {
+		name string
+		r    store.Reseller
+		last billing.Date
+		want bool
+	}{
+		{"earlier than a running end", res(store.StatusActive, end), dec15, true},
+		{"later than a running end", res(store.StatusActive, end), mar1, false},
+		{"trial, earlier", res(store.StatusTrial, end), dec15, true},
+		{"no end at all", res(store.StatusActive, time.Time{}), mar1, true},
+		{"blocked with a later end kept", res(store.StatusBlocked, end), dec15, true},
+		{"access already over", res(store.StatusActive, now.Add(-time.Hour)), dec15, false},
+		{"expired", res(store.StatusExpired, end), dec15, false},
+	} {
+		if got := accessCut(c.r, now, c.last); got != c.want {
+			t.Errorf("%s: accessCut = %v, want %v", c.name, got, c.want)
+		}
+	}
 }
