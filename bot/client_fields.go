@@ -283,6 +283,9 @@ func parsePrice(r *Request, c *Conv, in Input) error {
 }
 
 func askDue(r *Request, c *Conv) (Message, error) {
+	if m, ok := oldDateQuestion(r, c); ok {
+		return m, nil
+	}
 	today := r.Today()
 	m := Message{Text: "📅 Qual o <b>vencimento</b>? Exemplos: <code>15/08/2026</code>, <code>15/08</code>, <code>hoje</code>, <code>+30</code> (daqui a 30 dias)."}
 	var row []Button
@@ -303,6 +306,12 @@ func monthsLabel(n int) string {
 }
 
 func parseDue(r *Request, c *Conv, in Input) error {
+	if d, ok, err := confirmedDate(c, in); err != nil || ok {
+		if ok {
+			c.Set(fDue, d.ISO())
+		}
+		return err
+	}
 	// The buttons carry an ISO date, one of the forms ParseDate reads.
 	if in.IsChoice {
 		d, err := billing.ParseDate(in.Choice, r.Today())
@@ -314,6 +323,9 @@ func parseDue(r *Request, c *Conv, in Input) error {
 	}
 	d, err := billing.ParseDate(in.Text, r.Today())
 	if err != nil {
+		return err
+	}
+	if err := holdIfLongPast(r, c, d); err != nil {
 		return err
 	}
 	c.Set(fDue, d.ISO())

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -45,7 +46,9 @@ func newClientFlow(b *Bot) *Flow {
 		steps[f.key] = &Step{
 			Ask: f.ask,
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
-				if err := f.parse(r, c, in); err != nil {
+				if err := f.parse(r, c, in); errors.Is(err, errAskAgain) {
+					return c.Step, nil
+				} else if err != nil {
 					return "", err
 				}
 				if c.Get(backKey) != "" {
@@ -241,7 +244,9 @@ func editFlow(b *Bot) *Flow {
 						heading = "✅ " + f.updated
 					}
 				}
-				if err := f.parse(r, c, in); err != nil {
+				if err := f.parse(r, c, in); errors.Is(err, errAskAgain) {
+					return c.Step, nil
+				} else if err != nil {
 					return "", err
 				}
 				patch, err := patchFor(c, f.key)

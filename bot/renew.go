@@ -217,6 +217,9 @@ func renewFlow(b *Bot) *Flow {
 	return &Flow{Name: flowRenew, Title: "Renovar", First: "data", Steps: map[string]*Step{
 		"data": {
 			Ask: func(r *Request, c *Conv) (Message, error) {
+				if m, ok := oldDateQuestion(r, c); ok {
+					return m, nil
+				}
 				cl, err := b.editedClient(r, c)
 				if err != nil {
 					return Message{}, err
@@ -233,12 +236,23 @@ func renewFlow(b *Bot) *Flow {
 					return "", err
 				}
 				today := r.Today()
-				due, err := billing.ParseDate(in.Text, today)
+				due, confirmed, err := confirmedDate(c, in)
+				if errors.Is(err, errAskAgain) {
+					return c.Step, nil
+				}
 				if err != nil {
 					return "", err
 				}
-				if !due.After(cl.Due) {
-					return "", billing.Invalid("A nova data (%s) precisa ser depois do vencimento atual (%s): uma renovação nunca encurta o tempo já pago.", due.BR(), cl.Due.BR())
+				if !confirmed {
+					if due, err = billing.ParseDate(in.Text, today); err != nil {
+						return "", err
+					}
+					if !due.After(cl.Due) {
+						return "", billing.Invalid("A nova data (%s) precisa ser depois do vencimento atual (%s): uma renovação nunca encurta o tempo já pago.", due.BR(), cl.Due.BR())
+					}
+					if err := holdIfLongPast(r, c, due); err != nil {
+						return c.Step, nil
+					}
 				}
 				return finish(r, func() error {
 					return b.renew(r, cl, store.Renewal{ExpectDue: expect, NewDue: due, Anchor: due.Day, PaidOn: today, Once: c.Get("once")})

@@ -399,3 +399,78 @@ func TestAccessCut(t *testing.T) {
 		}
 	}
 }
+
+// Item 9: a typed due date more than a year in the past asks "É isso
+// mesmo?" before it is saved, in the new-client wizard, the due date edit
+// and a renewal's typed date; a CSV row with one is refused with why.
+func TestDateLongPastAsksFirst(t *testing.T) {
+	h := startedHarness(t, 101)
+	ctx := context.Background()
+	h.say(101, "/novo", "Qual o nome")
+	h.say(101, "Dora", "WhatsApp")
+	h.say(101, "11987654321", "plano")
+	h.say(101, "Mensal", "valor")
+	h.say(101, "30", "vencimento")
+	q := h.say(101, "01/01/2020", "É isso mesmo?")
+	if !strings.Contains(q.Text, "01/01/2020 foi há mais de um ano (2523 dias)") {
+		t.Fatalf("confirmation:\n%s", q.Text)
+	}
+	if step := h.convStep(101); step != fDue {
+		t.Fatalf("an unconfirmed date moved the wizard to %q", step)
+	}
+	h.click(101, "✏️ Corrigir", "Qual o vencimento")
+	h.say(101, "01/01/2020", "É isso mesmo?")
+	h.say(101, "15/12/2026", "servidor") // another date replaces it
+	h.say(101, "/cancelar", "cancelada")
+
+	h.say(101, "/novo", "Qual o nome")
+	h.say(101, "Dora", "WhatsApp")
+	h.say(101, "11987654321", "plano")
+	h.say(101, "Mensal", "valor")
+	h.say(101, "30", "vencimento")
+	h.say(101, "01/01/2020", "É isso mesmo?")
+	h.say(101, "sim", "servidor")
+	h.say(101, "pular", "observação")
+	h.say(101, "pular", "Confira o cadastro")
+	h.say(101, "sim", "Cliente cadastrado")
+	dora := h.clientNamed(101, "Dora")
+	if dora.Due != (billing.Date{Year: 2020, Month: 1, Day: 1}) {
+		t.Fatalf("confirmed date stored as %v", dora.Due)
+	}
+
+	// The due date edit.
+	h.openCard(101, "Dora")
+	h.click(101, "✏️ Editar", "qual campo")
+	h.click(101, "Vencimento", "Editando Dora")
+	h.say(101, "10/10/2024", "É isso mesmo?")
+	if got, _ := h.store.Tenant(101).Clients().Get(ctx, dora.ID); got.Due != dora.Due {
+		t.Fatalf("unconfirmed edit saved %v", got.Due)
+	}
+	h.click(101, "✅ Sim, é 10/10/2024", "Vencimento atualizado")
+	if got, _ := h.store.Tenant(101).Clients().Get(ctx, dora.ID); got.Due != (billing.Date{Year: 2024, Month: 10, Day: 10}) {
+		t.Fatalf("confirmed edit saved %v", got.Due)
+	}
+
+	// A renewal's typed date, after the due date but long past.
+	h.click(101, "🔄 Renovar", "Renovar Dora")
+	h.click(101, "✍️ Outra data", "Até quando")
+	h.say(101, "10/11/2024", "É isso mesmo?")
+	if pays := h.livePayments(dora.ID); len(pays) != 0 {
+		t.Fatalf("unconfirmed renewal recorded %+v", pays)
+	}
+	h.click(101, "✅ Sim, é 10/11/2024", "Novo vencimento: 10/11/2024")
+
+	// Imports cannot ask: the row is refused with the reason.
+	before := h.botMessageCount(101)
+	h.srv.SendDocument(101, "clientes.csv", []byte("nome;telefone;plano;valor;vencimento\n"+
+		"Eva;11987650001;Mensal;30;01/01/2020\nFabi;11987650002;Mensal;30;15/12/2026\n"), "")
+	m := h.waitText(101, before, "Importação concluída")
+	if !strings.Contains(m.Text, "linha 2: vencimento: 01/01/2020 foi há mais de um ano (2523 dias)") {
+		t.Fatalf("import report:\n%s", m.Text)
+	}
+	for _, c := range h.clients(101) {
+		if c.Name == "Eva" {
+			t.Fatalf("a row due 01/01/2020 was imported: %+v", c)
+		}
+	}
+}
