@@ -342,7 +342,7 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 	} else if billing.LongPast(d, today) {
 		// A wizard asks "É isso mesmo?"; a file cannot, so the row waits
 		// for the reseller to check it.
-		fail(colDue, billing.LongPastText(d, today)+": confira o ano. Para cadastrar com essa data mesmo, use /novo.")
+		fail(colDue, billing.LongPastText(d, today)+"; confira o ano (para usar essa data mesmo, cadastre o cliente pelo /novo).")
 	} else {
 		row.Due = d
 	}

@@ -414,7 +414,7 @@ func TestParseRefusesDatesLongPast(t *testing.T) {
 	if len(rows) != 1 || rows[0].Name != "C" || len(refused) != 2 {
 		t.Fatalf("rows %+v refused %+v", rows, refused)
 	}
-	want := "linha 2: vencimento: 01/01/2020 foi há mais de um ano (2523 dias): confira o ano. Para cadastrar com essa data mesmo, use /novo."
+	want := "linha 2: vencimento: 01/01/2020 foi há mais de um ano (2523 dias); confira o ano (para usar essa data mesmo, cadastre o cliente pelo /novo)."
 	if refused[0].Error() != want || refused[1].Line != 3 {
 		t.Fatalf("refused %+v, want %q first", refused, want)
 	}
