@@ -138,6 +138,20 @@ func ParseDate(s string, today Date) (Date, error) {
 	return Date{Year: year, Month: m, Day: day}, nil
 }
 
+// LongPast reports whether d is more than a year before today: as a due
+// date that is far more often a typo (a year off, "01/01/2020" for
+// "01/01/2027") than a client overdue that long, so typed dates ask for
+// confirmation and imported ones are refused.
+func LongPast(d, today Date) bool {
+	return d.Before(AddMonthsAnchored(today, -12, today.Day))
+}
+
+// LongPastText says how long ago a LongPast date was, in pt-BR:
+// "01/01/2020 foi há mais de um ano (2524 dias)".
+func LongPastText(d, today Date) string {
+	return d.BR() + " foi há mais de um ano (" + strconv.Itoa(d.DaysUntil(today)) + " dias)"
+}
+
 // DateInRange reports whether d's year is one ParseDate accepts (2000 to
 // 2100), the range the database keeps dates in: a date computed from
 // another (a renewal) is checked with it before it is offered.

@@ -390,27 +390,64 @@ func (b *Bot) onAdmExtend(r *Request) error {
 
 // applyExtension saves a new end of access, tells the reseller and shows
 // the card again. once is the card's token ("" from the typed-date wizard,
-// which acts once by being a wizard).
+// which acts once by being a wizard). A date earlier than the running
+// access's end (only the typed date can be one, confirmed first) is worded
+// as the change it is, to the admin, to the reseller and in the audit log.
 func (b *Bot) applyExtension(r *Request, t store.ResellerSummary, access store.Access, last billing.Date, label, once string) error {
-	detail := "até " + last.BR()
+	cut := accessCut(t.Reseller, b.clock.Now(), last)
+	action, detail := store.AuditExtend, "até "+last.BR()
 	if label != "" {
 		detail = label + ", " + detail
 	}
+	if cut {
+		action, detail = store.AuditReduce, "até "+last.BR()+" (antes "+accessEndText(t.Reseller)+")"
+	}
 	_, after, err := b.store.AdminSetAccess(r.Ctx, store.AccessChange{Admin: r.ChatID, Target: t.ChatID, Access: access,
-		Action: store.AuditExtend, Detail: detail, Once: once})
+		Action: action, Detail: detail, Once: once})
 	if done, err := spent(r, err, "Este botão já foi usado: o acesso já foi estendido. Nada foi alterado de novo."); done {
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin extended access", "admin", r.ChatID, "reseller", t.ChatID, "until", last.ISO())
-	if after.HasAccess(b.clock.Now()) {
+	b.log.Info("admin set the end of access", "admin", r.ChatID, "reseller", t.ChatID, "until", last.ISO(), "reduced", cut)
+	heading := Textf("✅ Acesso de %s estendido até %s.", orDash(t.Name), last.BR())
+	switch {
+	case cut:
+		if after.HasAccess(b.clock.Now()) {
+			b.tell(r.Ctx, t.ChatID, Textf("ℹ️ <b>O prazo do seu acesso ao RenovaBot foi alterado</b>: agora vai até %s. Dúvidas: %s.",
+				last.BR(), Raw(b.contactText())))
+		}
+		heading = Textf("✂️ Acesso de %s alterado: agora vai até %s (antes %s).", orDash(t.Name), last.BR(), accessEndText(t.Reseller))
+	case after.HasAccess(b.clock.Now()):
 		b.tell(r.Ctx, t.ChatID, Textf("✅ <b>Seu acesso ao RenovaBot foi renovado</b> até %s. Obrigado!", last.BR()))
 	}
 	_ = r.Toast("Acesso até " + last.BR())
 	t.Reseller = after
-	return b.showAdmCard(r, t, 0, Textf("✅ Acesso de %s estendido até %s.", orDash(t.Name), last.BR()))
+	return b.showAdmCard(r, t, 0, heading)
+}
+
+// accessCut reports whether access through last ends t's access earlier
+// than it ends now: an access without end, or one whose last day is after
+// last. An access that already ended is never cut.
+func accessCut(t store.Reseller, now time.Time, last billing.Date) bool {
+	switch {
+	case t.Status == store.StatusExpired || t.AwaitingApproval:
+		return false
+	case t.AccessUntil.IsZero():
+		return true
+	case !now.Before(t.AccessUntil):
+		return false
+	}
+	return last.Before(lastAccessDay(t))
+}
+
+// accessEndText is the end of t's access as the admin screens say it.
+func accessEndText(t store.Reseller) string {
+	if t.AccessUntil.IsZero() {
+		return "sem prazo"
+	}
+	return "até " + lastAccessDay(t).BR()
 }
 
 func (b *Bot) onAdmBlock(r *Request, block bool) error {
@@ -495,7 +532,8 @@ func admDateFlow(b *Bot) *Flow {
 				if b.admin[t.ChatID] || t.AwaitingApproval {
 					return "", ErrStale
 				}
-				today := billing.Today(b.clock.Now(), t.Location())
+				now := b.clock.Now()
+				today := billing.Today(now, t.Location())
 				last, err := billing.ParseDate(in.Text, today)
 				if err != nil {
 					return "", err
@@ -503,10 +541,52 @@ func admDateFlow(b *Bot) *Flow {
 				if last.Before(today) {
 					return "", billing.Invalid("%s já passou. Envie hoje ou uma data futura.", last.BR())
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+				if !t.AccessUntil.IsZero() && now.Before(t.AccessUntil) && last == lastAccessDay(t.Reseller) {
+					return "", billing.Invalid("O acesso de %s já vai até %s. Envie outra data, ou /cancelar para deixar como está.", orDash(t.Name), last.BR())
+				}
+				if accessCut(t.Reseller, now, last) {
+					// An earlier end is a reduction: asked first.
+					c.Set("ate", last.ISO())
+					return "reduzir", nil
+				}
+				return finish(r, func() error { return b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "") })
+			},
+		},
+		"reduzir": {
+			Ask: func(r *Request, c *Conv) (Message, error) {
+				t, err := b.convTarget(r, c)
+				if err != nil {
+					return Message{}, err
+				}
+				last, err := billing.ParseISO(c.Get("ate"))
+				if err != nil {
+					return Message{}, ErrStale
+				}
+				return Message{
+					Text: Textf("⚠️ <b>Reduzir o acesso de %s?</b>\n\nHoje o acesso vale %s; com a nova data ele termina antes, "+
+						"no fim de %s. O revendedor será avisado da mudança.", orDash(t.Name), accessEndText(t.Reseller), last.BR()),
+					Keyboard: Keyboard{Row(FlowBtn(c, "✂️ Sim, reduzir até "+last.BR(), "ok"), FlowBtn(c, "✏️ Outra data", "again"))},
+				}, nil
+			},
+			Answer: func(r *Request, c *Conv, in Input) (string, error) {
+				switch {
+				case (in.IsChoice && in.Choice == "again") || (!in.IsChoice && billing.Fold(in.Text) == "outra data"):
+					return "data", nil
+				case !(in.IsChoice && in.Choice == "ok") && !(!in.IsChoice && isYes(in.Text)):
+					return "", billing.Invalid("Toque em ✂️ Sim, reduzir (ou envie “sim”) para confirmar, em ✏️ Outra data, ou envie /cancelar.")
+				}
+				t, err := b.convTarget(r, c)
+				if err != nil {
 					return "", err
 				}
-				return Done, b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "")
+				if b.admin[t.ChatID] || t.AwaitingApproval {
+					return "", ErrStale
+				}
+				last, err := billing.ParseISO(c.Get("ate"))
+				if err != nil {
+					return "", ErrStale
+				}
+				return finish(r, func() error { return b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "") })
 			},
 		},
 	}}
@@ -703,6 +783,7 @@ var auditLabels = map[string]string{
 	store.AuditApprove:   "aprovou",
 	store.AuditRefuse:    "recusou",
 	store.AuditExtend:    "estendeu o acesso de",
+	store.AuditReduce:    "reduziu o acesso de",
 	store.AuditBlock:     "bloqueou",
 	store.AuditUnblock:   "desbloqueou",
 	store.AuditDelete:    "excluiu",

@@ -115,7 +115,8 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 	if created {
 		b.log.Info("new reseller", "chat", r.ChatID, "admin", r.IsAdmin, "status", res.Status, "pending", res.AwaitingApproval)
 	}
-	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+	left, err := b.leaveAnyFlow(r)
+	if err != nil {
 		return err
 	}
 	if created && res.AwaitingApproval {
@@ -130,6 +131,9 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 		greeting = txtWelcomeNew
 	}
 	heading := Textf(greeting, firstName(res.Name))
+	if left != "" {
+		heading = left + "\n\n" + heading
+	}
 	if created && r.Reseller.State(b.clock.Now()) == store.StateTrial {
 		heading += "\n\n" + Textf(txtTrialStarted, b.cfg.Access.TrialDays, lastAccessDay(r.Reseller).BR())
 	}
@@ -137,10 +141,11 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 }
 
 func (b *Bot) cmdMenu(r *Request) error {
-	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+	left, err := b.leaveAnyFlow(r)
+	if err != nil {
 		return err
 	}
-	return b.showMenu(r, "")
+	return b.showMenu(r, left)
 }
 
 func (b *Bot) cmdCancel(r *Request) error {

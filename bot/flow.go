@@ -270,6 +270,38 @@ func (b *Bot) flowCancelButton(r *Request) error {
 	return b.showMenu(r, txtCancelledLong)
 }
 
+// leaveFlow ends the wizard c because the reseller went elsewhere (a
+// button outside it, /menu, /start) and returns the one line that says
+// so. A wizard the new action already replaced (StartFlow) is not cleared
+// again; either way the question's buttons go.
+func (b *Bot) leaveFlow(r *Request, c *Conv) (string, error) {
+	cur, inFlow, err := b.currentFlow(r)
+	if err != nil {
+		return "", err
+	}
+	if inFlow && cur.Token == c.Token {
+		if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+			return "", err
+		}
+	}
+	b.stripKeyboard(r, c.MessageID)
+	title := c.Flow
+	if f := b.flows[c.Flow]; f != nil {
+		title = f.Title
+	}
+	return Textf(txtFlowLeft, title), nil
+}
+
+// leaveAnyFlow ends the running wizard, if any, and returns the line that
+// says so ("" when there was none).
+func (b *Bot) leaveAnyFlow(r *Request) (string, error) {
+	c, inFlow, err := b.currentFlow(r)
+	if err != nil || !inFlow {
+		return "", err
+	}
+	return b.leaveFlow(r, c)
+}
+
 // stripKeyboard removes the buttons of the previous question once it was
 // answered by typing, so they cannot be pressed later.
 func (b *Bot) stripKeyboard(r *Request, messageID int) {

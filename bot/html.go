@@ -6,9 +6,14 @@ import (
 	"strings"
 )
 
-// Every message is sent in HTML parse mode. User values (names, notes, plan
-// names...) go through Esc, so characters like <, & or * never break a
-// message; only the bot's own markup is raw HTML.
+// Every message and caption is sent in HTML parse mode and escaped one way:
+// user values (names, notes, plan names...) go through Esc exactly once, at
+// the point they are placed into the bot's own markup (Textf, Bold, Code...),
+// so characters like <, & or * never break a message. A fragment that is
+// already HTML (the result of Textf or Bold, summaryLine...) is placed
+// into another Textf as Raw(fragment), never as a plain string, or its tags
+// would be escaped again and shown as text. telegramtest checks every text
+// and caption of the end-to-end tests for markup shown that way.
 
 // Esc escapes a user value for HTML parse mode.
 func Esc(s string) string { return html.EscapeString(s) }

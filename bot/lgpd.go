@@ -77,8 +77,10 @@ func eraseFlow(b *Bot) *Flow {
 					"Para confirmar, digite <code>%s</code>.", sum.Total, eraseWord)}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
-				if !strings.EqualFold(strings.TrimSpace(in.Text), eraseWord) {
-					return "", billing.Invalid("Para apagar, digite %s. Para desistir, envie /cancelar.", eraseWord)
+				// The exact word, in capitals: erasing everything takes a
+				// deliberate answer, not one typed in passing ("apagar").
+				if strings.TrimSpace(in.Text) != eraseWord {
+					return "", billing.Invalid("Nada foi apagado. Para apagar, digite %s exatamente assim, em letras maiúsculas. Para desistir, envie /cancelar.", eraseWord)
 				}
 				logoutFailed, err := b.eraseAccount(r.Ctx, r.ChatID, r.Tenant.Account().Erase)
 				if err != nil {

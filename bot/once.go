@@ -13,8 +13,9 @@ import (
 // (store.Renewal.Once, store.AccessChange.Once), so a second press of any
 // button of that screen, queued behind the first or replayed later, finds
 // it spent (store.ErrSpent) and is told what was already done. A check on
-// the data alone is not enough: a renewal "a partir de hoje" can leave the
-// due date where it was, and "+1 mês" always finds an access to extend.
+// the data alone is not enough: an undone renewal puts the due date back
+// where the button expects it, and "+1 mês" always finds an access to
+// extend.
 
 // onceToken returns a new screen token for act-once buttons.
 func onceToken() string { return newToken() }

@@ -250,7 +250,8 @@ func (b *Bot) onReportCharts(r *Request) error {
 	if err != nil {
 		return err
 	}
-	caption = Textf("👥 <b>Clientes por situação</b> (%d)\n%s", sum.Total, strings.TrimSpace(summaryLine(sum)))
+	// summaryLine is HTML already: Raw, or its markup would show as text.
+	caption = Textf("👥 <b>Clientes por situação</b> (%d)\n%s", sum.Total, Raw(strings.TrimSpace(summaryLine(sum))))
 	_, err = b.send.SendPhoto(r.Ctx, r.ChatID, png, Message{Text: caption, Keyboard: Keyboard{Row(Btn("📊 Relatórios", CB(actReports))), backToMenu()}})
 	return err
 }

@@ -27,6 +27,7 @@ const (
 
 	txtFlowCommandHint = "ℹ️ Você está no meio de um cadastro. Responda a pergunta abaixo ou envie /cancelar para sair."
 	txtFlowTextOnly    = "ℹ️ Responda com uma mensagem de texto, por favor."
+	txtFlowLeft        = "ℹ️ Você saiu de <b>%s</b>; nada do que foi respondido ali foi salvo."
 
 	txtNotFound     = "Não encontrado ou expirado."
 	txtNotFoundLong = "🔎 Não encontrado. Talvez tenha sido excluído ou o botão seja antigo."

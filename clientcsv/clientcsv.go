@@ -57,7 +57,7 @@ type Row struct {
 	Phone string       // canonical (billing.ParsePhone)
 	Plan  string       // trimmed as written (plan lookup happens elsewhere), required
 	Value int64        // centavos (billing.ParseMoney)
-	Due   billing.Date // billing.ParseDate with today
+	Due   billing.Date // billing.ParseDate with today, at most a year before it
 	// Server and Notes are optional, trimmed, <= 100 / 500 runes.
 	Server, Notes string
 }
@@ -339,6 +339,10 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 
 	if d, err := billing.ParseDate(get(colDue), today); err != nil {
 		fail(colDue, inputMsg(err))
+	} else if billing.LongPast(d, today) {
+		// A wizard asks "É isso mesmo?"; a file cannot, so the row waits
+		// for the reseller to check it.
+		fail(colDue, billing.LongPastText(d, today)+"; confira o ano (para usar essa data mesmo, cadastre o cliente pelo /novo).")
 	} else {
 		row.Due = d
 	}

@@ -335,9 +335,9 @@ func TestParseLineEndingsAndBlankRows(t *testing.T) {
 }
 
 func TestParseRelativeDates(t *testing.T) {
-	in := "nome;telefone;plano;valor;vencimento\nA;11987654321;P;35;hoje\nB;11987654321;P;35;+30\nC;11987654321;P;35;15/03\nD;11987654321;P;35;01/01/2020\n"
+	in := "nome;telefone;plano;valor;vencimento\nA;11987654321;P;35;hoje\nB;11987654321;P;35;+30\nC;11987654321;P;35;15/03\nD;11987654321;P;35;28/11/2025\n"
 	rows, refused := parseString(t, in)
-	want := []billing.Date{today, d(2026, time.December, 28), d(2027, time.March, 15), d(2020, time.January, 1)}
+	want := []billing.Date{today, d(2026, time.December, 28), d(2027, time.March, 15), d(2025, time.November, 28)}
 	if len(refused) != 0 || len(rows) != len(want) {
 		t.Fatalf("rows %+v refused %+v", rows, refused)
 	}
@@ -399,9 +399,24 @@ func sampleRows() []Row {
 		{Name: "Silva; Maria \"Mari\"", Phone: "553137654321", Plan: "Plano, Ouro", Value: 123456,
 			Due: d(2028, time.February, 29), Server: "", Notes: "linha 1\nlinha 2;\tcom tab\n\"citação\""},
 		{Name: "Zé", Phone: "555598765432", Plan: "Anual", Value: billing.MaxMoney,
-			Due: d(2000, time.January, 1)},
+			Due: d(2025, time.December, 1)}, // overdue, less than a year
 		{Name: "\"Aspas\" no início", Phone: "5599999999999", Plan: "x", Value: 1,
 			Due: d(2100, time.December, 31), Server: "é;ç", Notes: "€ – “ok”"},
+	}
+}
+
+// A due date more than a year in the past is far more often a typo than
+// a client overdue that long: a wizard asks "É isso mesmo?", a file's row
+// is refused with the reason (issue 13 item 9).
+func TestParseRefusesDatesLongPast(t *testing.T) {
+	in := "nome;telefone;plano;valor;vencimento\nA;11987654321;P;35;01/01/2020\nB;11987654321;P;35;27/11/2025\nC;11987654321;P;35;28/11/2025\n"
+	rows, refused := parseString(t, in)
+	if len(rows) != 1 || rows[0].Name != "C" || len(refused) != 2 {
+		t.Fatalf("rows %+v refused %+v", rows, refused)
+	}
+	want := "linha 2: vencimento: 01/01/2020 foi há mais de um ano (2523 dias); confira o ano (para usar essa data mesmo, cadastre o cliente pelo /novo)."
+	if refused[0].Error() != want || refused[1].Line != 3 {
+		t.Fatalf("refused %+v, want %q first", refused, want)
 	}
 }
 

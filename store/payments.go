@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,11 @@ type Payment struct {
 	Undone     bool
 }
 
+// ErrBackwards is returned for a renewal whose new due date is not after
+// the current one: a renewal never shortens (or leaves unchanged) the time
+// a client has paid for.
+var ErrBackwards = errors.New("store: a renewal must move the due date forward")
+
 // Renewal moves a client's due date forward and records the payment.
 type Renewal struct {
 	ExpectDue billing.Date // the due date the reseller saw; a different one means the screen is stale
@@ -33,7 +39,7 @@ type Renewal struct {
 	// Once is the token of the screen whose button asked for this renewal
 	// (empty: none). It is spent with the renewal; ErrSpent if it already
 	// was, so each renewal button renews once even when the due date it
-	// expects is still there (a renewal "a partir de hoje" can keep it).
+	// expects is back there (the renewal was undone meanwhile).
 	Once string
 }
 
@@ -85,7 +91,8 @@ func (p Payments) ForClient(ctx context.Context, clientID int64, limit int) ([]P
 // Renew applies a renewal and writes its payment in one transaction.
 // ErrSpent when r.Once was spent already (the same button pressed twice);
 // ErrConflict when the client's due date is no longer r.ExpectDue (a
-// screen drawn before another change).
+// screen drawn before another change); ErrBackwards when r.NewDue is not
+// after it.
 func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Client, error) {
 	var pay Payment
 	var out Client
@@ -100,6 +107,9 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 		}
 		if cl.Due != r.ExpectDue {
 			return ErrConflict
+		}
+		if !r.NewDue.After(cl.Due) {
+			return ErrBackwards
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE clients SET due_date = ?, anchor_day = ?, updated_at = ? WHERE reseller_id = ? AND id = ?`,
 			r.NewDue.ISO(), r.Anchor, now, c.t.chatID, id); err != nil {
