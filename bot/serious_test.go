@@ -160,7 +160,7 @@ func TestEveryScreenShowsMarkupOnlyAsFormatting(t *testing.T) {
 			caption = m.Text
 		}
 	}
-	if !strings.Contains(caption, "Previsto no mês: R$ 1.150,60") || strings.Contains(caption, "<b>") {
+	if !strings.Contains(caption, "Ainda a receber no mês: R$ 1.150,60") || strings.Contains(caption, "<b>") {
 		t.Fatalf("status chart caption reads:\n%s", caption)
 	}
 	for _, f := range h.srv.MarkupFaults() {
