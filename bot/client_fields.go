@@ -223,12 +223,7 @@ func askDue(r *Request, c *Conv) (Message, error) {
 	return m, nil
 }
 
-func monthsLabel(n int) string {
-	if n == 1 {
-		return "1 mês"
-	}
-	return strconv.Itoa(n) + " meses"
-}
+func monthsLabel(n int) string { return billing.Plural(n, "mês", "meses") }
 
 func parseDue(r *Request, c *Conv, in Input) error {
 	// The buttons carry an ISO date, one of the forms ParseDate reads.

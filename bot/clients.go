@@ -175,10 +175,10 @@ func (b *Bot) showList(r *Request, f store.Filter, page int) error {
 
 // summaryLine is the status header shared by the list and the due dates.
 func summaryLine(s store.Summary) string {
-	return Textf("%s %d vencidos · %s %d hoje · %s %d em até 3 dias · %s %d em dia · %s %d pausados\n💰 Previsto no mês: <b>%s</b> · Em atraso: <b>%s</b>\n",
-		billing.StatusOverdue.Icon(), s.Overdue, billing.StatusDueToday.Icon(), s.DueToday,
+	return Textf("%s %s · %s %d hoje · %s %d em até 3 dias · %s %d em dia · %s %s\n💰 Previsto no mês: <b>%s</b> · Em atraso: <b>%s</b>\n",
+		billing.StatusOverdue.Icon(), billing.Plural(s.Overdue, "vencido", "vencidos"), billing.StatusDueToday.Icon(), s.DueToday,
 		billing.StatusDueSoon.Icon(), s.DueSoon, billing.StatusOK.Icon(), s.OK,
-		billing.StatusPaused.Icon(), s.Paused,
+		billing.StatusPaused.Icon(), billing.Plural(s.Paused, "pausado", "pausados"),
 		billing.FormatMoney(s.MonthAmount), billing.FormatMoney(s.OverdueAmount))
 }
 
@@ -269,10 +269,8 @@ func (b *Bot) showSearch(r *Request, q string, page int) error {
 	switch {
 	case total == 0:
 		text = Textf("🔎 Nenhum cliente encontrado para “%s”.", q)
-	case total == 1:
-		text = Textf("🔎 1 cliente encontrado para “%s”:", q)
 	default:
-		text = Textf("🔎 %d clientes encontrados para “%s”:", total, q)
+		text = Textf("🔎 %s para “%s”:", billing.Plural(total, "cliente encontrado", "clientes encontrados"), q)
 		if pages := (total + pageSize - 1) / pageSize; pages > 1 {
 			text += fmt.Sprintf("\nPágina %d de %d.", page+1, pages)
 		}
@@ -421,7 +419,7 @@ func (b *Bot) onDeleteYes(r *Request) error {
 	}
 	_ = r.Toast("Cliente excluído.")
 	return r.Show(Message{
-		Text:     Textf("✅ <b>%s</b> foi excluído.", c.Name),
+		Text:     Textf("✅ Cadastro de <b>%s</b> excluído.", c.Name),
 		Keyboard: Keyboard{Row(Btn("👥 Clientes", CB(actList, string(store.FilterAll), 0))), backToMenu()},
 	})
 }
@@ -467,7 +465,7 @@ func (b *Bot) showDueDates(r *Request) error {
 		kb = append(kb, Row(Btn(fmt.Sprintf("%s (%d)", s.title, s.count), CB(actList, string(s.f), 0))))
 	}
 	if sum.Paused > 0 {
-		sb.WriteString(Textf("\n%s %d clientes com lembretes pausados.", billing.StatusPaused.Icon(), sum.Paused))
+		sb.WriteString(Textf("\n%s %s.", billing.StatusPaused.Icon(), billing.Plural(sum.Paused, "cliente com lembretes pausados", "clientes com lembretes pausados")))
 	}
 	kb = append(kb, backToMenu())
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})

@@ -139,17 +139,18 @@ func (b *Bot) importRows(r *Request, rows []clientcsv.Row, refused []clientcsv.R
 
 	var sb strings.Builder
 	sb.WriteString("📥 <b>Importação concluída</b>\n")
-	sb.WriteString(fmt.Sprintf("\n✅ %d clientes importados", res.Created))
+	sb.WriteString("\n✅ " + billing.Plural(res.Created, "cliente importado", "clientes importados"))
 	if len(res.Duplicates) > 0 {
 		dl := make([]string, 0, len(res.Duplicates))
 		for _, i := range res.Duplicates {
 			dl = append(dl, fmt.Sprint(lines[i]))
 		}
-		sb.WriteString(fmt.Sprintf("\n↪️ %d já cadastrados, ignorados (linhas %s)", len(res.Duplicates), Esc(joinLimited(dl, 30))))
+		sb.WriteString("\n↪️ " + billing.Plural(len(res.Duplicates), "já cadastrado, ignorado (linha ", "já cadastrados, ignorados (linhas ") +
+			Esc(joinLimited(dl, 30)) + ")")
 	}
 	if len(refused) > 0 {
 		slices.SortStableFunc(refused, func(a, b clientcsv.RowError) int { return a.Line - b.Line })
-		sb.WriteString(fmt.Sprintf("\n❌ %d linhas recusadas:", len(refused)))
+		sb.WriteString("\n❌ " + billing.Plural(len(refused), "linha recusada:", "linhas recusadas:"))
 		const show = 25
 		for i, e := range refused {
 			if i == show {
@@ -189,6 +190,6 @@ func (b *Bot) exportClients(r *Request) error {
 	_ = r.Toast("")
 	name := "clientes-" + r.Today().ISO() + ".csv"
 	_, err = b.send.SendDocument(r.Ctx, r.ChatID, name, buf.Bytes(),
-		Message{Text: fmt.Sprintf("📤 %d clientes. Você pode editar este arquivo e importá-lo de volta com /importar.", len(rows))})
+		Message{Text: "📤 " + billing.Plural(len(rows), "cliente", "clientes") + ". Você pode editar este arquivo e importá-lo de volta com /importar."})
 	return err
 }

@@ -118,8 +118,8 @@ func (b *Bot) showRemindersWith(r *Request, heading string) error {
 		return err
 	}
 	if rep.Planned > 0 {
-		sb.WriteString(Textf("\n📊 Hoje: %d enviados, %d com falha, %d não enviados, %d aguardando.\n",
-			rep.Sent, rep.Failed, rep.Skipped, rep.Open))
+		sb.WriteString(Textf("\n📊 Hoje: %s, %d com falha, %s, %d aguardando.\n",
+			billing.Plural(rep.Sent, "enviado", "enviados"), rep.Failed, billing.Plural(rep.Skipped, "não enviado", "não enviados"), rep.Open))
 	}
 	var kb Keyboard
 	if b.wa != nil && !set.Paused {

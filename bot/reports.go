@@ -103,13 +103,13 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	sb.WriteString(Textf("📊 <b>Relatório — %s</b> (%s a %s)\n", p.Label(), from.BR(), to.BR()))
 
 	sb.WriteString("\n💰 <b>Financeiro</b>\n")
-	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), plural(fin.Payments, "pagamento", "pagamentos")))
+	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), billing.Plural(fin.Payments, "pagamento", "pagamentos")))
 	if fin.Payments > 0 {
 		sb.WriteString(Textf(" · ticket médio %s", billing.FormatMoney(fin.Received/int64(fin.Payments))))
 	}
 	sb.WriteString(Textf("\nPrevisto: %s (pago %s · em aberto %s)\n", billing.FormatMoney(fin.Expected()),
 		billing.FormatMoney(fin.ExpectedPaid), billing.FormatMoney(fin.ExpectedOpen)))
-	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), plural(sum.Overdue, "cliente", "clientes")))
+	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), billing.Plural(sum.Overdue, "cliente", "clientes")))
 	sb.WriteString(Textf("Período anterior (%s a %s): %s recebido — %s\n", pfrom.ShortBR(), pto.ShortBR(),
 		billing.FormatMoney(prev.Received), change(fin.Received, prev.Received)))
 	if line := breakdown(fin.ByPlan, "Por plano", ""); line != "" {
@@ -125,7 +125,7 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	if ret := cl.Retention(); ret >= 0 {
 		sb.WriteString(fmt.Sprintf(" · retenção %s%%", strconv.FormatFloat(ret, 'f', 0, 64)))
 	}
-	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %d dias) %d\n", sum.Overdue, b.cfg.ChurnDays, cl.Churned))
+	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %s) %d\n", sum.Overdue, billing.Plural(b.cfg.ChurnDays, "dia", "dias"), cl.Churned))
 
 	sb.WriteString("\n📨 <b>Lembretes automáticos</b>\n")
 	if msgs.Planned == 0 {
@@ -146,7 +146,8 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 			sb.WriteString(Textf("• falha: %s (%d)\n", Truncate(orDash(f.Name), 60), f.Count))
 		}
 		for _, st := range msgs.ByStage {
-			sb.WriteString(Textf("• %s: %d planejados, %d enviados, %d lidos, %d falharam\n", stageLabel(st.Stage), st.Planned, st.Sent, st.Read, st.Failed))
+			sb.WriteString(Textf("• %s: %s, %s, %s, %s\n", billing.StageLabel(st.Stage), billing.Plural(st.Planned, "planejado", "planejados"),
+				billing.Plural(st.Sent, "enviado", "enviados"), billing.Plural(st.Read, "lido", "lidos"), billing.Plural(st.Failed, "falhou", "falharam")))
 		}
 	}
 	return sb.String(), nil
@@ -257,7 +258,7 @@ func (b *Bot) onExportPayments(r *Request) error {
 		return err
 	}
 	return b.sendCSV(r, w, &buf, fmt.Sprintf("pagamentos-%s-a-%s.csv", from.ISO(), to.ISO()),
-		fmt.Sprintf("📤 %s de %s a %s.", plural(n, "pagamento", "pagamentos"), from.BR(), to.BR()))
+		fmt.Sprintf("📤 %s de %s a %s.", billing.Plural(n, "pagamento", "pagamentos"), from.BR(), to.BR()))
 }
 
 func (b *Bot) onExportMessages(r *Request) error {
@@ -276,7 +277,7 @@ func (b *Bot) onExportMessages(r *Request) error {
 		stage := ""
 		if m.Origin == store.OriginAuto {
 			when = m.SendOn.BR()
-			stage = stageLabel(m.Stage)
+			stage = billing.StageLabel(m.Stage)
 		}
 		return w.Write([]string{when, m.ClientName, billing.FormatPhone(m.Phone), m.Kind, originLabel(m.Origin), stage,
 			msgStatusLabel(m.Status), m.Error, m.Body})
@@ -285,7 +286,7 @@ func (b *Bot) onExportMessages(r *Request) error {
 		return err
 	}
 	return b.sendCSV(r, w, &buf, fmt.Sprintf("mensagens-%s-a-%s.csv", from.ISO(), to.ISO()),
-		fmt.Sprintf("📤 %s de %s a %s.", plural(n, "mensagem", "mensagens"), from.BR(), to.BR()))
+		fmt.Sprintf("📤 %s de %s a %s.", billing.Plural(n, "mensagem", "mensagens"), from.BR(), to.BR()))
 }
 
 func newCSV(buf *bytes.Buffer, header ...string) *csv.Writer {
@@ -338,6 +339,6 @@ func (b *Bot) onAdminReport(r *Request) error {
 	}
 	text := Textf("🌐 <b>Todos os revendedores — %s</b> (%s a %s)\n\nRevendedores: %d · clientes: %d\nRecebido: %s (%s)\nEm aberto no período: %s\nLembretes enviados: %d · falharam: %d",
 		p.Label(), from.BR(), to.BR(), t.Resellers, t.Clients, billing.FormatMoney(t.Received),
-		plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
+		billing.Plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
 	return r.Show(Message{Text: text, Keyboard: Keyboard{Row(Btn("⬅️ Voltar", CB(actReportShow, string(p)))), backToMenu()}})
 }

@@ -484,7 +484,7 @@ func historySection(r *Request, c store.Client) (string, error) {
 		}
 		what := msgtemplate.Kind(m.Kind).Label()
 		if m.Origin == store.OriginAuto {
-			what = "lembrete " + stageLabel(m.Stage)
+			what = "lembrete " + billing.StageLabel(m.Stage)
 		}
 		sb.WriteString(Textf("\n%s — %s — %s", r.clockBR(at), what, statusLabel(m.Status)))
 	}

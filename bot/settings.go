@@ -2,7 +2,6 @@ package bot
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,7 +93,7 @@ func (b *Bot) showPlans(r *Request) error {
 	sb.WriteString("📦 <b>Seus planos</b>\nO plano define a duração de cada renovação e sugere o valor.\n")
 	var kb Keyboard
 	for _, p := range plans {
-		sb.WriteString(Textf("\n• <b>%s</b> — %s, %s, %d clientes", p.Name, monthsLabel(p.Months), priceLabel(p.Price), p.Clients))
+		sb.WriteString(Textf("\n• <b>%s</b> — %s, %s, %s", p.Name, monthsLabel(p.Months), priceLabel(p.Price), billing.Plural(p.Clients, "cliente", "clientes")))
 		kb = append(kb, Row(Btn(Truncate(p.Name, 40), CB(actPlanView, p.ID))))
 	}
 	if len(plans) == 0 {
@@ -175,7 +174,7 @@ func (b *Bot) onPlanDelYes(r *Request) error {
 	}
 	var inUse *store.InUseError
 	if err := r.Tenant.Plans().Remove(r.Ctx, p.ID); errors.As(err, &inUse) {
-		return r.Alert(fmt.Sprintf("Este plano tem %d clientes. Mude-os para outro plano antes de remover.", inUse.Clients))
+		return r.Alert("Este plano ainda tem " + billing.Plural(inUse.Clients, "cliente", "clientes") + ": troque o plano no cadastro antes de remover.")
 	} else if err != nil {
 		return err
 	}
@@ -339,7 +338,7 @@ func (b *Bot) showServers(r *Request) error {
 	sb.WriteString("🖥️ <b>Seus servidores</b>\nOs nomes aparecem como atalhos ao cadastrar clientes.\n")
 	var kb Keyboard
 	for _, s := range servers {
-		sb.WriteString(Textf("\n• <b>%s</b> — %d clientes", s.Name, s.Clients))
+		sb.WriteString(Textf("\n• <b>%s</b> — %s", s.Name, billing.Plural(s.Clients, "cliente", "clientes")))
 		kb = append(kb, Row(Btn(Truncate(s.Name, 40), CB(actServerView, s.ID))))
 	}
 	if len(servers) == 0 {

@@ -79,11 +79,13 @@ func kindPurpose(k msgtemplate.Kind) string {
 	return ""
 }
 
-func onOff(on bool) string {
+// onOff is a kind's state in words that agree with its name: "Lembrete
+// antes do vencimento — 🔴 desligado", "Cobrança — 🟢 ligada".
+func onOff(k msgtemplate.Kind, on bool) string {
 	if on {
-		return "🟢 ligada"
+		return "🟢 " + k.Agree("ligado", "ligada", "ligadas")
 	}
-	return "🔴 desligada"
+	return "🔴 " + k.Agree("desligado", "desligada", "desligadas")
 }
 
 func (b *Bot) showTemplates(r *Request) error {
@@ -102,7 +104,7 @@ func (b *Bot) showTemplates(r *Request) error {
 		case !t.Default:
 			note = " · texto seu"
 		}
-		sb.WriteString(Textf("\n%s — %s%s", t.Kind.Label(), onOff(t.Enabled), note))
+		sb.WriteString(Textf("\n%s — %s%s", t.Kind.Label(), onOff(t.Kind, t.Enabled), note))
 		icon := "🟢 "
 		if !t.Enabled {
 			icon = "🔴 "
@@ -132,7 +134,7 @@ func (b *Bot) showTemplate(r *Request, kind msgtemplate.Kind, heading string) er
 	if heading != "" {
 		sb.WriteString(heading + "\n\n")
 	}
-	sb.WriteString(Textf("📝 <b>%s</b> — %s\n%s\n", kind.Label(), onOff(t.Enabled), kindPurpose(kind)))
+	sb.WriteString(Textf("📝 <b>%s</b> — %s\n%s\n", kind.Label(), onOff(kind, t.Enabled), kindPurpose(kind)))
 	toggle := Btn("🔴 Desligar", CB(actTplSwitch, string(kind), 0))
 	if !t.Enabled {
 		toggle = Btn("🟢 Ligar", CB(actTplSwitch, string(kind), 1))
@@ -313,9 +315,9 @@ func (b *Bot) onTemplateSwitch(r *Request) error {
 		return err
 	}
 	if v == 1 {
-		_ = r.Toast(kind.Label() + ": ligada.")
+		_ = r.Toast(kind.Label() + ": " + kind.Agree("ligado", "ligada", "ligadas") + ".")
 	} else {
-		_ = r.Toast(kind.Label() + ": desligada.")
+		_ = r.Toast(kind.Label() + ": " + kind.Agree("desligado", "desligada", "desligadas") + ".")
 	}
 	return b.showTemplate(r, kind, "")
 }

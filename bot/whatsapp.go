@@ -486,7 +486,8 @@ func sendErrorText(r *Request, err error) (string, Keyboard) {
 	case errors.Is(err, whatsapp.ErrInvalidPhone):
 		return "❌ O telefone do cliente é inválido para o WhatsApp. Corrija o cadastro.", nil
 	case errors.As(err, &capErr):
-		return Textf("🚦 Limite diário de %d mensagens atingido para proteger seu número. Os envios voltam amanhã.", capErr.Limit), nil
+		return Textf("🚦 Limite diário de %s atingido para proteger seu número. Os envios voltam amanhã.",
+			billing.Plural(capErr.Limit, "mensagem", "mensagens")), nil
 	case errors.As(err, &rl):
 		if rl.Reachout {
 			return "⏳ O WhatsApp bloqueou por um tempo mensagens para contatos novos. Tente mais tarde, ou peça ao cliente para mandar um “oi” antes.", nil

@@ -564,7 +564,7 @@ func TestDailyCapClosesTheDay(t *testing.T) {
 		t.Fatalf("first = %+v", m)
 	}
 	for _, c := range []store.Client{second, third} {
-		if m := e.rowOf(1, c.ID); m.Status != store.MsgSkipped || m.Error != "Não enviado: limite diário de 1 mensagens do seu WhatsApp atingido." {
+		if m := e.rowOf(1, c.ID); m.Status != store.MsgSkipped || m.Error != "Não enviado: limite diário de 1 mensagem do seu WhatsApp atingido." {
 			t.Fatalf("%s = %+v", c.Name, m)
 		}
 	}
