@@ -306,7 +306,7 @@ func (b *Bot) showCardWith(r *Request, c store.Client, k back, heading string, e
 		sb.WriteString(heading + "\n\n")
 	}
 	sb.WriteString(Textf("👤 <b>%s</b>\n", c.Name))
-	sb.WriteString(Textf("%s %s — %s (%s)\n", st.Icon(), st.Label(), billing.DueText(c.Due, today), c.Due.BR()))
+	sb.WriteString(Textf("%s %s\n", st.Icon(), dueLine(c, st, today)))
 	sb.WriteString(Textf("📱 %s\n", billing.FormatPhone(c.Phone)))
 	sb.WriteString(Textf("📦 %s — %s\n", c.PlanName, billing.FormatMoney(c.Price)))
 	if c.Server != "" {
@@ -353,22 +353,29 @@ func (b *Bot) showCardWith(r *Request, c store.Client, k back, heading string, e
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})
 }
 
-// copyBlock is the card's plain-text block, for copying into other apps.
+// dueLine is the card's status line: where the due date stands, said once
+// ("vence hoje (28/11/2026)", not "vence hoje — vence hoje"). The status
+// label comes first only when the due text does not already say it: a
+// client in good standing ("em dia — vence em 20 dias") or paused.
+func dueLine(c store.Client, st billing.Status, today billing.Date) string {
+	due := billing.DueText(c.Due, today) + " (" + c.Due.BR() + ")"
+	if st == billing.StatusOK || st == billing.StatusPaused {
+		return st.Label() + " — " + due
+	}
+	return due
+}
+
+// copyBlock is the card's plain-text block: what a reseller copies into
+// other apps (a chat, a spreadsheet) to bill the client. Server and notes
+// are shown above it and stay out: they are the reseller's own records.
 func copyBlock(c store.Client) string {
-	lines := []string{
+	return strings.Join([]string{
 		"Nome: " + c.Name,
 		"Telefone: " + billing.FormatPhone(c.Phone),
 		"Plano: " + c.PlanName,
 		"Valor: " + billing.FormatMoney(c.Price),
 		"Vencimento: " + c.Due.BR(),
-	}
-	if c.Server != "" {
-		lines = append(lines, "Servidor: "+c.Server)
-	}
-	if c.Notes != "" {
-		lines = append(lines, "Obs: "+c.Notes)
-	}
-	return strings.Join(lines, "\n")
+	}, "\n")
 }
 
 func (b *Bot) onPause(r *Request) error {

@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"time"
+
+	"renovabot/msgtemplate"
 	"renovabot/store"
 )
 
@@ -33,4 +36,33 @@ func statusLabel(s store.MessageStatus) string {
 		return n.icon + " " + n.word
 	}
 	return string(s)
+}
+
+// kindTest is the kind logged for the WhatsApp test message (not a
+// template: its text is fixed).
+const kindTest = "teste"
+
+// kindLabel names the kind of a logged message in pt-BR, as the template
+// screens name it ("Lembrete antes do vencimento", "Vence hoje").
+func kindLabel(kind string) string {
+	if kind == kindTest {
+		return "Teste do WhatsApp"
+	}
+	return msgtemplate.Kind(kind).Label()
+}
+
+// messageTime is when a logged message happened: when it left, or, for one
+// that never did (failed, skipped, cancelled, still waiting), when it was
+// recorded.
+func messageTime(m store.Message) time.Time {
+	if !m.SentAt.IsZero() {
+		return m.SentAt
+	}
+	return m.CreatedAt
+}
+
+// dateTimeBR is the one way a moment is written in exports: dd/mm/aaaa
+// hh:mm in the reseller's time zone.
+func dateTimeBR(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("02/01/2006 15:04")
 }

@@ -355,10 +355,10 @@ func remTimeFlow(b *Bot, name string) *Flow {
 					v := billing.FormatTimeOfDay(p)
 					row = append(row, FlowBtn(c, v, v))
 				}
-				text := Textf("🕘 A partir de que horas os lembretes devem sair? Hoje: <b>%s</b>.\nEnvie no formato HH:MM (24 horas), por exemplo <code>09:30</code>.",
+				text := Textf("🕘 A partir de que horas os lembretes devem sair? Atual: <b>%s</b>.\nEnvie no formato HH:MM (24 horas), por exemplo <code>09:30</code>.",
 					billing.FormatTimeOfDay(set.SendTime))
 				if latest {
-					text = Textf("⏱️ Até que horas os lembretes podem sair? Hoje: <b>%s</b>. Depois desse horário nada é enviado no dia; "+
+					text = Textf("⏱️ Até que horas os lembretes podem sair? Atual: <b>%s</b>. Depois desse horário nada é enviado no dia; "+
 						"o que faltar fica registrado como não enviado.\nEnvie no formato HH:MM (24 horas), por exemplo <code>21:00</code>.",
 						billing.FormatTimeOfDay(set.LatestTime))
 				}
@@ -414,7 +414,7 @@ func remStagesFlow(b *Bot) *Flow {
 				for _, p := range stagePresets {
 					kb = append(kb, Row(FlowBtn(c, p, p)))
 				}
-				return Message{Text: Textf("📆 Em quais dias, contando a partir do vencimento, os clientes recebem lembrete? Hoje: <b>%s</b>.\n\n"+
+				return Message{Text: Textf("📆 Em quais dias, contando a partir do vencimento, os clientes recebem lembrete? Atual: <b>%s</b>.\n\n"+
 					"Envie os dias separados por vírgula: negativo = antes do vencimento, 0 = no dia, positivo = depois. "+
 					"Por exemplo <code>-3, -1, 0, +1, +3</code>. De -%d a +%d, no máximo %d dias.",
 					billing.FormatStageOffsets(store.StageOffsets(set.Stages)), billing.MaxStageOffset, billing.MaxStageOffset, billing.MaxStages),
@@ -485,7 +485,7 @@ func remZoneFlow(b *Bot) *Flow {
 				for _, z := range brZones {
 					kb = append(kb, Row(FlowBtn(c, z.label, z.name)))
 				}
-				return Message{Text: Textf("🌎 Qual o seu fuso horário? Hoje: <b>%s</b>.\nEle define o seu \"hoje\" e o horário dos lembretes. "+
+				return Message{Text: Textf("🌎 Qual o seu fuso horário? Atual: <b>%s</b>.\nEle define o seu \"hoje\" e o horário dos lembretes. "+
 					"Escolha abaixo ou envie o nome, por exemplo <code>America/Sao_Paulo</code>.", zoneLabel(r.Reseller.Timezone)), Keyboard: kb}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"renovabot/billing"
+	"renovabot/clientcsv"
 	"renovabot/report"
 	"renovabot/store"
 )
@@ -273,13 +274,11 @@ func (b *Bot) onExportMessages(r *Request) error {
 	n := 0
 	err = r.Tenant.Reports().EachMessage(r.Ctx, from, to, loc, func(m store.Message) error {
 		n++
-		when := m.CreatedAt.In(loc).Format("02/01/2006 15:04")
 		stage := ""
 		if m.Origin == store.OriginAuto {
-			when = m.SendOn.BR()
 			stage = billing.StageLabel(m.Stage)
 		}
-		return w.Write([]string{when, m.ClientName, billing.FormatPhone(m.Phone), m.Kind, originLabel(m.Origin), stage,
+		return w.Write([]string{dateTimeBR(messageTime(m), loc), m.ClientName, billing.FormatPhone(m.Phone), kindLabel(m.Kind), originLabel(m.Origin), stage,
 			msgStatusLabel(m.Status), m.Error, m.Body})
 	})
 	if err != nil {
@@ -289,9 +288,10 @@ func (b *Bot) onExportMessages(r *Request) error {
 		fmt.Sprintf("📤 %s de %s a %s.", billing.Plural(n, "mensagem", "mensagens"), from.BR(), to.BR()))
 }
 
+// newCSV starts a report CSV the way every CSV of the bot is written
+// (clientcsv.NewWriter: UTF-8 with BOM, ';').
 func newCSV(buf *bytes.Buffer, header ...string) *csv.Writer {
-	w := csv.NewWriter(buf)
-	w.Comma = ';' // what spreadsheets in Brazil open directly
+	w, _ := clientcsv.NewWriter(buf) // a bytes.Buffer does not fail
 	_ = w.Write(header)
 	return w
 }

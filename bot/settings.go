@@ -123,8 +123,12 @@ func (b *Bot) showPlan(r *Request, id int64, heading string) error {
 	if err != nil {
 		return err
 	}
+	price := "—" // "Preço padrão: sem preço padrão" would say it twice
+	if p.Price > 0 {
+		price = billing.FormatMoney(p.Price)
+	}
 	text := Textf("📦 <b>%s</b>\nDuração: %s\nPreço padrão: %s\nClientes neste plano: %d",
-		p.Name, monthsLabel(p.Months), priceLabel(p.Price), p.Clients)
+		p.Name, monthsLabel(p.Months), price, p.Clients)
 	if heading != "" {
 		text = heading + "\n\n" + text
 	}
@@ -280,9 +284,9 @@ func planEditFlow(b *Bot) *Flow {
 				case "nome":
 					return Message{Text: Textf("✏️ Novo nome para o plano <b>%s</b>:", p.Name)}, nil
 				case "meses":
-					return Message{Text: Textf("⏳ Nova duração do plano <b>%s</b> (hoje: %s), em meses:", p.Name, monthsLabel(p.Months)), Keyboard: monthButtons(c)}, nil
+					return Message{Text: Textf("⏳ Nova duração do plano <b>%s</b> (atual: %s), em meses:", p.Name, monthsLabel(p.Months)), Keyboard: monthButtons(c)}, nil
 				}
-				return Message{Text: Textf("💰 Novo preço padrão do plano <b>%s</b> (hoje: %s):", p.Name, priceLabel(p.Price)),
+				return Message{Text: Textf("💰 Novo preço padrão do plano <b>%s</b> (atual: %s):", p.Name, priceLabel(p.Price)),
 					Keyboard: Keyboard{Row(FlowBtn(c, "Sem preço padrão", "0"))}}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {

@@ -451,7 +451,7 @@ func (b *Bot) onWATest(r *Request) error {
 	if err != nil {
 		return b.sendFailed(r, err)
 	}
-	if _, err := r.Tenant.Messages().Log(r.Ctx, store.NewMessage{Phone: st.Phone, Kind: "teste", Origin: store.OriginTest,
+	if _, err := r.Tenant.Messages().Log(r.Ctx, store.NewMessage{Phone: st.Phone, Kind: kindTest, Origin: store.OriginTest,
 		Status: store.MsgSent, WAID: id, Body: testMessage}); err != nil {
 		return err
 	}

@@ -91,7 +91,7 @@ func Parse(r io.Reader, today billing.Date) (rows []Row, refused []RowError, err
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
 		return nil, nil, billing.Invalid("O arquivo está em UTF-16 (\"Texto Unicode\"). Salve como \"CSV UTF-8\" ou \"CSV (separado por vírgulas)\" e envie de novo.")
 	}
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	data = bytes.TrimPrefix(data, []byte(bom))
 	text := decodeText(data)
 
 	sep, err := detectSeparator(text)
@@ -408,16 +408,36 @@ func truncateRunes(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// Write writes rows as a ';'-separated UTF-8 file (no BOM, "\n" line ends)
-// with the header first, in the forms Parse reads back: valor "1.234,56"
+// bom is the UTF-8 byte order mark.
+const bom = "\uFEFF"
+
+// NewWriter starts a CSV file the way spreadsheets in Brazil open it
+// directly: the UTF-8 byte order mark first (without it Excel on Windows
+// reads UTF-8 as Windows-1252 and shows "JosÃ©"), then records separated by
+// ';' (',' is the decimal separator) with "\n" line ends. Every CSV the bot
+// sends is written through it; Parse skips the mark, so an exported file
+// imports back.
+func NewWriter(w io.Writer) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return nil, fmt.Errorf("clientcsv: write: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = false
+	return cw, nil
+}
+
+// Write writes rows as a NewWriter file (UTF-8 with BOM, ';', "\n") with
+// the header first, in the forms Parse reads back: valor "1.234,56"
 // (no "R$"), vencimento dd/mm/aaaa, telefone formatted "+55 (11) 98765-4321"
 // so spreadsheets keep it as text instead of turning 13 digits into
 // 5,51199E+12 and losing some of them.
 // Row.Line is ignored. Parse(Write(rows)) returns the same rows.
 func Write(w io.Writer, rows []Row) error {
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = false
+	cw, err := NewWriter(w)
+	if err != nil {
+		return err
+	}
 	if err := cw.Write(columns); err != nil {
 		return fmt.Errorf("clientcsv: write: %w", err)
 	}

@@ -410,7 +410,9 @@ func TestWriteFormat(t *testing.T) {
 	if err := Write(&b, sampleRows()[:2]); err != nil {
 		t.Fatal(err)
 	}
-	want := "nome;telefone;plano;valor;vencimento;servidor;observacoes\n" +
+	// The UTF-8 byte order mark first: Excel on Windows needs it to read
+	// "João" as "João" and not "JoÃ£o".
+	want := "\xEF\xBB\xBFnome;telefone;plano;valor;vencimento;servidor;observacoes\n" +
 		"João da Silva;+55 (11) 98765-4321;Mensal;35,90;15/12/2026;srv1;paga no pix\n" +
 		"\"Silva; Maria \"\"Mari\"\"\";+55 (31) 3765-4321;Plano, Ouro;1.234,56;29/02/2028;;\"linha 1\nlinha 2;\tcom tab\n\"\"citação\"\"\"\n"
 	if got := b.String(); got != want {
@@ -423,7 +425,7 @@ func TestWriteEmpty(t *testing.T) {
 	if err := Write(&b, nil); err != nil {
 		t.Fatal(err)
 	}
-	if b.String() != headerExample+"\n" {
+	if b.String() != "\xEF\xBB\xBF"+headerExample+"\n" {
 		t.Errorf("Write(nil) = %q", b.String())
 	}
 	rows, refused, err := Parse(&b, today)
