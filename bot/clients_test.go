@@ -414,7 +414,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	before := h.botMessageCount(101)
 	h.srv.SendDocument(101, "clientes.csv", []byte(csv), "")
 	m := h.waitText(101, before, "Importação concluída")
-	for _, want := range []string{"3 clientes importados", "2 linhas recusadas", "linha 6: telefone", "linha 7: plano “Ouro” não existe"} {
+	for _, want := range []string{"3 clientes importados", "2 linhas recusadas", "linha 6 — telefone: faltam dígitos.", "linha 7 — plano: “Ouro” não existe"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("report lacks %q:\n%s", want, m.Text)
 		}

@@ -62,14 +62,23 @@ type Row struct {
 	Server, Notes string
 }
 
-// RowError is a refused row: the line where it starts and, in pt-BR, every
-// reason, each prefixed with its column ("telefone: ...").
+// RowError is a refused row: the line where it starts and, in pt-BR, why:
+// one reason per bad field, each after its column's name, in one sentence
+// ("telefone: faltam dígitos; valor: vazio."), or one sentence about the
+// whole line (its columns, its quotes).
 type RowError struct {
 	Line int
 	Msg  string
 }
 
-func (e RowError) Error() string { return "linha " + strconv.Itoa(e.Line) + ": " + e.Msg }
+func (e RowError) Error() string { return "linha " + strconv.Itoa(e.Line) + " — " + e.Msg }
+
+// FieldReasons writes the reasons of a refused row, each "column: reason"
+// (reasons without a closing period), as one sentence: "telefone: faltam
+// dígitos; valor: vazio.".
+func FieldReasons(reasons ...string) string {
+	return strings.Join(reasons, "; ") + "."
+}
 
 // Parse reads a whole client file. The header is the first non-blank line;
 // its separator (';' or ',') is the separator of the file. A row with any bad
@@ -128,9 +137,9 @@ func Parse(r io.Reader, today billing.Date) (rows []Row, refused []RowError, err
 			refused = append(refused, RowError{Line: rec.line, Msg: rec.bad})
 			continue
 		}
-		row, reasons := hdr.row(rec, sep, today)
-		if len(reasons) > 0 {
-			refused = append(refused, RowError{Line: rec.line, Msg: strings.Join(reasons, "; ")})
+		row, msg := hdr.row(rec, sep, today)
+		if msg != "" {
+			refused = append(refused, RowError{Line: rec.line, Msg: msg})
 			continue
 		}
 		rows = append(rows, row)
@@ -267,8 +276,8 @@ func foldHeader(s string) string {
 }
 
 // row checks one record against the header and the field rules and returns
-// either the row or every reason to refuse it.
-func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
+// either the row or why it is refused (RowError.Msg).
+func (h header) row(rec record, sep byte, today billing.Date) (Row, string) {
 	f := rec.fields
 	// Content beyond the header's width usually means an unquoted separator
 	// inside a value; the fields are shifted, so per-field reasons would
@@ -284,11 +293,11 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 		} else {
 			msg += " Se algum texto tem ponto e vírgula, coloque-o entre aspas."
 		}
-		return Row{}, []string{msg}
+		return Row{}, msg
 	}
 	for _, i := range h.unnamed {
 		if i < len(f) && strings.TrimSpace(f[i]) != "" {
-			return Row{}, []string{fmt.Sprintf("a coluna %d não tem nome no cabeçalho, mas tem conteúdo nesta linha.", i+1)}
+			return Row{}, fmt.Sprintf("a coluna %d não tem nome no cabeçalho, mas tem conteúdo nesta linha.", i+1)
 		}
 	}
 	get := func(col string) string {
@@ -300,14 +309,27 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 	}
 
 	row := Row{Line: rec.line}
+	// One reason per bad field, short: the column names the field, so a
+	// parser's rejection gives its complaint alone (InputError.Short), not
+	// "telefone: Telefone inválido: … Envie com DDD, por exemplo …".
 	var reasons []string
 	fail := func(col, msg string) { reasons = append(reasons, col+": "+msg) }
 	inputMsg := func(err error) string {
 		var ie *billing.InputError
 		if errors.As(err, &ie) {
-			return ie.Msg
+			return ie.Short()
 		}
 		return err.Error()
+	}
+	// parse runs a parser on a required cell; an empty one is "vazio"
+	// whatever the parser would say.
+	parse := func(col string, fn func(string) error) {
+		v := get(col)
+		if v == "" {
+			fail(col, msgEmpty)
+		} else if err := fn(v); err != nil {
+			fail(col, inputMsg(err))
+		}
 	}
 
 	row.Name = get(colName)
@@ -315,33 +337,21 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 		fail(colName, msg)
 	}
 
-	rawPhone := get(colPhone)
-	if phone, err := billing.ParsePhone(rawPhone); err != nil {
-		if excelScientific(rawPhone) {
-			fail(colPhone, "o Excel transformou o número em notação científica ("+truncateRunes(rawPhone, 20)+"). Formate a coluna telefone como Texto, digite os números de novo e salve.")
-		} else {
-			fail(colPhone, inputMsg(err))
+	parse(colPhone, func(raw string) (err error) {
+		if row.Phone, err = billing.ParsePhone(raw); err != nil && excelScientific(raw) {
+			return errors.New("o Excel transformou o número em notação científica (" + truncateRunes(raw, 20) +
+				"): formate a coluna como Texto, digite os números de novo e salve")
 		}
-	} else {
-		row.Phone = phone
-	}
+		return err
+	})
 
 	row.Plan = get(colPlan)
 	if msg := checkText(row.Plan, true, maxPlanRunes, false); msg != "" {
 		fail(colPlan, msg)
 	}
 
-	if v, err := billing.ParseMoney(get(colValue)); err != nil {
-		fail(colValue, inputMsg(err))
-	} else {
-		row.Value = v
-	}
-
-	if d, err := billing.ParseDate(get(colDue), today); err != nil {
-		fail(colDue, inputMsg(err))
-	} else {
-		row.Due = d
-	}
+	parse(colValue, func(raw string) (err error) { row.Value, err = billing.ParseMoney(raw); return err })
+	parse(colDue, func(raw string) (err error) { row.Due, err = billing.ParseDate(raw, today); return err })
 
 	row.Server = get(colServer)
 	if msg := checkText(row.Server, false, maxServerRunes, false); msg != "" {
@@ -353,25 +363,28 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 	}
 
 	if len(reasons) > 0 {
-		return Row{}, reasons
+		return Row{}, FieldReasons(reasons...)
 	}
-	return row, nil
+	return row, ""
 }
 
+// msgEmpty is the reason for a required cell left empty.
+const msgEmpty = "vazio"
+
 // checkText applies the rules of a free-text field (already trimmed) and
-// returns a pt-BR reason, or "" if it is fine. Names, plans and servers end
+// returns a short pt-BR reason (no closing period), or "" if it is fine. Names, plans and servers end
 // up in one-line buttons and messages, so they may not hold line breaks;
 // notes may hold line breaks and tabs. Other control characters never come
 // from a person and would only corrupt messages.
 func checkText(s string, required bool, maxRunes int, multiline bool) string {
 	if s == "" {
 		if required {
-			return "está vazio."
+			return msgEmpty
 		}
 		return ""
 	}
 	if n := utf8.RuneCountInString(s); n > maxRunes {
-		return fmt.Sprintf("tem %d caracteres; o máximo é %d.", n, maxRunes)
+		return fmt.Sprintf("tem %d caracteres (máximo %d)", n, maxRunes)
 	}
 	for _, r := range s {
 		if multiline && (r == '\n' || r == '\t') {
@@ -379,9 +392,9 @@ func checkText(s string, required bool, maxRunes int, multiline bool) string {
 		}
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
-				return "não pode ter quebra de linha."
+				return "não pode ter quebra de linha"
 			}
-			return "tem um caractere de controle invisível; apague e digite o texto de novo."
+			return "tem um caractere de controle invisível (apague e digite o texto de novo)"
 		}
 	}
 	return ""
