@@ -29,7 +29,7 @@ const (
 	actRemKind     = "remkc" // offset: choose the message of one day
 	actRemKindSet  = "remkx" // offset, kind
 	actRemPauseAsk = "rempq" // confirm pausing
-	actRemPause    = "remp"  // 1 pause | 0 resume
+	actRemPause    = "remp"  // 1 pause | 0 resume, screen token
 
 	flowRemSend   = "lembretes_horario"
 	flowRemLatest = "lembretes_limite"
@@ -130,7 +130,7 @@ func (b *Bot) showRemindersWith(r *Request, heading string) error {
 	}
 	pause := Btn("⏸️ Pausar todos os lembretes", CB(actRemPauseAsk))
 	if set.Paused {
-		pause = Btn("▶️ Retomar os lembretes", CB(actRemPause, 0))
+		pause = Btn("▶️ Retomar os lembretes", CB(actRemPause, 0, onceToken())) // acts once (once.go)
 	}
 	kb = append(kb,
 		Row(Btn("🕘 Horário de envio", CB(actRemSend)), Btn("⏱️ Horário limite", CB(actRemLatest))),
@@ -304,7 +304,7 @@ func (b *Bot) onRemindersPauseAsk(r *Request) error {
 		Text: "⏸️ <b>Pausar todos os lembretes automáticos?</b>\n\nNenhum cliente recebe lembretes até você retomar. " +
 			"Os lembretes de hoje que ainda não saíram são cancelados. Seus clientes e configurações continuam salvos.",
 		Keyboard: Keyboard{
-			Row(Btn("⏸️ Sim, pausar", CB(actRemPause, 1))),
+			Row(Btn("⏸️ Sim, pausar", CB(actRemPause, 1, onceToken()))), // acts once (once.go)
 			Row(Btn("↩️ Não", CB(actRem))),
 		},
 	})
@@ -315,7 +315,19 @@ func (b *Bot) onRemindersPause(r *Request) error {
 	if err != nil || (v != 0 && v != 1) {
 		return ErrStale
 	}
-	if err := r.Tenant.Reminders().SetPaused(r.Ctx, v == 1); err != nil {
+	once, err := onceArg(r, 1)
+	if err != nil {
+		return err
+	}
+	err = r.Tenant.Reminders().SetPaused(r.Ctx, v == 1, once)
+	done := "Este botão já foi usado: os lembretes já tinham sido retomados. Nada foi alterado de novo."
+	if v == 1 {
+		done = "Este botão já foi usado: os lembretes já tinham sido pausados. Nada foi alterado de novo."
+	}
+	if wasSpent, err := spent(r, err, done); wasSpent {
+		return err
+	}
+	if err != nil {
 		return err
 	}
 	if v == 1 {

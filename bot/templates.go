@@ -23,7 +23,7 @@ const (
 	actTplView       = "tpv"   // kind
 	actTplEdit       = "tpe"   // kind
 	actTplRestoreAsk = "tprq"  // kind
-	actTplRestoreYes = "tpry"  // kind
+	actTplRestoreYes = "tpry"  // kind, screen token
 	actTplSwitch     = "tpo"   // kind, 1|0 (the state wanted, so a double press is harmless)
 	actTplVars       = "tpvar" // [kind to go back to]
 	actTplQR         = "tpqr"  // kind
@@ -331,7 +331,7 @@ func (b *Bot) onTemplateRestoreAsk(r *Request) error {
 		Text: Textf("↩️ Restaurar o texto padrão de <b>%s</b>? Seu texto atual será substituído por este:\n", kind.Label()) +
 			quote(msgtemplate.DefaultText(kind)),
 		Keyboard: Keyboard{
-			Row(Btn("↩️ Sim, restaurar", CB(actTplRestoreYes, string(kind)))),
+			Row(Btn("↩️ Sim, restaurar", CB(actTplRestoreYes, string(kind), onceToken()))), // acts once (once.go)
 			Row(Btn("⬅️ Não, voltar", CB(actTplView, string(kind)))),
 		},
 	})
@@ -342,7 +342,15 @@ func (b *Bot) onTemplateRestoreYes(r *Request) error {
 	if err != nil || kind == msgtemplate.KindFree {
 		return ErrStale
 	}
-	if err := r.Tenant.Templates().Restore(r.Ctx, kind); err != nil {
+	once, err := onceArg(r, 1)
+	if err != nil {
+		return err
+	}
+	err = r.Tenant.Templates().Restore(r.Ctx, kind, once)
+	if done, err := spent(r, err, "Este botão já foi usado: o texto padrão já foi restaurado. Nada foi alterado de novo."); done {
+		return err
+	}
+	if err != nil {
 		return err
 	}
 	_ = r.Toast("Texto padrão restaurado.")

@@ -39,7 +39,7 @@ const (
 	actWAStop   = "wax"  // cancel a running pairing
 	actWATest   = "wat"  // test message to own number
 	actWAUnlink = "waud" // ask
-	actWAUnYes  = "wauy" // confirm
+	actWAUnYes  = "wauy" // confirm: screen token
 	flowWACode  = "wa_codigo"
 	qrPixels    = 512
 	testMessage = "✅ Teste do RenovaBot: seu WhatsApp está conectado. É deste número que seus clientes vão receber os lembretes."
@@ -503,26 +503,34 @@ func (b *Bot) onWAUnlinkAsk(r *Request) error {
 	return r.Show(Message{
 		Text: "🔌 <b>Desconectar seu WhatsApp?</b>\n\nO bot para de enviar lembretes até você conectar de novo. Seus clientes e configurações ficam salvos.",
 		Keyboard: Keyboard{
-			Row(Btn("🔌 Sim, desconectar", CB(actWAUnYes))),
+			// Acts once (once.go): pressed again, even after the number
+			// was linked anew, it unlinks nothing.
+			Row(Btn("🔌 Sim, desconectar", CB(actWAUnYes, onceToken()))),
 			Row(Btn("↩️ Não", CB(actWA))),
 		},
 	})
 }
 
 func (b *Bot) onWAUnlinkYes(r *Request) error {
-	_ = r.Toast("Desconectando…")
-	err := b.wa.Unlink(r.Ctx, r.ChatID)
-	switch {
-	case errors.Is(err, whatsapp.ErrLogoutFailed):
-		b.log.Warn("whatsapp logout failed; cleaned locally", "chat", r.ChatID, "err", err)
-		return r.Show(Message{Text: "🔌 Desconectado aqui no bot, mas não consegui avisar o WhatsApp agora. " +
-			"Para garantir, no celular abra WhatsApp › Aparelhos conectados e remova o aparelho.", Keyboard: Keyboard{backToMenu()}})
-	case err != nil:
+	once, err := onceArg(r, 0)
+	if err != nil {
 		return err
 	}
-	b.log.Info("whatsapp unlinked", "chat", r.ChatID)
-	return r.Show(Message{Text: "🔌 WhatsApp desconectado. Conecte de novo quando quiser.", Keyboard: Keyboard{
-		Row(Btn("📱 WhatsApp", CB(actWA))), backToMenu()}})
+	return actOnce(r, once, "Este botão já foi usado: o WhatsApp já foi desconectado. Nada foi feito de novo.", func() error {
+		_ = r.Toast("Desconectando…")
+		err := b.wa.Unlink(r.Ctx, r.ChatID)
+		switch {
+		case errors.Is(err, whatsapp.ErrLogoutFailed):
+			b.log.Warn("whatsapp logout failed; cleaned locally", "chat", r.ChatID, "err", err)
+			return r.Show(Message{Text: "🔌 Desconectado aqui no bot, mas não consegui avisar o WhatsApp agora. " +
+				"Para garantir, no celular abra WhatsApp › Aparelhos conectados e remova o aparelho.", Keyboard: Keyboard{backToMenu()}})
+		case err != nil:
+			return err
+		}
+		b.log.Info("whatsapp unlinked", "chat", r.ChatID)
+		return r.Show(Message{Text: "🔌 WhatsApp desconectado. Conecte de novo quando quiser.", Keyboard: Keyboard{
+			Row(Btn("📱 WhatsApp", CB(actWA))), backToMenu()}})
+	})
 }
 
 // ---- events from the WhatsApp side ----

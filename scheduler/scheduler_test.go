@@ -292,7 +292,7 @@ func TestPausedAndWithoutAccessSkipped(t *testing.T) {
 	if _, err := e.st.Tenant(1).Clients().Update(e.ctx, pc.ID, store.ClientPatch{Paused: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, true); err != nil {
+	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	e.sql(`UPDATE resellers SET status = 'blocked' WHERE chat_id = 3`)
@@ -307,7 +307,7 @@ func TestPausedAndWithoutAccessSkipped(t *testing.T) {
 		}
 	}
 	// Resuming later the same day plans today's reminders on the next tick.
-	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, false); err != nil {
+	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, false, ""); err != nil {
 		t.Fatal(err)
 	}
 	e.at(sp(2026, 11, 28, 11, 0))

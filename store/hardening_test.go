@@ -443,7 +443,7 @@ func TestRecheckCancelsAClaimedReminderAfterAChange(t *testing.T) {
 		}
 	}
 	// Pausing every reminder of the reseller stops the one on its way.
-	if err := a.Reminders().SetPaused(ctx, true); err != nil {
+	if err := a.Reminders().SetPaused(ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	if recheck(a, m, m.WAID) {
