@@ -258,7 +258,12 @@ func askServer(r *Request, c *Conv) (Message, error) {
 		skip = "🧹 Sem servidor"
 	}
 	kb = append(kb, Row(FlowBtn(c, skip, "-")))
-	return Message{Text: "🖥️ Qual o <b>servidor</b>? Toque num botão, digite o nome, ou envie <code>pular</code>.", Keyboard: kb}, nil
+	// "Toque num botão" only when there are server buttons to touch.
+	text := "🖥️ Qual o <b>servidor</b>? Digite o nome, ou envie <code>pular</code>."
+	if len(servers) > 0 {
+		text = "🖥️ Qual o <b>servidor</b>? Toque num botão, digite o nome, ou envie <code>pular</code>."
+	}
+	return Message{Text: text, Keyboard: kb}, nil
 }
 
 func parseServer(r *Request, c *Conv, in Input) error {
@@ -284,6 +289,15 @@ func parseServer(r *Request, c *Conv, in Input) error {
 	}
 	s, err := cleanLine(in.Text, "Servidor", 1, 100)
 	if err != nil {
+		return err
+	}
+	// A server of theirs typed in another case or without accents is that
+	// server (the store matches it so too when it saves the client; the
+	// summary shows it as it will be saved). A new name becomes a server
+	// when the client is saved.
+	if v, err := r.Tenant.Servers().FindByName(r.Ctx, s); err == nil {
+		s = v.Name
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	c.Set(fServer, s)

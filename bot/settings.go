@@ -339,7 +339,7 @@ func (b *Bot) showServers(r *Request) error {
 		return err
 	}
 	var sb strings.Builder
-	sb.WriteString("🖥️ <b>Seus servidores</b>\nOs nomes aparecem como atalhos ao cadastrar clientes.\n")
+	sb.WriteString("🖥️ <b>Seus servidores</b>\nOs nomes aparecem como atalhos ao cadastrar clientes; um nome novo digitado no cadastro ou importado entra aqui sozinho.\n")
 	var kb Keyboard
 	for _, s := range servers {
 		sb.WriteString(Textf("\n• <b>%s</b> — %s", s.Name, billing.Plural(s.Clients, "cliente", "clientes")))
@@ -369,8 +369,15 @@ func (b *Bot) showServer(r *Request, id int64, heading string) error {
 	if heading != "" {
 		text = heading + "\n\n" + text
 	}
-	return r.Show(Message{Text: text, Keyboard: Keyboard{
-		Row(Btn("✏️ Renomear", CB(actServerRename, s.ID)), Btn("🗑️ Remover", CB(actServerDelAsk, s.ID))),
+	// A server clients use stays in the list (it is what they carry): it
+	// can be renamed, and removed once no client uses it.
+	row := Row(Btn("✏️ Renomear", CB(actServerRename, s.ID)))
+	if s.Clients == 0 {
+		row = append(row, Btn("🗑️ Remover", CB(actServerDelAsk, s.ID)))
+	} else {
+		text += "\n\nPara remover este servidor, mude antes o servidor dos clientes dele."
+	}
+	return r.Show(Message{Text: text, Keyboard: Keyboard{row,
 		Row(Btn("⬅️ Servidores", CB(actServers)), Btn(txtMenuButton, CB(actMenu))),
 	}})
 }
@@ -392,7 +399,7 @@ func (b *Bot) onServerDelAsk(r *Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Show(Message{Text: Textf("🗑️ Remover <b>%s</b> dos atalhos? Os clientes mantêm o nome do servidor no cadastro.", s.Name), Keyboard: Keyboard{
+	return r.Show(Message{Text: Textf("🗑️ Remover o servidor <b>%s</b>?", s.Name), Keyboard: Keyboard{
 		Row(Btn("🗑️ Sim, remover", CB(actServerDelYes, s.ID))),
 		Row(Btn("↩️ Não", CB(actServerView, s.ID))),
 	}})
@@ -403,7 +410,10 @@ func (b *Bot) onServerDelYes(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Tenant.Servers().Remove(r.Ctx, id); err != nil {
+	var inUse *store.InUseError
+	if err := r.Tenant.Servers().Remove(r.Ctx, id); errors.As(err, &inUse) {
+		return r.Alert("Este servidor ainda tem " + billing.Plural(inUse.Clients, "cliente", "clientes") + ": mude o servidor no cadastro antes de remover.")
+	} else if err != nil {
 		return err
 	}
 	_ = r.Toast("Servidor removido.")

@@ -122,10 +122,14 @@ func (c Clients) Create(ctx context.Context, n NewClient) (Client, error) {
 
 func insertClient(ctx context.Context, tx *sql.Tx, chatID, now int64, n NewClient) (int64, error) {
 	name := strings.TrimSpace(n.Name)
+	server, err := useServer(ctx, tx, chatID, n.Server, now)
+	if err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO clients (reseller_id, name, name_key, phone, plan_id, price, due_date, anchor_day,
 			server, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		chatID, name, billing.Fold(name), n.Phone, n.PlanID, n.Price, n.Due.ISO(), n.Due.Day,
-		strings.TrimSpace(n.Server), strings.TrimSpace(n.Notes), now, now)
+		server, strings.TrimSpace(n.Notes), now, now)
 	if err != nil {
 		return 0, fkErr(err, "create client")
 	}
@@ -153,8 +157,9 @@ func (c Clients) Update(ctx context.Context, id int64, p ClientPatch) (Client, e
 	if p.Phone != nil {
 		sets, args = append(sets, "phone = ?"), append(args, *p.Phone)
 	}
+	serverAt := -1 // index in args of the server name, resolved in the transaction
 	if p.Server != nil {
-		sets, args = append(sets, "server = ?"), append(args, strings.TrimSpace(*p.Server))
+		sets, args, serverAt = append(sets, "server = ?"), append(args, strings.TrimSpace(*p.Server)), len(args)
 	}
 	if p.Notes != nil {
 		sets, args = append(sets, "notes = ?"), append(args, strings.TrimSpace(*p.Notes))
@@ -179,6 +184,11 @@ func (c Clients) Update(ctx context.Context, id int64, p ClientPatch) (Client, e
 		}
 		if len(sets) > 0 {
 			now := unix(c.t.s.now())
+			if serverAt >= 0 {
+				if args[serverAt], err = useServer(ctx, tx, c.t.chatID, args[serverAt].(string), now); err != nil {
+					return err
+				}
+			}
 			res, err := tx.ExecContext(ctx, `UPDATE clients SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE reseller_id = ? AND id = ?`,
 				append(args, now, c.t.chatID, id)...)
 			if err != nil {

@@ -47,7 +47,7 @@ func TestDeletedIdsAreNeverGivenAgain(t *testing.T) {
 		t.Fatalf("plan id %d given again", p1.ID)
 	}
 
-	s1, err := tn.Servers().Add(ctx, "Alpha")
+	s1, err := tn.Servers().Add(ctx, "Zeta") // not "Alpha": newClient's clients use that one
 	if err != nil {
 		t.Fatal(err)
 	}
