@@ -75,7 +75,7 @@ func cleanLine(s, what string, min, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	n := len([]rune(s))
 	if n < min {
-		return "", billing.Invalid("%s muito curto: envie pelo menos %d letras.", what, min)
+		return "", billing.Invalid("%s muito curto: envie pelo menos %s.", what, billing.Plural(min, "letra", "letras"))
 	}
 	if n > max {
 		return "", billing.Invalid("%s muito longo: use no máximo %d caracteres (você enviou %d).", what, max, n)
