@@ -372,9 +372,9 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, string) {
 const msgEmpty = "vazio"
 
 // checkText applies the rules of a free-text field (already trimmed) and
-// returns a short pt-BR reason (no closing period), or "" if it is fine. Names, plans and servers end
-// up in one-line buttons and messages, so they may not hold line breaks;
-// notes may hold line breaks and tabs. Other control characters never come
+// returns a short pt-BR reason (no closing period), or "" if it is fine.
+// Names, plans and servers end up in one-line buttons and messages, so they
+// may not hold line breaks; notes may hold line breaks and tabs. Other control characters never come
 // from a person and would only corrupt messages.
 func checkText(s string, required bool, maxRunes int, multiline bool) string {
 	if s == "" {

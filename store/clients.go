@@ -157,9 +157,12 @@ func (c Clients) Update(ctx context.Context, id int64, p ClientPatch) (Client, e
 	if p.Phone != nil {
 		sets, args = append(sets, "phone = ?"), append(args, *p.Phone)
 	}
-	serverAt := -1 // index in args of the server name, resolved in the transaction
+	serverAt := -1
 	if p.Server != nil {
-		sets, args, serverAt = append(sets, "server = ?"), append(args, strings.TrimSpace(*p.Server)), len(args)
+		// The name becomes the server's own spelling (created on first
+		// use) in the transaction below: args[serverAt] is replaced.
+		serverAt = len(args)
+		sets, args = append(sets, "server = ?"), append(args, strings.TrimSpace(*p.Server))
 	}
 	if p.Notes != nil {
 		sets, args = append(sets, "notes = ?"), append(args, strings.TrimSpace(*p.Notes))

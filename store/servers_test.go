@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -145,5 +146,19 @@ func TestMigrationCreatesTheServersClientsUse(t *testing.T) {
 	}
 	if got := serverCounts(t, a); len(got) != 2 {
 		t.Fatalf("a later client duplicated a migrated server: %v", got)
+	}
+}
+
+// A reseller's server names are found by their own name lookups only.
+func TestFindServerByNameIsTenantScoped(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	a, b := register(t, s, 1), register(t, s, 2)
+	clientWithServer(t, a, "Ana", "5511987650001", "Servidor São Paulo")
+	if v, err := a.Servers().FindByName(ctx, "SERVIDOR SAO PAULO"); err != nil || v.Name != "Servidor São Paulo" {
+		t.Fatalf("A FindByName = %+v, %v", v, err)
+	}
+	if _, err := b.Servers().FindByName(ctx, "Servidor São Paulo"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("B found A's server: %v", err)
 	}
 }
