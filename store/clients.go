@@ -106,7 +106,7 @@ func getClientTx(ctx context.Context, tx *sql.Tx, chatID, id int64) (Client, err
 func (c Clients) Create(ctx context.Context, n NewClient) (Client, error) {
 	var out Client
 	err := c.t.s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := insertClient(ctx, tx, c.t.chatID, unix(c.t.s.now()), n)
+		id, err := insertClient(ctx, tx, c.t.chatID, unix(c.t.s.now()), n, serverNames{})
 		if err != nil {
 			return err
 		}
@@ -120,9 +120,9 @@ func (c Clients) Create(ctx context.Context, n NewClient) (Client, error) {
 	return out, err
 }
 
-func insertClient(ctx context.Context, tx *sql.Tx, chatID, now int64, n NewClient) (int64, error) {
+func insertClient(ctx context.Context, tx *sql.Tx, chatID, now int64, n NewClient, servers serverNames) (int64, error) {
 	name := strings.TrimSpace(n.Name)
-	server, err := useServer(ctx, tx, chatID, n.Server, now)
+	server, err := servers.use(ctx, tx, chatID, n.Server, now)
 	if err != nil {
 		return 0, err
 	}
@@ -435,6 +435,8 @@ func (c Clients) Import(ctx context.Context, rows []NewClient) (ImportResult, er
 	err := c.t.s.tx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		now := unix(c.t.s.now())
+		servers := serverNames{} // thousands of rows, a few servers
+
 		for i, n := range rows {
 			var exists bool
 			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE reseller_id = ? AND phone = ? AND name_key = ?)`,
@@ -445,7 +447,7 @@ func (c Clients) Import(ctx context.Context, rows []NewClient) (ImportResult, er
 				res.Duplicates = append(res.Duplicates, i)
 				continue
 			}
-			if _, err := insertClient(ctx, tx, c.t.chatID, now, n); err != nil {
+			if _, err := insertClient(ctx, tx, c.t.chatID, now, n, servers); err != nil {
 				return err
 			}
 			res.Created++

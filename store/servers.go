@@ -84,6 +84,23 @@ func useServer(ctx context.Context, tx *sql.Tx, chatID int64, name string, now i
 	return stored, nil
 }
 
+// serverNames resolves the server names of the clients one transaction
+// writes (useServer), each distinct name once: an import of thousands of
+// rows on a few servers asks the database once per server.
+type serverNames map[string]string
+
+func (sn serverNames) use(ctx context.Context, tx *sql.Tx, chatID int64, name string, now int64) (string, error) {
+	key := billing.Fold(name)
+	if v, ok := sn[key]; ok {
+		return v, nil
+	}
+	v, err := useServer(ctx, tx, chatID, name, now)
+	if err == nil {
+		sn[key] = v
+	}
+	return v, err
+}
+
 // Add creates a server name. ErrDuplicate if taken.
 func (s Servers) Add(ctx context.Context, name string) (Server, error) {
 	name = strings.TrimSpace(name)
