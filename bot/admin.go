@@ -287,7 +287,7 @@ func (b *Bot) showAdmCard(r *Request, t store.ResellerSummary, page int, heading
 	}
 	sb.WriteString(Textf("Clientes: <b>%d</b> · WhatsApp: %s\n", t.Clients, wa))
 	sb.WriteString(Textf("Cadastro: %s · Última atividade: %s", billing.DateOf(t.CreatedAt.In(loc)).BR(),
-		t.LastSeenAt.In(loc).Format("02/01/2006 15:04")))
+		dateTimeBR(t.LastSeenAt, loc)))
 	if !t.UnreachableAt.IsZero() {
 		sb.WriteString(Textf("\n🚫 Bloqueou o bot no Telegram em %s", billing.DateOf(t.UnreachableAt.In(loc)).BR()))
 	}

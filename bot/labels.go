@@ -61,8 +61,8 @@ func messageTime(m store.Message) time.Time {
 	return m.CreatedAt
 }
 
-// dateTimeBR is the one way a moment is written in exports: dd/mm/aaaa
-// hh:mm in the reseller's time zone.
+// dateTimeBR is the one way a full moment is written (exports, cards):
+// dd/mm/aaaa hh:mm in the reseller's time zone.
 func dateTimeBR(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("02/01/2006 15:04")
 }
