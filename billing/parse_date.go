@@ -36,7 +36,7 @@ func dateErr(today Date, reason string) *InputError {
 		ex = Date{Year: 2030, Month: time.March, Day: 15}
 	}
 	return &InputError{Msg: reason + " Envie a data como dd/mm/aaaa, por exemplo: " +
-		ex.BR() + " ou " + ex.ShortBR() + " (também aceito hoje, amanhã ou +30)."}
+		ex.BR() + " ou " + ex.ShortBR() + " (também aceito hoje, amanhã ou +30).", Reason: shortReason(reason)}
 }
 
 // ParseDate reads a due date as a reseller types it:

@@ -147,7 +147,7 @@ func cleanLine(s, what string, min, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	n := len([]rune(s))
 	if n < min {
-		return "", billing.Invalid("%s muito curto: envie pelo menos %d letras.", what, min)
+		return "", billing.Invalid("%s muito curto: envie pelo menos %s.", what, billing.Plural(min, "letra", "letras"))
 	}
 	if n > max {
 		return "", billing.Invalid("%s muito longo: use no máximo %d caracteres (você enviou %d).", what, max, n)
@@ -298,12 +298,7 @@ func askDue(r *Request, c *Conv) (Message, error) {
 	return m, nil
 }
 
-func monthsLabel(n int) string {
-	if n == 1 {
-		return "1 mês"
-	}
-	return strconv.Itoa(n) + " meses"
-}
+func monthsLabel(n int) string { return billing.Plural(n, "mês", "meses") }
 
 func parseDue(r *Request, c *Conv, in Input) error {
 	if d, ok, err := confirmedDate(c, in); err != nil || ok {
@@ -342,17 +337,22 @@ func askServer(r *Request, c *Conv) (Message, error) {
 		btns = append(btns, FlowBtn(c, Truncate(s.Name, 30), strconv.FormatInt(s.ID, 10)))
 	}
 	kb := Grid(3, btns...)
+	// "Toque num botão" only when there are server buttons to touch.
+	touch := "Digite o nome, ou "
+	if len(servers) > 0 {
+		touch = "Toque num botão, digite o nome, ou "
+	}
 	if editing(c) {
 		cur, err := storedField(r, c, fServer)
 		if err != nil {
 			return Message{}, err
 		}
 		kb = append(kb, keepClearRow(c, cur))
-		return Message{Text: "🖥️ Qual o novo <b>servidor</b>? Toque num botão ou digite o nome. " +
+		return Message{Text: "🖥️ Qual o novo <b>servidor</b>? " + strings.TrimSuffix(touch, ", ou ") + ". " +
 			"✅ Manter (ou <code>pular</code>) deixa como está; 🗑️ Apagar deixa o cliente sem servidor.", Keyboard: kb}, nil
 	}
 	kb = append(kb, Row(FlowBtn(c, "⏭️ Pular", "-")))
-	return Message{Text: "🖥️ Qual o <b>servidor</b>? Toque num botão, digite o nome, ou envie <code>pular</code>.", Keyboard: kb}, nil
+	return Message{Text: "🖥️ Qual o <b>servidor</b>? " + touch + "envie <code>pular</code>.", Keyboard: kb}, nil
 }
 
 func parseServer(r *Request, c *Conv, in Input) error {
@@ -378,6 +378,15 @@ func parseServer(r *Request, c *Conv, in Input) error {
 	}
 	s, err := cleanLine(in.Text, "Servidor", 1, 100)
 	if err != nil {
+		return err
+	}
+	// A server of theirs typed in another case or without accents is that
+	// server (the store matches it so too when it saves the client; the
+	// summary shows it as it will be saved). A new name becomes a server
+	// when the client is saved.
+	if v, err := r.Tenant.Servers().FindByName(r.Ctx, s); err == nil {
+		s = v.Name
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	c.Set(fServer, s)

@@ -121,21 +121,20 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 	}
 	if created && res.AwaitingApproval {
 		b.askAdmins(r.Ctx, res, past)
-		return r.Say(Textf(txtWelcomePending, firstName(res.Name)))
+		return r.Say(Textf(txtWelcomePending, Raw(hello("Olá", res.Name))))
 	}
 	if created && past != nil {
 		return r.Show(b.returnedMessage(res, *past))
 	}
-	greeting := txtWelcomeBack
+	heading := Textf(txtWelcomeBack, Raw(hello("Olá de novo", res.Name)))
 	if created {
-		greeting = txtWelcomeNew
+		heading = Textf(txtWelcomeNew, Raw(hello("Olá", res.Name)))
 	}
-	heading := Textf(greeting, firstName(res.Name))
 	if left != "" {
 		heading = left + "\n\n" + heading
 	}
 	if created && r.Reseller.State(b.clock.Now()) == store.StateTrial {
-		heading += "\n\n" + Textf(txtTrialStarted, b.cfg.Access.TrialDays, lastAccessDay(r.Reseller).BR())
+		heading += "\n\n" + Textf(txtTrialStarted, billing.Plural(b.cfg.Access.TrialDays, "dia", "dias"), lastAccessDay(r.Reseller).BR())
 	}
 	return b.showMenu(r, heading)
 }
@@ -205,10 +204,13 @@ func (b *Bot) menuKeyboard(r *Request) Keyboard {
 // backToMenu is the standard "Menu" row.
 func backToMenu() []Button { return Row(Btn(txtMenuButton, CB(actMenu))) }
 
-func firstName(name string) string {
+// hello greets a reseller by first name ("Olá, <b>Maria</b>"), or without
+// one when their Telegram name is blank: never with a gendered stand-in
+// such as "revendedor(a)". The result is HTML.
+func hello(greeting, name string) string {
 	f := strings.Fields(name)
 	if len(f) == 0 {
-		return "revendedor(a)"
+		return greeting
 	}
-	return f[0]
+	return greeting + ", " + Bold(f[0])
 }

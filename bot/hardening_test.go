@@ -122,7 +122,7 @@ func TestRenewalButtonActsOnce(t *testing.T) {
 	m := h.click(101, "🔄 Renovar", "Renovar Carla")
 	fromToday := buttonData(t, m, "📅 A partir de hoje → 28/12/2026")
 	otherDate := buttonData(t, m, "✍️ Outra data")
-	h.click(101, "📅 A partir de hoje → 28/12/2026", "renovado")
+	h.click(101, "📅 A partir de hoje → 28/12/2026", "registrada")
 
 	last, _ := h.srv.LastBotMessage(101)
 	a := h.waitAnswer(h.srv.Press(101, m.ID, fromToday))
@@ -148,7 +148,7 @@ func TestRenewalButtonActsOnce(t *testing.T) {
 	}
 	// Redo it through a new screen, as a reseller would.
 	h.click(101, "🔄 Renovar", "Renovar Carla")
-	h.click(101, "📅 A partir de hoje → 28/12/2026", "renovado")
+	h.click(101, "📅 A partir de hoje → 28/12/2026", "registrada")
 	// "Outra data" of the same screen asks the date, then says the same.
 	before := h.botMessageCount(101)
 	h.srv.Press(101, m.ID, otherDate)
@@ -160,7 +160,7 @@ func TestRenewalButtonActsOnce(t *testing.T) {
 	// A new renewal screen renews again, as asked.
 	h.click(101, "👤 Ver cliente", "Carla")
 	h.click(101, "🔄 Renovar", "Renovar Carla")
-	h.click(101, "➕ +1 mês → 28/01/2027", "renovado")
+	h.click(101, "➕ +1 mês → 28/01/2027", "registrada")
 	if pays := h.livePayments(c.ID); len(pays) != 2 {
 		t.Fatalf("%d payments after a second screen", len(pays))
 	}
@@ -207,7 +207,7 @@ func TestOldButtonsOfADeletedClientFindNothing(t *testing.T) {
 	m := h.click(101, "🗑️ Excluir", "Excluir Antigo")
 	yes := buttonData(t, m, "🗑️ Sim, excluir")
 	old, _ := h.srv.LastBotMessage(101)
-	h.click(101, "🗑️ Sim, excluir", "foi excluído")
+	h.click(101, "🗑️ Sim, excluir", "excluído")
 	_ = old
 
 	n := h.addClient(101, "Novo", "5511912345678", "Mensal", 3000, hToday)

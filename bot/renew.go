@@ -161,7 +161,7 @@ func (b *Bot) renew(r *Request, c store.Client, rn store.Renewal) error {
 	}
 	b.log.Info("client renewed", "chat", r.ChatID, "client", c.ID, "payment", pay.ID)
 	_ = r.Toast("Renovado!")
-	text := Textf("✅ <b>%s</b> renovado!\nNovo vencimento: <b>%s</b> (antes %s)\n💵 Pagamento de %s registrado em %s.",
+	text := Textf("✅ Renovação de <b>%s</b> registrada!\nNovo vencimento: <b>%s</b> (antes %s)\n💵 Pagamento de %s registrado em %s.",
 		c2.Name, c2.Due.BR(), pay.PrevDue.BR(), billing.FormatMoney(pay.Amount), pay.PaidOn.BR())
 	kb := Keyboard{Row(Btn("↩️ Desfazer", CB(actRenewUndo, pay.ID)))}
 	if b.canOffer(r, msgtemplate.KindRenewed) {
@@ -224,7 +224,7 @@ func renewFlow(b *Bot) *Flow {
 				if err != nil {
 					return Message{}, err
 				}
-				return Message{Text: Textf("📅 Até quando <b>%s</b> fica pago? O vencimento atual é %s; envie uma data depois dele (ex.: <code>15/01/2027</code>, <code>15/01</code> ou <code>+30</code>).", cl.Name, cl.Due.BR())}, nil
+				return Message{Text: Textf("📅 Até quando vai o plano de <b>%s</b>? O vencimento atual é %s; envie uma data depois dele (ex.: <code>15/01/2027</code>, <code>15/01</code> ou <code>+30</code>).", cl.Name, cl.Due.BR())}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				cl, err := b.editedClient(r, c)

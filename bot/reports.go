@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"renovabot/billing"
+	"renovabot/clientcsv"
 	"renovabot/report"
 	"renovabot/store"
 )
@@ -118,13 +119,13 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	sb.WriteString(Textf("📊 <b>Relatório — %s</b> (%s)\n", p.Label(), f.Span()))
 
 	sb.WriteString("\n💰 <b>Financeiro</b>\n")
-	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), plural(fin.Payments, "pagamento", "pagamentos")))
+	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), billing.Plural(fin.Payments, "pagamento", "pagamentos")))
 	if fin.Payments > 0 {
 		sb.WriteString(Textf(" · ticket médio %s", billing.FormatMoney(billing.RoundDiv(fin.Received, int64(fin.Payments)))))
 	}
 	sb.WriteString(Textf("\nEsperado no período: %s (pago %s · ainda a receber %s)\n", billing.FormatMoney(fin.Expected()),
 		billing.FormatMoney(fin.ExpectedPaid), billing.FormatMoney(fin.ExpectedOpen)))
-	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), plural(sum.Overdue, "cliente", "clientes")))
+	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), billing.Plural(sum.Overdue, "cliente", "clientes")))
 	prevLabel := "Período anterior"
 	if f.SameDays > 0 {
 		prevLabel = fmt.Sprintf("Período anterior, mesmos %d primeiros dias", f.SameDays)
@@ -143,7 +144,7 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	if ret := cl.Retention(); ret >= 0 {
 		sb.WriteString(fmt.Sprintf(" · retenção %d%%", ret))
 	}
-	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %d dias) %d\n", sum.Overdue, b.cfg.ChurnDays, cl.Churned))
+	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %s) %d\n", sum.Overdue, billing.Plural(b.cfg.ChurnDays, "dia", "dias"), cl.Churned))
 	if cl.Total > cl.Active {
 		sb.WriteString("⏸️ Pausados ficam fora das cobranças: " + txtPausedRule + ".\n")
 	}
@@ -167,7 +168,8 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 			sb.WriteString(Textf("• falha: %s (%d)\n", Truncate(orDash(f.Name), 60), f.Count))
 		}
 		for _, st := range msgs.ByStage {
-			sb.WriteString(Textf("• %s: %d planejados, %d enviados, %d lidos, %d falharam\n", stageLabel(st.Stage), st.Planned, st.Sent, st.Read, st.Failed))
+			sb.WriteString(Textf("• %s: %s, %s, %s, %s\n", billing.StageLabel(st.Stage), billing.Plural(st.Planned, "planejado", "planejados"),
+				billing.Plural(st.Sent, "enviado", "enviados"), billing.Plural(st.Read, "lido", "lidos"), billing.Plural(st.Failed, "falhou", "falharam")))
 		}
 	}
 	return sb.String(), nil
@@ -280,10 +282,10 @@ func (b *Bot) onExportPayments(r *Request) error {
 	}
 	// The caption counts payments as the report does (undone ones are
 	// not); the file lists the undone ones too, marked.
-	caption := fmt.Sprintf("📤 %s de %s.", plural(paid, "pagamento", "pagamentos"), f.Span())
+	caption := fmt.Sprintf("📤 %s de %s.", billing.Plural(paid, "pagamento", "pagamentos"), f.Span())
 	if undone > 0 {
 		caption += fmt.Sprintf(" O arquivo também lista %s na coluna “desfeito”.",
-			plural(undone, "pagamento desfeito, marcado", "pagamentos desfeitos, marcados"))
+			billing.Plural(undone, "pagamento desfeito, marcado", "pagamentos desfeitos, marcados"))
 	}
 	return b.sendCSV(r, w, &buf, fmt.Sprintf("pagamentos-%s-a-%s.csv", f.From.ISO(), f.To.ISO()), caption)
 }
@@ -301,25 +303,24 @@ func (b *Bot) onExportMessages(r *Request) error {
 	n := 0
 	err = r.Tenant.Reports().EachMessage(r.Ctx, from, to, loc, func(m store.Message) error {
 		n++
-		when := m.CreatedAt.In(loc).Format("02/01/2006 15:04")
 		stage := ""
 		if m.Origin == store.OriginAuto {
-			when = m.SendOn.BR()
-			stage = stageLabel(m.Stage)
+			stage = billing.StageLabel(m.Stage)
 		}
-		return w.Write([]string{when, m.ClientName, billing.FormatPhone(m.Phone), m.Kind, originLabel(m.Origin), stage,
+		return w.Write([]string{dateTimeBR(messageTime(m), loc), m.ClientName, billing.FormatPhone(m.Phone), kindLabel(m.Kind), originLabel(m.Origin), stage,
 			msgStatusLabel(m.Status), m.Error, m.Body})
 	})
 	if err != nil {
 		return err
 	}
 	return b.sendCSV(r, w, &buf, fmt.Sprintf("mensagens-%s-a-%s.csv", from.ISO(), to.ISO()),
-		fmt.Sprintf("📤 %s de %s.", plural(n, "mensagem", "mensagens"), f.Span()))
+		fmt.Sprintf("📤 %s de %s.", billing.Plural(n, "mensagem", "mensagens"), f.Span()))
 }
 
+// newCSV starts a report CSV the way every CSV of the bot is written
+// (clientcsv.NewWriter: UTF-8 with BOM, ';').
 func newCSV(buf *bytes.Buffer, header ...string) *csv.Writer {
-	w := csv.NewWriter(buf)
-	w.Comma = ';' // what spreadsheets in Brazil open directly
+	w, _ := clientcsv.NewWriter(buf) // a bytes.Buffer does not fail
 	_ = w.Write(header)
 	return w
 }
@@ -367,6 +368,6 @@ func (b *Bot) onAdminReport(r *Request) error {
 	}
 	text := Textf("🌐 <b>Todos os revendedores — %s</b> (%s)\n\nRevendedores: %d · clientes: %d\nRecebido: %s (%s)\nAinda a receber no período: %s\nLembretes enviados: %d · falharam: %d",
 		p.Label(), f.Span(), t.Resellers, t.Clients, billing.FormatMoney(t.Received),
-		plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
+		billing.Plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
 	return r.Show(Message{Text: text, Keyboard: Keyboard{Row(Btn("⬅️ Voltar", CB(actReportShow, string(p)))), backToMenu()}})
 }

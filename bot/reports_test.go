@@ -225,7 +225,7 @@ func TestReportsAgreeWithTheAuditDataset(t *testing.T) {
 	if want := "📤 5 pagamentos de 01/11 a 30/11. O arquivo também lista 1 pagamento desfeito, marcado na coluna “desfeito”."; doc.Text != want {
 		t.Errorf("payments CSV caption = %q, want %q", doc.Text, want)
 	}
-	cr := csv.NewReader(bytes.NewReader(doc.Document.Data))
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(doc.Document.Data, []byte("\xEF\xBB\xBF"))))
 	cr.Comma = ';'
 	rows, err := cr.ReadAll()
 	header := "data_pagamento;cliente;plano;servidor;valor;vencimento_anterior;novo_vencimento;desfeito"

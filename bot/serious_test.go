@@ -465,7 +465,7 @@ func TestDateLongPastAsksFirst(t *testing.T) {
 	h.srv.SendDocument(101, "clientes.csv", []byte("nome;telefone;plano;valor;vencimento\n"+
 		"Eva;11987650001;Mensal;30;01/01/2020\nFabi;11987650002;Mensal;30;15/12/2026\n"), "")
 	m := h.waitText(101, before, "Importação concluída")
-	if !strings.Contains(m.Text, "linha 2: vencimento: 01/01/2020 foi há mais de um ano (2523 dias)") {
+	if !strings.Contains(m.Text, "linha 2 — vencimento: 01/01/2020 foi há mais de um ano (2523 dias)") {
 		t.Fatalf("import report:\n%s", m.Text)
 	}
 	for _, c := range h.clients(101) {

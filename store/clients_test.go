@@ -167,6 +167,15 @@ func TestServersCRUDAndIsolation(t *testing.T) {
 	if bcNow.Server != "Alpha" {
 		t.Fatalf("A's rename changed B's client: %q", bcNow.Server)
 	}
+	// A server clients use stays: removing it is refused until none does.
+	var inUse *InUseError
+	if err := a.Servers().Remove(ctx, sv.ID); !errors.As(err, &inUse) || inUse.Clients != 1 {
+		t.Fatalf("remove a server in use = %v", err)
+	}
+	noServer := ""
+	if _, err := a.Clients().Update(ctx, ac[0].ID, ClientPatch{Server: &noServer}); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Servers().Remove(ctx, sv.ID); err != nil {
 		t.Fatal(err)
 	}

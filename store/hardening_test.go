@@ -47,7 +47,7 @@ func TestDeletedIdsAreNeverGivenAgain(t *testing.T) {
 		t.Fatalf("plan id %d given again", p1.ID)
 	}
 
-	s1, err := tn.Servers().Add(ctx, "Alpha")
+	s1, err := tn.Servers().Add(ctx, "Zeta") // not "Alpha": newClient's clients use that one
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +458,7 @@ func TestRecheckCancelsAClaimedReminderAfterAChange(t *testing.T) {
 		}
 	}
 	// Pausing every reminder of the reseller stops the one on its way.
-	if err := a.Reminders().SetPaused(ctx, true); err != nil {
+	if err := a.Reminders().SetPaused(ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	if recheck(a, m, m.WAID) {
