@@ -81,6 +81,7 @@ func TestCrashMidDispatchSendsEachReminderOnce(t *testing.T) {
 	}
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	srv.SetUser(telegramtest.User{ID: 101, FirstName: "Ana"})
 	srv.SetUser(telegramtest.User{ID: 900, FirstName: "Admin"})
 	data := filepath.Join(dir, "data")

@@ -33,6 +33,7 @@ func TestProgramKeepsDataFilesPrivate(t *testing.T) {
 	defer syscall.Umask(old)
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if err := os.Mkdir(data, 0o755); err != nil {
@@ -61,6 +62,7 @@ func TestProgramKeepsDataFilesPrivate(t *testing.T) {
 	// A data directory the program creates is 0700, and nothing is said.
 	srv2 := telegramtest.NewServer()
 	defer srv2.Close()
+	srv2.CheckMarkup(t)
 	fresh := filepath.Join(dir, "new", "data")
 	p2 := startProgram(t, writeConfig(t, t.TempDir(), testConfig(srv2, fresh)), srv2.Token())
 	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o700 {
@@ -76,6 +78,7 @@ func TestProgramKeepsDataFilesPrivate(t *testing.T) {
 func TestProgramEraseRewritesTheDryRunLog(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())

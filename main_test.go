@@ -150,6 +150,7 @@ func getHealth(t *testing.T, addr string) (int, map[string]string) {
 func TestProgramServesResellersAndSurvivesRestart(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	srv.SetUser(telegramtest.User{ID: 101, FirstName: "Ana"})
 	srv.SetUser(telegramtest.User{ID: 202, FirstName: "Bruno"})
 	dir := t.TempDir()
@@ -209,6 +210,7 @@ func click(t *testing.T, srv *telegramtest.Server, chat int64, label string) {
 func TestProgramDryRunWhatsApp(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := writeConfig(t, dir, testConfig(srv, data))
@@ -264,6 +266,7 @@ func TestProgramDryRunWhatsApp(t *testing.T) {
 func TestProgramDryRunTemplateSend(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
@@ -376,6 +379,7 @@ func waitAnyBotText(t *testing.T, srv *telegramtest.Server, chat int64, from int
 func TestProgramHealthFailsWhenPollingFails(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data")))
 	p := startProgram(t, cfg, srv.Token())
@@ -396,6 +400,7 @@ func TestProgramHealthFailsWhenPollingFails(t *testing.T) {
 func TestProgramRejectedToken(t *testing.T) {
 	srv := telegramtest.NewServer()
 	defer srv.Close()
+	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data")))
 	logs := &syncBuffer{}

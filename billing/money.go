@@ -38,7 +38,7 @@ const MaxMoney int64 = 100_000_00
 const moneyExamples = " Por exemplo: 35,90 ou 1.234,56."
 
 func moneyErr(reason string) *InputError {
-	return &InputError{Msg: "Valor inválido: " + reason + "." + moneyExamples}
+	return &InputError{Msg: "Valor inválido: " + reason + "." + moneyExamples, Reason: reason}
 }
 
 // ParseMoney reads an amount in reais as Brazilians type it and returns
@@ -60,7 +60,7 @@ func ParseMoney(s string) (int64, error) {
 		return 0, &InputError{Msg: "Valor vazio: envie quanto o cliente paga." + moneyExamples}
 	}
 	if s[0] == '-' {
-		return 0, &InputError{Msg: "O valor não pode ser negativo." + moneyExamples}
+		return 0, &InputError{Msg: "O valor não pode ser negativo." + moneyExamples, Reason: "não pode ser negativo"}
 	}
 	if len(s) > 32 {
 		return 0, moneyErr("número longo demais")
@@ -102,7 +102,7 @@ func ParseMoney(s string) (int64, error) {
 // *InputError.
 func CheckMoney(cents int64) error {
 	if cents <= 0 {
-		return &InputError{Msg: "O valor precisa ser maior que zero." + moneyExamples}
+		return &InputError{Msg: "O valor precisa ser maior que zero." + moneyExamples, Reason: "precisa ser maior que zero"}
 	}
 	if cents > MaxMoney {
 		return tooMuchMoney()
@@ -111,7 +111,8 @@ func CheckMoney(cents int64) error {
 }
 
 func tooMuchMoney() *InputError {
-	return &InputError{Msg: "O valor passa do limite de " + FormatMoney(MaxMoney) + "." + moneyExamples}
+	return &InputError{Msg: "O valor passa do limite de " + FormatMoney(MaxMoney) + "." + moneyExamples,
+		Reason: "passa do limite de " + FormatMoney(MaxMoney)}
 }
 
 // splitMoney separates s (digits, '.' and ',' only) into the integer digits

@@ -36,7 +36,7 @@ func dateErr(today Date, reason string) *InputError {
 		ex = Date{Year: 2030, Month: time.March, Day: 15}
 	}
 	return &InputError{Msg: reason + " Envie a data como dd/mm/aaaa, por exemplo: " +
-		ex.BR() + " ou " + ex.ShortBR() + " (também aceito hoje, amanhã ou +30)."}
+		ex.BR() + " ou " + ex.ShortBR() + " (também aceito hoje, amanhã ou +30).", Reason: shortReason(reason)}
 }
 
 // ParseDate reads a due date as a reseller types it:
@@ -136,6 +136,20 @@ func ParseDate(s string, today Date) (Date, error) {
 			MonthNameBR(m)+" de "+strconv.Itoa(year)+" tem "+strconv.Itoa(DaysIn(year, m))+" dias.")
 	}
 	return Date{Year: year, Month: m, Day: day}, nil
+}
+
+// LongPast reports whether d is more than a year before today: as a due
+// date that is far more often a typo (a year off, "01/01/2020" for
+// "01/01/2027") than a client overdue that long, so typed dates ask for
+// confirmation and imported ones are refused.
+func LongPast(d, today Date) bool {
+	return d.Before(AddMonthsAnchored(today, -12, today.Day))
+}
+
+// LongPastText says how long ago a LongPast date was, in pt-BR:
+// "01/01/2020 foi há mais de um ano (2524 dias)".
+func LongPastText(d, today Date) string {
+	return d.BR() + " foi há mais de um ano (" + strconv.Itoa(d.DaysUntil(today)) + " dias)"
 }
 
 // DateInRange reports whether d's year is one ParseDate accepts (2000 to

@@ -157,3 +157,29 @@ func TestMonthNameBR(t *testing.T) {
 		}
 	}
 }
+
+func TestLongPast(t *testing.T) {
+	today := Date{Year: 2026, Month: time.November, Day: 28}
+	for _, c := range []struct {
+		d    Date
+		want bool
+	}{
+		{Date{2026, time.November, 28}, false},
+		{Date{2025, time.November, 28}, false}, // exactly a year: not more
+		{Date{2025, time.November, 27}, true},
+		{Date{2020, time.January, 1}, true},
+		{Date{2027, time.January, 1}, false},
+	} {
+		if got := LongPast(c.d, today); got != c.want {
+			t.Errorf("LongPast(%v, %v) = %v, want %v", c.d, today, got, c.want)
+		}
+	}
+	// 29/02: a year before is 28/02 of the year before.
+	leap := Date{Year: 2028, Month: time.February, Day: 29}
+	if LongPast(Date{2027, time.February, 28}, leap) || !LongPast(Date{2027, time.February, 27}, leap) {
+		t.Error("a year before 29/02/2028 is 28/02/2027")
+	}
+	if got := LongPastText(Date{2020, time.January, 1}, today); got != "01/01/2020 foi há mais de um ano (2523 dias)" {
+		t.Errorf("LongPastText = %q", got)
+	}
+}

@@ -16,7 +16,7 @@ const phoneExamples = " Envie com DDD, por exemplo: 11987654321 ou (31) 98765-43
 const maxPhoneInput = 40
 
 func phoneErr(reason string) *InputError {
-	return &InputError{Msg: "Telefone inválido: " + reason + "." + phoneExamples}
+	return &InputError{Msg: "Telefone inválido: " + reason + "." + phoneExamples, Reason: reason}
 }
 
 // ParsePhone reads a Brazilian phone number as people type it and returns the

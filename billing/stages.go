@@ -89,14 +89,10 @@ func StageLabel(n int) string {
 	switch {
 	case n == 0:
 		return "no dia do vencimento"
-	case n == -1:
-		return "1 dia antes"
-	case n == 1:
-		return "1 dia depois"
 	case n < 0:
-		return strconv.Itoa(-n) + " dias antes"
+		return Plural(-n, "dia", "dias") + " antes"
 	}
-	return strconv.Itoa(n) + " dias depois"
+	return Plural(n, "dia", "dias") + " depois"
 }
 
 // ParseTimeOfDay reads a time of day as a reseller types it: "9", "09:00",

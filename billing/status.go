@@ -97,10 +97,10 @@ func DueText(due, today Date) string {
 	case d == 1:
 		return "vence amanhã"
 	case d > 1:
-		return "vence em " + strconv.Itoa(d) + " dias"
+		return "vence em " + Plural(d, "dia", "dias")
 	case d == -1:
 		return "venceu ontem"
 	default:
-		return "venceu há " + strconv.Itoa(-d) + " dias"
+		return "venceu há " + Plural(-d, "dia", "dias")
 	}
 }

@@ -101,8 +101,8 @@ func (b *Bot) returnedMessage(res store.Reseller, past store.ErasedChat) Message
 		text = Textf("⛔ <b>Acesso bloqueado.</b> Este chat teve uma conta no RenovaBot, apagada em %s, que estava bloqueada, "+
 			"e o bloqueio continua valendo.\n\nPara saber o motivo ou pedir a liberação, fale com %s.", past.On.BR(), Raw(b.contactText()))
 	} else {
-		text = Textf("👋 Olá, <b>%s</b>!\n\n⏰ Este chat já usou o teste grátis do RenovaBot, numa conta apagada em %s, "+
-			"por isso esta nova conta começa sem teste. Para contratar o acesso, fale com %s.", firstName(res.Name), past.On.BR(), Raw(b.contactText()))
+		text = Textf("👋 %s!\n\n⏰ Este chat já usou o teste grátis do RenovaBot, numa conta apagada em %s, "+
+			"por isso esta nova conta começa sem teste. Para contratar o acesso, fale com %s.", Raw(hello("Olá", res.Name)), past.On.BR(), Raw(b.contactText()))
 	}
 	text += "\n\nVocê ainda pode usar /meusdados, /apagarconta e /ajuda."
 	return Message{Text: text, Keyboard: Keyboard{b.contactRow()}}

@@ -109,12 +109,14 @@ func backToPanel() []Button {
 	return Row(Btn("🛠️ Painel", CB(actAdmin)), Btn(txtMenuButton, CB(actMenu)))
 }
 
-var stateLabels = map[store.AccessState]string{
-	store.StateTrial:   "🧪 em teste",
-	store.StateActive:  "✅ ativos",
-	store.StateExpired: "⏰ expirados",
-	store.StateBlocked: "⛔ bloqueados",
-	store.StatePending: "⏳ aguardando aprovação",
+// stateLabels names each access state, for a count of resellers in it:
+// one is "1 ✅ ativo", many "3 ✅ ativos" (billing.Plural).
+var stateLabels = map[store.AccessState]struct{ one, many string }{
+	store.StateTrial:   {"🧪 em teste", "🧪 em teste"},
+	store.StateActive:  {"✅ ativo", "✅ ativos"},
+	store.StateExpired: {"⏰ expirado", "⏰ expirados"},
+	store.StateBlocked: {"⛔ bloqueado", "⛔ bloqueados"},
+	store.StatePending: {"⏳ aguardando aprovação", "⏳ aguardando aprovação"},
 }
 
 func (b *Bot) adminStats(r *Request) (store.Stats, error) {
@@ -132,14 +134,15 @@ func (b *Bot) showAdminPanel(r *Request) error {
 	sb.WriteString(Textf("Revendedores: <b>%d</b>", st.Resellers))
 	for _, s := range store.AccessStates {
 		if n := st.ByState[s]; n > 0 {
-			sb.WriteString(Textf("\n• %d %s", n, stateLabels[s]))
+			sb.WriteString("\n• " + Esc(billing.Plural(n, stateLabels[s].one, stateLabels[s].many)))
 		}
 	}
-	mode := "aberto (teste grátis de %d dias)"
+	trial := billing.Plural(b.cfg.Access.TrialDays, "dia", "dias")
+	mode := Textf("aberto (teste grátis de %s)", trial)
 	if b.cfg.Access.Approval {
-		mode = "com aprovação (teste de %d dias ao aprovar)"
+		mode = Textf("com aprovação (teste de %s ao aprovar)", trial)
 	}
-	sb.WriteString("\n\nCadastro: " + Textf(mode, b.cfg.Access.TrialDays))
+	sb.WriteString("\n\nCadastro: " + mode)
 	kb := Keyboard{
 		Row(Btn("👥 Revendedores", CB(actAdmList, 0)), Btn("🔎 Buscar", CB(actAdmSearch))),
 		Row(Btn("📊 Estatísticas", CB(actAdmStats)), Btn("📣 Aviso geral", CB(actAdmBroadcast))),
@@ -167,8 +170,8 @@ func (b *Bot) resellerLine(r *Request, s store.ResellerSummary) string {
 		wa = "✅"
 	}
 	seen := s.LastSeenAt.In(r.Reseller.Location()).Format("02/01 15:04")
-	return Textf("%s <b>%s</b> (<code>%d</code>) — %d clientes · WhatsApp %s · visto %s",
-		b.stateIcon(s.Reseller, b.clock.Now()), Truncate(orDash(s.Name), 30), s.ChatID, s.Clients, wa, seen)
+	return Textf("%s <b>%s</b> (<code>%d</code>) — %s · WhatsApp %s · visto %s",
+		b.stateIcon(s.Reseller, b.clock.Now()), Truncate(orDash(s.Name), 30), s.ChatID, billing.Plural(s.Clients, "cliente", "clientes"), wa, seen)
 }
 
 func (b *Bot) resellerButton(s store.ResellerSummary, page int) []Button {
@@ -234,7 +237,7 @@ func admSearchFlow(b *Bot) *Flow {
 				case total > len(list):
 					sb.WriteString(Textf("🔎 %d revendedores para “%s”; mostrando os %d primeiros. Refine a busca para ver outros.", total, q, len(list)))
 				default:
-					sb.WriteString(Textf("🔎 %d revendedor(es) para “%s”:", total, q))
+					sb.WriteString(Textf("🔎 %s para “%s”:", billing.Plural(total, "revendedor", "revendedores"), q))
 				}
 				var kb Keyboard
 				for _, s := range list {
@@ -284,7 +287,7 @@ func (b *Bot) showAdmCard(r *Request, t store.ResellerSummary, page int, heading
 	}
 	sb.WriteString(Textf("Clientes: <b>%d</b> · WhatsApp: %s\n", t.Clients, wa))
 	sb.WriteString(Textf("Cadastro: %s · Última atividade: %s", billing.DateOf(t.CreatedAt.In(loc)).BR(),
-		t.LastSeenAt.In(loc).Format("02/01/2006 15:04")))
+		dateTimeBR(t.LastSeenAt, loc)))
 	if !t.UnreachableAt.IsZero() {
 		sb.WriteString(Textf("\n🚫 Bloqueou o bot no Telegram em %s", billing.DateOf(t.UnreachableAt.In(loc)).BR()))
 	}
@@ -390,27 +393,64 @@ func (b *Bot) onAdmExtend(r *Request) error {
 
 // applyExtension saves a new end of access, tells the reseller and shows
 // the card again. once is the card's token ("" from the typed-date wizard,
-// which acts once by being a wizard).
+// which acts once by being a wizard). A date earlier than the running
+// access's end (only the typed date can be one, confirmed first) is worded
+// as the change it is, to the admin, to the reseller and in the audit log.
 func (b *Bot) applyExtension(r *Request, t store.ResellerSummary, access store.Access, last billing.Date, label, once string) error {
-	detail := "até " + last.BR()
+	cut := accessCut(t.Reseller, b.clock.Now(), last)
+	action, detail := store.AuditExtend, "até "+last.BR()
 	if label != "" {
 		detail = label + ", " + detail
 	}
+	if cut {
+		action, detail = store.AuditReduce, "até "+last.BR()+" (antes "+accessEndText(t.Reseller)+")"
+	}
 	_, after, err := b.store.AdminSetAccess(r.Ctx, store.AccessChange{Admin: r.ChatID, Target: t.ChatID, Access: access,
-		Action: store.AuditExtend, Detail: detail, Once: once})
+		Action: action, Detail: detail, Once: once})
 	if done, err := spent(r, err, "Este botão já foi usado: o acesso já foi estendido. Nada foi alterado de novo."); done {
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin extended access", "admin", r.ChatID, "reseller", t.ChatID, "until", last.ISO())
-	if after.HasAccess(b.clock.Now()) {
+	b.log.Info("admin set the end of access", "admin", r.ChatID, "reseller", t.ChatID, "until", last.ISO(), "reduced", cut)
+	heading := Textf("✅ Acesso de %s estendido até %s.", orDash(t.Name), last.BR())
+	switch {
+	case cut:
+		if after.HasAccess(b.clock.Now()) {
+			b.tell(r.Ctx, t.ChatID, Textf("ℹ️ <b>O prazo do seu acesso ao RenovaBot foi alterado</b>: agora vai até %s. Dúvidas: %s.",
+				last.BR(), Raw(b.contactText())))
+		}
+		heading = Textf("✂️ Acesso de %s alterado: agora vai até %s (antes %s).", orDash(t.Name), last.BR(), accessEndText(t.Reseller))
+	case after.HasAccess(b.clock.Now()):
 		b.tell(r.Ctx, t.ChatID, Textf("✅ <b>Seu acesso ao RenovaBot foi renovado</b> até %s. Obrigado!", last.BR()))
 	}
 	_ = r.Toast("Acesso até " + last.BR())
 	t.Reseller = after
-	return b.showAdmCard(r, t, 0, Textf("✅ Acesso de %s estendido até %s.", orDash(t.Name), last.BR()))
+	return b.showAdmCard(r, t, 0, heading)
+}
+
+// accessCut reports whether access through last ends t's access earlier
+// than it ends now: an access without end, or one whose last day is after
+// last. An access that already ended is never cut.
+func accessCut(t store.Reseller, now time.Time, last billing.Date) bool {
+	switch {
+	case t.Status == store.StatusExpired || t.AwaitingApproval:
+		return false
+	case t.AccessUntil.IsZero():
+		return true
+	case !now.Before(t.AccessUntil):
+		return false
+	}
+	return last.Before(lastAccessDay(t))
+}
+
+// accessEndText is the end of t's access as the admin screens say it.
+func accessEndText(t store.Reseller) string {
+	if t.AccessUntil.IsZero() {
+		return "sem prazo"
+	}
+	return "até " + lastAccessDay(t).BR()
 }
 
 func (b *Bot) onAdmBlock(r *Request, block bool) error {
@@ -430,10 +470,10 @@ func (b *Bot) onAdmBlock(r *Request, block bool) error {
 		return b.showAdmCard(r, t, 0, "")
 	}
 	access := store.Access{Status: store.StatusActive, Until: t.AccessUntil}
-	action, heading := store.AuditUnblock, Textf("✅ %s desbloqueado.", orDash(t.Name))
+	action, heading := store.AuditUnblock, Textf("✅ Acesso de %s desbloqueado.", orDash(t.Name))
 	if block {
 		access.Status = store.StatusBlocked
-		action, heading = store.AuditBlock, Textf("⛔ %s bloqueado. Os dados ficam guardados e os lembretes param.", orDash(t.Name))
+		action, heading = store.AuditBlock, Textf("⛔ Acesso de %s bloqueado. Os dados ficam guardados e os lembretes param.", orDash(t.Name))
 	}
 	_, after, err := b.store.AdminSetAccess(r.Ctx, store.AccessChange{Admin: r.ChatID, Target: t.ChatID, Access: access, Action: action,
 		Once: once})
@@ -495,7 +535,8 @@ func admDateFlow(b *Bot) *Flow {
 				if b.admin[t.ChatID] || t.AwaitingApproval {
 					return "", ErrStale
 				}
-				today := billing.Today(b.clock.Now(), t.Location())
+				now := b.clock.Now()
+				today := billing.Today(now, t.Location())
 				last, err := billing.ParseDate(in.Text, today)
 				if err != nil {
 					return "", err
@@ -503,10 +544,52 @@ func admDateFlow(b *Bot) *Flow {
 				if last.Before(today) {
 					return "", billing.Invalid("%s já passou. Envie hoje ou uma data futura.", last.BR())
 				}
-				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+				if !t.AccessUntil.IsZero() && now.Before(t.AccessUntil) && last == lastAccessDay(t.Reseller) {
+					return "", billing.Invalid("O acesso de %s já vai até %s. Envie outra data, ou /cancelar para deixar como está.", orDash(t.Name), last.BR())
+				}
+				if accessCut(t.Reseller, now, last) {
+					// An earlier end is a reduction: asked first.
+					c.Set("ate", last.ISO())
+					return "reduzir", nil
+				}
+				return finish(r, func() error { return b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "") })
+			},
+		},
+		"reduzir": {
+			Ask: func(r *Request, c *Conv) (Message, error) {
+				t, err := b.convTarget(r, c)
+				if err != nil {
+					return Message{}, err
+				}
+				last, err := billing.ParseISO(c.Get("ate"))
+				if err != nil {
+					return Message{}, ErrStale
+				}
+				return Message{
+					Text: Textf("⚠️ <b>Reduzir o acesso de %s?</b>\n\nHoje o acesso vale %s; com a nova data ele termina antes, "+
+						"no fim de %s. O revendedor será avisado da mudança.", orDash(t.Name), accessEndText(t.Reseller), last.BR()),
+					Keyboard: Keyboard{Row(FlowBtn(c, "✂️ Sim, reduzir até "+last.BR(), "ok"), FlowBtn(c, "✏️ Outra data", "again"))},
+				}, nil
+			},
+			Answer: func(r *Request, c *Conv, in Input) (string, error) {
+				switch {
+				case (in.IsChoice && in.Choice == "again") || (!in.IsChoice && billing.Fold(in.Text) == "outra data"):
+					return "data", nil
+				case !(in.IsChoice && in.Choice == "ok") && !(!in.IsChoice && isYes(in.Text)):
+					return "", billing.Invalid("Toque em ✂️ Sim, reduzir (ou envie “sim”) para confirmar, em ✏️ Outra data, ou envie /cancelar.")
+				}
+				t, err := b.convTarget(r, c)
+				if err != nil {
 					return "", err
 				}
-				return Done, b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "")
+				if b.admin[t.ChatID] || t.AwaitingApproval {
+					return "", ErrStale
+				}
+				last, err := billing.ParseISO(c.Get("ate"))
+				if err != nil {
+					return "", ErrStale
+				}
+				return finish(r, func() error { return b.applyExtension(r, t, accessThrough(t.Reseller, last), last, "", "") })
 			},
 		},
 	}}
@@ -517,7 +600,7 @@ func admDateFlow(b *Bot) *Flow {
 // approvalKeyboard decides a request: a trial, a paid period, or refusal.
 func (b *Bot) approvalKeyboard(chatID int64) Keyboard {
 	return Keyboard{
-		Row(Btn(fmt.Sprintf("✅ Teste de %d dias", b.cfg.Access.TrialDays), CB(actAdmApprove, chatID, "t")),
+		Row(Btn("✅ Teste de "+billing.Plural(b.cfg.Access.TrialDays, "dia", "dias"), CB(actAdmApprove, chatID, "t")),
 			Btn("✅ 1 mês", CB(actAdmApprove, chatID, "1m")), Btn("✅ 3 meses", CB(actAdmApprove, chatID, "3m"))),
 		Row(Btn("❌ Recusar", CB(actAdmRefuse, chatID))),
 	}
@@ -561,7 +644,7 @@ func (b *Bot) onAdmApprove(r *Request) error {
 	loc := t.Location()
 	today := billing.Today(b.clock.Now(), loc)
 	period, _ := r.Data.Arg(1)
-	status, last, label := store.StatusTrial, today.AddDays(b.cfg.Access.TrialDays), fmt.Sprintf("teste de %d dias", b.cfg.Access.TrialDays)
+	status, last, label := store.StatusTrial, today.AddDays(b.cfg.Access.TrialDays), "teste de "+billing.Plural(b.cfg.Access.TrialDays, "dia", "dias")
 	if period != "t" {
 		if last, err = addPeriod(today, period); err != nil {
 			return err
@@ -580,7 +663,8 @@ func (b *Bot) onAdmApprove(r *Request) error {
 	b.log.Info("admin approved reseller", "admin", r.ChatID, "reseller", t.ChatID, "period", period)
 	text := Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado</b>, até %s.", last.BR())
 	if after.Status == store.StatusTrial {
-		text = Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado!</b> Você tem %d dias de teste grátis, até %s.", b.cfg.Access.TrialDays, last.BR())
+		text = Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado!</b> Você tem %s de teste grátis, até %s.",
+			billing.Plural(b.cfg.Access.TrialDays, "dia", "dias"), last.BR())
 	}
 	b.tellKB(r.Ctx, t.ChatID, text+"\n\nToque abaixo para começar.", Keyboard{Row(Btn("📋 Abrir o menu", CB(actMenu)))})
 	_ = r.Toast("Aprovado.")
@@ -641,10 +725,10 @@ func admDeleteFlow(b *Bot) *Flow {
 				if err != nil {
 					return Message{}, err
 				}
-				return Message{Text: Textf("🗑️ <b>Excluir %s?</b>\n\nIsto apaga todos os dados deste revendedor: %d clientes, planos, "+
-					"pagamentos, mensagens, modelos, configurações, e desconecta o WhatsApp dele. <b>Não dá para desfazer.</b> "+
+				return Message{Text: Textf("🗑️ <b>Excluir %s?</b>\n\nIsto apaga todos os dados desta conta: %s, planos, "+
+					"pagamentos, mensagens, modelos, configurações, e desconecta o WhatsApp dela. <b>Não dá para desfazer.</b> "+
 					"(Para só impedir o uso, use ⛔ Bloquear.)\n\nPara confirmar, digite o chat id <code>%d</code>.",
-					orDash(t.Name), t.Clients, t.ChatID)}, nil
+					orDash(t.Name), billing.Plural(t.Clients, "cliente", "clientes"), t.ChatID)}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				t, err := b.convTarget(r, c)
@@ -670,7 +754,7 @@ func admDeleteFlow(b *Bot) *Flow {
 				}
 				b.tell(r.Ctx, t.ChatID, Textf("🗑️ Sua conta no RenovaBot foi excluída pelo administrador, com todos os seus dados. Dúvidas: %s.",
 					Raw(b.contactText())))
-				text := Textf("🗑️ %s (chat <code>%d</code>) foi excluído, com todos os dados e o WhatsApp.", orDash(t.Name), t.ChatID)
+				text := Textf("🗑️ Conta de %s (chat <code>%d</code>) excluída, com todos os dados e o WhatsApp.", orDash(t.Name), t.ChatID)
 				if logoutFailed {
 					text += "\n\nℹ️ O WhatsApp não confirmou a desconexão; o aparelho pode continuar na lista do celular dele."
 				}
@@ -690,7 +774,7 @@ func (b *Bot) showAdmStats(r *Request) error {
 	var sb strings.Builder
 	sb.WriteString(Textf("📊 <b>Estatísticas</b>\n\nRevendedores: <b>%d</b>", st.Resellers))
 	for _, s := range store.AccessStates {
-		sb.WriteString(Textf("\n• %s: %d", stateLabels[s], st.ByState[s]))
+		sb.WriteString(Textf("\n• %s: %d", stateLabels[s].many, st.ByState[s]))
 	}
 	sb.WriteString(Textf("\n\nClientes cadastrados: <b>%d</b>\nWhatsApps conectados: <b>%d</b>", st.Clients, st.WhatsAppLinked))
 	sb.WriteString(Textf("\n🔐 Última conexão barrada por chave de acesso (passkey): <b>%d</b>", st.PasskeyBlocked))
@@ -703,6 +787,7 @@ var auditLabels = map[string]string{
 	store.AuditApprove:   "aprovou",
 	store.AuditRefuse:    "recusou",
 	store.AuditExtend:    "estendeu o acesso de",
+	store.AuditReduce:    "reduziu o acesso de",
 	store.AuditBlock:     "bloqueou",
 	store.AuditUnblock:   "desbloqueou",
 	store.AuditDelete:    "excluiu",

@@ -53,7 +53,7 @@ func TestAdminPanelListSearchAndAccessActions(t *testing.T) {
 		t.Fatalf("admin menu = %s", buttonLabels(m))
 	}
 	m = h.click(900, "🛠️ Admin", "Painel do administrador")
-	for _, want := range []string{"Revendedores: 23", "21 🧪 em teste", "1 ✅ ativos", "1 ⏳ aguardando aprovação", "aberto (teste grátis de 7 dias)"} {
+	for _, want := range []string{"Revendedores: 23", "21 🧪 em teste", "1 ✅ ativo\n", "1 ⏳ aguardando aprovação", "aberto (teste grátis de 7 dias)"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("panel lacks %q: %q", want, m.Text)
 		}
@@ -73,7 +73,7 @@ func TestAdminPanelListSearchAndAccessActions(t *testing.T) {
 
 	// Search by an accent-free piece of the name, then the card.
 	h.click(900, "🔎 Buscar", "nome")
-	h.say(900, "ana l", "1 revendedor(es)")
+	h.say(900, "ana l", "1 revendedor para")
 	m = h.click(900, "Ana Lima", "Situação: 🧪 Teste grátis até 05/12/2026")
 	if !strings.Contains(m.Text, "Clientes: 1") || !strings.Contains(m.Text, "Chat: 101") {
 		t.Fatalf("card = %q", m.Text)
@@ -156,7 +156,7 @@ func TestAdminDeletesResellerWithTypedConfirmation(t *testing.T) {
 	h.click(900, "Revenda BRAVO", "Situação")
 	h.click(900, "🗑️ Excluir", "digite o chat id 202")
 	h.say(900, "303", "Não confere")
-	h.say(900, "202", "foi excluído")
+	h.say(900, "202", "Conta de Revenda BRAVO (chat 202) excluída")
 	h.waitText(202, 0, "foi excluída pelo administrador")
 
 	if _, ok := h.waFake.DeviceJID(202); ok {
@@ -383,7 +383,7 @@ func (s *sendClock) since(i int) []time.Time {
 func TestBroadcastPreviewRewriteAndOneAtATime(t *testing.T) {
 	h := startedHarness(t, 900, 101)
 	h.say(900, "/admin", "Painel")
-	h.click(900, "📣 Aviso geral", "1 revendedores")
+	h.click(900, "📣 Aviso geral", "para 1 revendedor com acesso ativo")
 	h.say(900, "primeiro texto", "primeiro texto")
 	h.click(900, "✏️ Reescrever", "Digite a mensagem")
 	h.say(900, strings.Repeat("x", broadcastLimit+1), "o máximo é 3500")

@@ -78,6 +78,7 @@ type Bot struct {
 	menu      []menuEntry
 	settings  []settingEntry
 	help      []helpLine
+	helpNotes []helpLine // paragraphs of /ajuda after the commands (cmd empty)
 
 	username string
 	serving  atomic.Bool
@@ -422,7 +423,23 @@ func (b *Bot) routeCallback(r *Request) error {
 	if !ok {
 		return ErrStale
 	}
-	return h(r)
+	// Any other button (a menu, a list, a card on an older message) takes
+	// the reseller out of a running wizard, as /menu does: the wizard ends
+	// with one line saying so (Request.leave), before the button's first
+	// message, or after its work when it sends none. A press refused
+	// before anything was shown (stale, not found, an alert saying why)
+	// leaves the wizard as it was.
+	c, inFlow, err := b.currentFlow(r)
+	if err != nil {
+		return err
+	}
+	if inFlow {
+		r.leaving = c
+	}
+	if err := h(r); err != nil || r.refused {
+		return err
+	}
+	return r.leave()
 }
 
 func (b *Bot) routeCommand(r *Request, name, args string) error {

@@ -52,8 +52,8 @@ func admBroadcastFlow(b *Bot) *Flow {
 				if err != nil {
 					return Message{}, err
 				}
-				return Message{Text: Textf("📣 <b>Aviso geral</b>\n\nDigite a mensagem para os <b>%d</b> revendedores com acesso ativo "+
-					"(até %d caracteres). Você vai ver uma prévia antes de enviar.", len(ids), broadcastLimit)}, nil
+				return Message{Text: Textf("📣 <b>Aviso geral</b>\n\nDigite a mensagem para <b>%s</b> com acesso ativo "+
+					"(até %d caracteres). Você vai ver uma prévia antes de enviar.", resellersCount(len(ids)), broadcastLimit)}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				text := strings.TrimSpace(in.Text)
@@ -76,8 +76,8 @@ func admBroadcastFlow(b *Bot) *Flow {
 				return Message{
 					Text: "👀 <b>Prévia</b> — é assim que os revendedores vão receber:\n\n" +
 						"━━━━━━━━━━\n" + txtBroadcastHeading + Esc(c.Get("texto")) + "\n━━━━━━━━━━\n\n" +
-						Textf("Enviar para <b>%d</b> revendedores com acesso ativo?", len(ids)),
-					Keyboard: Keyboard{Row(FlowBtn(c, fmt.Sprintf("📣 Enviar para %d", len(ids)), "sim"), FlowBtn(c, "✏️ Reescrever", "editar"))},
+						Textf("Enviar para <b>%s</b> com acesso ativo?", resellersCount(len(ids))),
+					Keyboard: Keyboard{Row(FlowBtn(c, "📣 Enviar para "+resellersCount(len(ids)), "sim"), FlowBtn(c, "✏️ Reescrever", "editar"))},
 				}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
@@ -125,11 +125,21 @@ func (b *Bot) startBroadcast(r *Request, text string) error {
 	return nil
 }
 
+func resellersCount(n int) string { return billing.Plural(n, "revendedor", "revendedores") }
+
 type broadcastCount struct{ delivered, blocked, failed int }
 
+// words writes the counts as the admin reads them, each agreeing with its
+// number: "1 entregue", "2 bloquearam o bot", "1 falhou".
+func (n broadcastCount) words() (delivered, blocked, failed string) {
+	return billing.Plural(n.delivered, "entregue", "entregues"),
+		billing.Plural(n.blocked, "bloqueou o bot", "bloquearam o bot"),
+		billing.Plural(n.failed, "falhou", "falharam")
+}
+
 func broadcastProgress(done, total int, n broadcastCount) string {
-	return Textf("📣 <b>Enviando aviso…</b> %d de %d\n✅ %d entregues · 🚫 %d bloquearam o bot · ⚠️ %d falharam",
-		done, total, n.delivered, n.blocked, n.failed)
+	delivered, blocked, failed := n.words()
+	return Textf("📣 <b>Enviando aviso…</b> %d de %d\n✅ %s · 🚫 %s · ⚠️ %s", done, total, delivered, blocked, failed)
 }
 
 func broadcastResult(total int, n broadcastCount, interrupted bool) string {
@@ -137,8 +147,9 @@ func broadcastResult(total int, n broadcastCount, interrupted bool) string {
 	if interrupted {
 		title = "⏹️ <b>Envio do aviso interrompido</b> (o bot foi parado)"
 	}
-	return Textf("%s para %d revendedores\n\n✅ %d entregues\n🚫 %d bloquearam o bot (não recebem mensagens)\n⚠️ %d falharam",
-		Raw(title), total, n.delivered, n.blocked, n.failed)
+	delivered, blocked, failed := n.words()
+	return Textf("%s para %s\n\n✅ %s\n🚫 %s (não recebem mensagens)\n⚠️ %s",
+		Raw(title), resellersCount(total), delivered, blocked, failed)
 }
 
 // runBroadcast sends text to every id, one after the other: the Sender's
@@ -176,7 +187,8 @@ func (b *Bot) runBroadcast(ctx context.Context, admin int64, msgID int, text str
 	// The outcome is recorded even when the bot is stopping.
 	final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	detail := fmt.Sprintf("%d destinatários: %d entregues, %d bloquearam, %d falharam", len(ids), n.delivered, n.blocked, n.failed)
+	delivered, blocked, failed := n.words()
+	detail := fmt.Sprintf("%s: %s, %s, %s", billing.Plural(len(ids), "destinatário", "destinatários"), delivered, blocked, failed)
 	if interrupted {
 		detail += " (interrompido)"
 	}

@@ -30,6 +30,9 @@ type clientField struct {
 	key      string
 	label    string
 	optional bool
+	// What an edit of an optional field did, for the card's heading:
+	// kept (✅ Manter, "pular"), cleared (🗑️ Apagar) or updated.
+	kept, cleared, updated string
 	// ask renders the question; c holds the answers so far (and "id" when
 	// editing an existing client).
 	ask func(r *Request, c *Conv) (Message, error)
@@ -43,8 +46,10 @@ var clientFields = []*clientField{
 	{key: fPlan, label: "Plano", ask: askPlan, parse: parsePlan},
 	{key: fPrice, label: "Valor", ask: askPrice, parse: parsePrice},
 	{key: fDue, label: "Vencimento", ask: askDue, parse: parseDue},
-	{key: fServer, label: "Servidor", optional: true, ask: askServer, parse: parseServer},
-	{key: fNotes, label: "Observações", optional: true, ask: askNotes, parse: parseNotes},
+	{key: fServer, label: "Servidor", optional: true, ask: askServer, parse: parseServer,
+		kept: "Servidor mantido: nada mudou.", cleared: "Servidor apagado: o cliente ficou sem servidor.", updated: "Servidor atualizado."},
+	{key: fNotes, label: "Observações", optional: true, ask: askNotes, parse: parseNotes,
+		kept: "Observações mantidas: nada mudou.", cleared: "Observações apagadas.", updated: "Observações atualizadas."},
 }
 
 func fieldByKey(key string) *clientField {
@@ -54,6 +59,73 @@ func fieldByKey(key string) *clientField {
 		}
 	}
 	return nil
+}
+
+// Editing an optional field of an existing client (server, notes) never
+// erases it by a skip: "pular" and ✅ Manter keep the stored value, only
+// 🗑️ Apagar (or "apagar") erases it, and the card says which happened.
+const (
+	choiceKeep  = "="
+	choiceClear = "-" // also the value of the older "🧹 Sem servidor" / "🧹 Apagar observações"
+)
+
+type editIntent int
+
+const (
+	editSet editIntent = iota
+	editKeep
+	editClear
+)
+
+// optionalEdit reads an answer to an optional field while editing.
+func optionalEdit(in Input) editIntent {
+	if in.IsChoice {
+		switch in.Choice {
+		case choiceKeep:
+			return editKeep
+		case choiceClear:
+			return editClear
+		}
+		return editSet
+	}
+	switch billing.Fold(in.Text) {
+	case "-", "pular", "pula", "manter":
+		return editKeep
+	case "apagar", "nenhum", "nenhuma":
+		return editClear
+	}
+	return editSet
+}
+
+// editing reports whether c edits an existing client (not the new-client
+// wizard).
+func editing(c *Conv) bool { return c.Get("id") != "" }
+
+// keepClearRow is the ✅ Manter / 🗑️ Apagar row of an optional field being
+// edited; Apagar only when there is something to erase.
+func keepClearRow(c *Conv, current string) []Button {
+	row := Row(FlowBtn(c, "✅ Manter", choiceKeep))
+	if current != "" {
+		row = append(row, FlowBtn(c, "🗑️ Apagar", choiceClear))
+	}
+	return row
+}
+
+// storedField is the stored value of an optional field of the client c
+// edits ("" when creating one).
+func storedField(r *Request, c *Conv, key string) (string, error) {
+	id, err := strconv.ParseInt(c.Get("id"), 10, 64)
+	if err != nil {
+		return "", nil
+	}
+	cl, err := r.Tenant.Clients().Get(r.Ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if key == fServer {
+		return cl.Server, nil
+	}
+	return cl.Notes, nil
 }
 
 // isSkip reports an answer that skips an optional field.
@@ -75,7 +147,7 @@ func cleanLine(s, what string, min, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	n := len([]rune(s))
 	if n < min {
-		return "", billing.Invalid("%s muito curto: envie pelo menos %d letras.", what, min)
+		return "", billing.Invalid("%s muito curto: envie pelo menos %s.", what, billing.Plural(min, "letra", "letras"))
 	}
 	if n > max {
 		return "", billing.Invalid("%s muito longo: use no máximo %d caracteres (você enviou %d).", what, max, n)
@@ -211,6 +283,9 @@ func parsePrice(r *Request, c *Conv, in Input) error {
 }
 
 func askDue(r *Request, c *Conv) (Message, error) {
+	if m, ok := oldDateQuestion(r, c); ok {
+		return m, nil
+	}
 	today := r.Today()
 	m := Message{Text: "📅 Qual o <b>vencimento</b>? Exemplos: <code>15/08/2026</code>, <code>15/08</code>, <code>hoje</code>, <code>+30</code> (daqui a 30 dias)."}
 	var row []Button
@@ -223,14 +298,15 @@ func askDue(r *Request, c *Conv) (Message, error) {
 	return m, nil
 }
 
-func monthsLabel(n int) string {
-	if n == 1 {
-		return "1 mês"
-	}
-	return strconv.Itoa(n) + " meses"
-}
+func monthsLabel(n int) string { return billing.Plural(n, "mês", "meses") }
 
 func parseDue(r *Request, c *Conv, in Input) error {
+	if d, ok, err := confirmedDate(c, in); err != nil || ok {
+		if ok {
+			c.Set(fDue, d.ISO())
+		}
+		return err
+	}
 	// The buttons carry an ISO date, one of the forms ParseDate reads.
 	if in.IsChoice {
 		d, err := billing.ParseDate(in.Choice, r.Today())
@@ -242,6 +318,9 @@ func parseDue(r *Request, c *Conv, in Input) error {
 	}
 	d, err := billing.ParseDate(in.Text, r.Today())
 	if err != nil {
+		return err
+	}
+	if err := holdIfLongPast(r, c, d); err != nil {
 		return err
 	}
 	c.Set(fDue, d.ISO())
@@ -258,12 +337,22 @@ func askServer(r *Request, c *Conv) (Message, error) {
 		btns = append(btns, FlowBtn(c, Truncate(s.Name, 30), strconv.FormatInt(s.ID, 10)))
 	}
 	kb := Grid(3, btns...)
-	skip := "⏭️ Pular"
-	if c.Get("id") != "" {
-		skip = "🧹 Sem servidor"
+	// "Toque num botão" only when there are server buttons to touch.
+	touch := "Digite o nome, ou "
+	if len(servers) > 0 {
+		touch = "Toque num botão, digite o nome, ou "
 	}
-	kb = append(kb, Row(FlowBtn(c, skip, "-")))
-	return Message{Text: "🖥️ Qual o <b>servidor</b>? Toque num botão, digite o nome, ou envie <code>pular</code>.", Keyboard: kb}, nil
+	if editing(c) {
+		cur, err := storedField(r, c, fServer)
+		if err != nil {
+			return Message{}, err
+		}
+		kb = append(kb, keepClearRow(c, cur))
+		return Message{Text: "🖥️ Qual o novo <b>servidor</b>? " + strings.TrimSuffix(touch, ", ou ") + ". " +
+			"✅ Manter (ou <code>pular</code>) deixa como está; 🗑️ Apagar deixa o cliente sem servidor.", Keyboard: kb}, nil
+	}
+	kb = append(kb, Row(FlowBtn(c, "⏭️ Pular", "-")))
+	return Message{Text: "🖥️ Qual o <b>servidor</b>? " + touch + "envie <code>pular</code>.", Keyboard: kb}, nil
 }
 
 func parseServer(r *Request, c *Conv, in Input) error {
@@ -291,18 +380,34 @@ func parseServer(r *Request, c *Conv, in Input) error {
 	if err != nil {
 		return err
 	}
+	// A server of theirs typed in another case or without accents is that
+	// server (the store matches it so too when it saves the client; the
+	// summary shows it as it will be saved). A new name becomes a server
+	// when the client is saved.
+	if v, err := r.Tenant.Servers().FindByName(r.Ctx, s); err == nil {
+		s = v.Name
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	c.Set(fServer, s)
 	return nil
 }
 
 func askNotes(r *Request, c *Conv) (Message, error) {
-	skip := "⏭️ Pular"
-	if c.Get("id") != "" {
-		skip = "🧹 Apagar observações"
+	if editing(c) {
+		cur, err := storedField(r, c, fNotes)
+		if err != nil {
+			return Message{}, err
+		}
+		return Message{
+			Text: "📝 Envie o novo texto das <b>observações</b> (MAC, usuário, senha de app…). " +
+				"✅ Manter (ou <code>pular</code>) deixa como está; 🗑️ Apagar apaga as observações.",
+			Keyboard: Keyboard{keepClearRow(c, cur)},
+		}, nil
 	}
 	return Message{
 		Text:     "📝 Alguma <b>observação</b>? (MAC, usuário, senha de app…) Envie o texto ou <code>pular</code>.",
-		Keyboard: Keyboard{Row(FlowBtn(c, skip, "-"))},
+		Keyboard: Keyboard{Row(FlowBtn(c, "⏭️ Pular", "-"))},
 	}, nil
 }
 

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -45,7 +46,9 @@ func newClientFlow(b *Bot) *Flow {
 		steps[f.key] = &Step{
 			Ask: f.ask,
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
-				if err := f.parse(r, c, in); err != nil {
+				if err := f.parse(r, c, in); errors.Is(err, errAskAgain) {
+					return c.Step, nil
+				} else if err != nil {
 					return "", err
 				}
 				if c.Get(backKey) != "" {
@@ -225,7 +228,25 @@ func editFlow(b *Bot) *Flow {
 				if f == nil || err != nil {
 					return "", ErrStale
 				}
-				if err := f.parse(r, c, in); err != nil {
+				heading := "✅ " + Esc(f.label) + " atualizado."
+				if f.optional {
+					switch optionalEdit(in) {
+					case editKeep:
+						cl, err := r.Tenant.Clients().Get(r.Ctx, id)
+						if err != nil {
+							return "", err
+						}
+						return finish(r, func() error { return b.showCard(r, cl, back{kind: "l", filter: store.FilterAll}, "✅ "+f.kept) })
+					case editClear:
+						in = Input{IsChoice: true, Choice: choiceClear}
+						heading = "🗑️ " + f.cleared
+					default:
+						heading = "✅ " + f.updated
+					}
+				}
+				if err := f.parse(r, c, in); errors.Is(err, errAskAgain) {
+					return c.Step, nil
+				} else if err != nil {
 					return "", err
 				}
 				patch, err := patchFor(c, f.key)
@@ -236,7 +257,6 @@ func editFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				heading := "✅ " + Esc(f.label) + " atualizado."
 				if n := c.Get(noticeKey); n != "" {
 					heading += "\n" + n
 				}

@@ -175,10 +175,10 @@ func (b *Bot) showList(r *Request, f store.Filter, page int) error {
 
 // summaryLine is the status header shared by the list and the due dates.
 func summaryLine(s store.Summary) string {
-	return Textf("%s %d vencidos · %s %d hoje · %s %d em até 3 dias · %s %d em dia · %s %d pausados\n💰 Previsto no mês: <b>%s</b> · Em atraso: <b>%s</b>\n",
-		billing.StatusOverdue.Icon(), s.Overdue, billing.StatusDueToday.Icon(), s.DueToday,
+	return Textf("%s %s · %s %d hoje · %s %d em até 3 dias · %s %d em dia · %s %s\n💰 Ainda a receber no mês: <b>%s</b> · Em atraso: <b>%s</b>\n",
+		billing.StatusOverdue.Icon(), billing.Plural(s.Overdue, "vencido", "vencidos"), billing.StatusDueToday.Icon(), s.DueToday,
 		billing.StatusDueSoon.Icon(), s.DueSoon, billing.StatusOK.Icon(), s.OK,
-		billing.StatusPaused.Icon(), s.Paused,
+		billing.StatusPaused.Icon(), billing.Plural(s.Paused, "pausado", "pausados"),
 		billing.FormatMoney(s.MonthAmount), billing.FormatMoney(s.OverdueAmount))
 }
 
@@ -269,10 +269,8 @@ func (b *Bot) showSearch(r *Request, q string, page int) error {
 	switch {
 	case total == 0:
 		text = Textf("🔎 Nenhum cliente encontrado para “%s”.", q)
-	case total == 1:
-		text = Textf("🔎 1 cliente encontrado para “%s”:", q)
 	default:
-		text = Textf("🔎 %d clientes encontrados para “%s”:", total, q)
+		text = Textf("🔎 %s para “%s”:", billing.Plural(total, "cliente encontrado", "clientes encontrados"), q)
 		if pages := (total + pageSize - 1) / pageSize; pages > 1 {
 			text += fmt.Sprintf("\nPágina %d de %d.", page+1, pages)
 		}
@@ -308,7 +306,7 @@ func (b *Bot) showCardWith(r *Request, c store.Client, k back, heading string, e
 		sb.WriteString(heading + "\n\n")
 	}
 	sb.WriteString(Textf("👤 <b>%s</b>\n", c.Name))
-	sb.WriteString(Textf("%s %s — %s (%s)\n", st.Icon(), st.Label(), billing.DueText(c.Due, today), c.Due.BR()))
+	sb.WriteString(Textf("%s %s\n", st.Icon(), dueLine(c, st, today)))
 	sb.WriteString(Textf("📱 %s\n", billing.FormatPhone(c.Phone)))
 	sb.WriteString(Textf("📦 %s — %s\n", c.PlanName, billing.FormatMoney(c.Price)))
 	if c.Server != "" {
@@ -355,22 +353,29 @@ func (b *Bot) showCardWith(r *Request, c store.Client, k back, heading string, e
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})
 }
 
-// copyBlock is the card's plain-text block, for copying into other apps.
+// dueLine is the card's status line: where the due date stands, said once
+// ("vence hoje (28/11/2026)", not "vence hoje — vence hoje"). The status
+// label comes first only when the due text does not already say it: a
+// client in good standing ("em dia — vence em 20 dias") or paused.
+func dueLine(c store.Client, st billing.Status, today billing.Date) string {
+	due := billing.DueText(c.Due, today) + " (" + c.Due.BR() + ")"
+	if st == billing.StatusOK || st == billing.StatusPaused {
+		return st.Label() + " — " + due
+	}
+	return due
+}
+
+// copyBlock is the card's plain-text block: what a reseller copies into
+// other apps (a chat, a spreadsheet) to bill the client. Server and notes
+// are shown above it and stay out: they are the reseller's own records.
 func copyBlock(c store.Client) string {
-	lines := []string{
+	return strings.Join([]string{
 		"Nome: " + c.Name,
 		"Telefone: " + billing.FormatPhone(c.Phone),
 		"Plano: " + c.PlanName,
 		"Valor: " + billing.FormatMoney(c.Price),
 		"Vencimento: " + c.Due.BR(),
-	}
-	if c.Server != "" {
-		lines = append(lines, "Servidor: "+c.Server)
-	}
-	if c.Notes != "" {
-		lines = append(lines, "Obs: "+c.Notes)
-	}
-	return strings.Join(lines, "\n")
+	}, "\n")
 }
 
 func (b *Bot) onPause(r *Request) error {
@@ -421,7 +426,7 @@ func (b *Bot) onDeleteYes(r *Request) error {
 	}
 	_ = r.Toast("Cliente excluído.")
 	return r.Show(Message{
-		Text:     Textf("✅ <b>%s</b> foi excluído.", c.Name),
+		Text:     Textf("✅ Cadastro de <b>%s</b> excluído.", c.Name),
 		Keyboard: Keyboard{Row(Btn("👥 Clientes", CB(actList, string(store.FilterAll), 0))), backToMenu()},
 	})
 }
@@ -467,7 +472,7 @@ func (b *Bot) showDueDates(r *Request) error {
 		kb = append(kb, Row(Btn(fmt.Sprintf("%s (%d)", s.title, s.count), CB(actList, string(s.f), 0))))
 	}
 	if sum.Paused > 0 {
-		sb.WriteString(Textf("\n%s %d clientes com lembretes pausados.", billing.StatusPaused.Icon(), sum.Paused))
+		sb.WriteString(Textf("\n%s %s.", billing.StatusPaused.Icon(), billing.Plural(sum.Paused, "cliente com lembretes pausados", "clientes com lembretes pausados")))
 	}
 	kb = append(kb, backToMenu())
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})

@@ -170,7 +170,7 @@ func TestClientCardRenewEditPauseDelete(t *testing.T) {
 	h.click(101, "Carla — 31/01", "vence em 64 dias")
 	screen := h.click(101, "🔄 Renovar", "Renovar Carla")
 	plusOne := buttonData(t, screen, "➕ +1 mês → 28/02/2027")
-	m := h.click(101, "➕ +1 mês → 28/02/2027", "renovado")
+	m := h.click(101, "➕ +1 mês → 28/02/2027", "Renovação de Carla registrada")
 	if !strings.Contains(m.Text, "Novo vencimento: 28/02/2027") || !strings.Contains(m.Text, "R$ 45,90") {
 		t.Fatalf("confirmation = %q", m.Text)
 	}
@@ -209,7 +209,7 @@ func TestClientCardRenewEditPauseDelete(t *testing.T) {
 		t.Fatalf("after undo due = %v", got.Due)
 	}
 	h.click(101, "🔄 Renovar", "Renovar Carla")
-	h.click(101, "➕ +1 mês → 28/02/2027", "renovado")
+	h.click(101, "➕ +1 mês → 28/02/2027", "Renovação de Carla registrada")
 	h.click(101, "👤 Ver cliente", "Carla")
 	h.click(101, "🔄 Renovar", "Renovar Carla")
 	h.click(101, "➕ +1 mês → 31/03/2027", "Novo vencimento: 31/03/2027")
@@ -252,7 +252,7 @@ func TestClientCardRenewEditPauseDelete(t *testing.T) {
 		t.Fatal("'não' deleted the client")
 	}
 	h.click(101, "🗑️ Excluir", "Excluir")
-	h.click(101, "🗑️ Sim, excluir", "foi excluído")
+	h.click(101, "🗑️ Sim, excluir", "Cadastro de Carla excluído")
 	if len(h.clients(101)) != 0 {
 		t.Fatal("client not deleted")
 	}
@@ -414,7 +414,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 	before := h.botMessageCount(101)
 	h.srv.SendDocument(101, "clientes.csv", []byte(csv), "")
 	m := h.waitText(101, before, "Importação concluída")
-	for _, want := range []string{"3 clientes importados", "2 linhas recusadas", "linha 6: telefone", "linha 7: plano “Ouro” não existe"} {
+	for _, want := range []string{"3 clientes importados", "2 linhas recusadas", "linha 6 — telefone: faltam dígitos.", "linha 7 — plano: “Ouro” não existe"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("report lacks %q:\n%s", want, m.Text)
 		}

@@ -38,6 +38,13 @@ func (b *Bot) addCommand(name string, order int, desc string, h handlerFunc) {
 	}
 }
 
+// addHelpNote adds a paragraph (HTML) to /ajuda, after the commands, in
+// order: what a screen's figures or words mean, said once.
+func (b *Bot) addHelpNote(order int, html string) {
+	b.helpNotes = append(b.helpNotes, helpLine{order: order, desc: html})
+	sort.SliceStable(b.helpNotes, func(i, j int) bool { return b.helpNotes[i].order < b.helpNotes[j].order })
+}
+
 // addCallback registers a button action (exact match).
 func (b *Bot) addCallback(action string, h handlerFunc) {
 	if action == actWizard || action == actWizardCancel {
@@ -108,32 +115,36 @@ func (b *Bot) cmdStart(r *Request, _ string) error {
 	if created {
 		b.log.Info("new reseller", "chat", r.ChatID, "admin", r.IsAdmin, "status", res.Status, "pending", res.AwaitingApproval)
 	}
-	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+	left, err := b.leaveAnyFlow(r)
+	if err != nil {
 		return err
 	}
 	if created && res.AwaitingApproval {
 		b.askAdmins(r.Ctx, res, past)
-		return r.Say(Textf(txtWelcomePending, firstName(res.Name)))
+		return r.Say(Textf(txtWelcomePending, Raw(hello("Olá", res.Name))))
 	}
 	if created && past != nil {
 		return r.Show(b.returnedMessage(res, *past))
 	}
-	greeting := txtWelcomeBack
+	heading := Textf(txtWelcomeBack, Raw(hello("Olá de novo", res.Name)))
 	if created {
-		greeting = txtWelcomeNew
+		heading = Textf(txtWelcomeNew, Raw(hello("Olá", res.Name)))
 	}
-	heading := Textf(greeting, firstName(res.Name))
+	if left != "" {
+		heading = left + "\n\n" + heading
+	}
 	if created && r.Reseller.State(b.clock.Now()) == store.StateTrial {
-		heading += "\n\n" + Textf(txtTrialStarted, b.cfg.Access.TrialDays, lastAccessDay(r.Reseller).BR())
+		heading += "\n\n" + Textf(txtTrialStarted, billing.Plural(b.cfg.Access.TrialDays, "dia", "dias"), lastAccessDay(r.Reseller).BR())
 	}
 	return b.showMenu(r, heading)
 }
 
 func (b *Bot) cmdMenu(r *Request) error {
-	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+	left, err := b.leaveAnyFlow(r)
+	if err != nil {
 		return err
 	}
-	return b.showMenu(r, "")
+	return b.showMenu(r, left)
 }
 
 func (b *Bot) cmdCancel(r *Request) error {
@@ -155,6 +166,9 @@ func (b *Bot) cmdHelp(r *Request) error {
 	sb.WriteString(txtHelpHeader)
 	for _, h := range b.help {
 		sb.WriteString("\n/" + h.cmd + " — " + Esc(h.desc))
+	}
+	for _, n := range b.helpNotes {
+		sb.WriteString("\n\n" + n.desc)
 	}
 	sb.WriteString("\n\n" + txtHelpFooter)
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn(txtMenuButton, CB(actMenu)))}})
@@ -190,10 +204,13 @@ func (b *Bot) menuKeyboard(r *Request) Keyboard {
 // backToMenu is the standard "Menu" row.
 func backToMenu() []Button { return Row(Btn(txtMenuButton, CB(actMenu))) }
 
-func firstName(name string) string {
+// hello greets a reseller by first name ("Olá, <b>Maria</b>"), or without
+// one when their Telegram name is blank: never with a gendered stand-in
+// such as "revendedor(a)". The result is HTML.
+func hello(greeting, name string) string {
 	f := strings.Fields(name)
 	if len(f) == 0 {
-		return "revendedor(a)"
+		return greeting
 	}
-	return f[0]
+	return greeting + ", " + Bold(f[0])
 }

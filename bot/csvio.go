@@ -25,6 +25,10 @@ const (
 	actExport     = "exp"
 
 	maxImportBytes = 2 << 20
+	// importReportBudget is how long (UTF-16 units, Telegram's measure) the
+	// import report may grow with refused lines, leaving room for the
+	// "… e mais N" line under Telegram's 4096.
+	importReportBudget = 3800
 )
 
 func (b *Bot) registerCSV() {
@@ -123,8 +127,8 @@ func (b *Bot) importRows(r *Request, rows []clientcsv.Row, refused []clientcsv.R
 	for _, row := range rows {
 		p, ok := byName[billing.Fold(row.Plan)]
 		if !ok {
-			refused = append(refused, clientcsv.RowError{Line: row.Line,
-				Msg: fmt.Sprintf("plano “%s” não existe (seus planos: %s)", Truncate(row.Plan, 30), strings.Join(names, ", "))})
+			refused = append(refused, clientcsv.RowError{Line: row.Line, Msg: clientcsv.FieldReasons(
+				fmt.Sprintf("plano: “%s” não existe (seus planos: %s)", Truncate(row.Plan, 30), joinLimited(names, 8)))})
 			continue
 		}
 		batch = append(batch, store.NewClient{Name: row.Name, Phone: row.Phone, PlanID: p.ID, Price: row.Value,
@@ -139,24 +143,28 @@ func (b *Bot) importRows(r *Request, rows []clientcsv.Row, refused []clientcsv.R
 
 	var sb strings.Builder
 	sb.WriteString("📥 <b>Importação concluída</b>\n")
-	sb.WriteString(fmt.Sprintf("\n✅ %d clientes importados", res.Created))
+	sb.WriteString("\n✅ " + billing.Plural(res.Created, "cliente importado", "clientes importados"))
 	if len(res.Duplicates) > 0 {
 		dl := make([]string, 0, len(res.Duplicates))
 		for _, i := range res.Duplicates {
 			dl = append(dl, fmt.Sprint(lines[i]))
 		}
-		sb.WriteString(fmt.Sprintf("\n↪️ %d já cadastrados, ignorados (linhas %s)", len(res.Duplicates), Esc(joinLimited(dl, 30))))
+		sb.WriteString("\n↪️ " + billing.Plural(len(res.Duplicates), "já cadastrado, ignorado (linha ", "já cadastrados, ignorados (linhas ") +
+			Esc(joinLimited(dl, 30)) + ")")
 	}
 	if len(refused) > 0 {
 		slices.SortStableFunc(refused, func(a, b clientcsv.RowError) int { return a.Line - b.Line })
-		sb.WriteString(fmt.Sprintf("\n❌ %d linhas recusadas:", len(refused)))
-		const show = 25
+		sb.WriteString("\n❌ " + billing.Plural(len(refused), "linha recusada:", "linhas recusadas:"))
+		// Whole reasons, never cut: as many lines as fit in the message,
+		// then how many more.
+		size := utf16Len(sb.String())
 		for i, e := range refused {
-			if i == show {
-				sb.WriteString(fmt.Sprintf("\n… e mais %d. Corrija e envie só essas linhas de novo.", len(refused)-show))
+			line := "\n• " + Esc(e.Error())
+			if size += utf16Len(line); i > 0 && size > importReportBudget {
+				sb.WriteString(fmt.Sprintf("\n… e mais %d. Corrija e envie só essas linhas de novo.", len(refused)-i))
 				break
 			}
-			sb.WriteString("\n• " + Esc(Truncate(e.Error(), 140)))
+			sb.WriteString(line)
 		}
 	}
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn("👥 Ver clientes", CB(actList, string(store.FilterAll), 0))), backToMenu()}})
@@ -189,6 +197,6 @@ func (b *Bot) exportClients(r *Request) error {
 	_ = r.Toast("")
 	name := "clientes-" + r.Today().ISO() + ".csv"
 	_, err = b.send.SendDocument(r.Ctx, r.ChatID, name, buf.Bytes(),
-		Message{Text: fmt.Sprintf("📤 %d clientes. Você pode editar este arquivo e importá-lo de volta com /importar.", len(rows))})
+		Message{Text: "📤 " + billing.Plural(len(rows), "cliente", "clientes") + ". Você pode editar este arquivo e importá-lo de volta com /importar."})
 	return err
 }

@@ -104,7 +104,7 @@ func TestAdminDeletedResellerGetsNoNewTrial(t *testing.T) {
 	h.say(900, "202", "Usuário 202 (202)")
 	h.click(900, "🧪 Usuário 202 · 202", "Situação")
 	h.click(900, "🗑️ Excluir", "digite o chat id 202")
-	h.say(900, "202", "foi excluído")
+	h.say(900, "202", "excluída, com todos os dados")
 	h.say(202, "/start", "já usou o teste grátis")
 	if r := h.reseller(202); r.HasAccess(h.clock.Now()) {
 		t.Fatalf("deleted reseller came back with access: %+v", r)
@@ -272,7 +272,7 @@ func TestPairingCompletedAfterTheAdminDeletedTheReseller(t *testing.T) {
 	h.say(900, "202", "Usuário 202 (202)")
 	h.click(900, "🧪 Usuário 202 · 202", "Situação")
 	h.click(900, "🗑️ Excluir", "digite o chat id 202")
-	h.say(900, "202", "foi excluído")
+	h.say(900, "202", "excluída, com todos os dados")
 
 	// 202's "Conectar com QR code" was already past the gate.
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)

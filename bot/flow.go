@@ -120,7 +120,9 @@ func (b *Bot) enterStep(r *Request, f *Flow, c *Conv, prefix string) error {
 }
 
 // ask sends the current step's question with a cancel button, preceded by
-// prefix (an error or hint) when given.
+// prefix (an error or hint) when given. The question's HTML is kept in the
+// conversation (questionKey): when one of its buttons answers it, the
+// question is shown again as it was sent, with its formatting.
 func (b *Bot) ask(r *Request, f *Flow, c *Conv, prefix string) (int, error) {
 	step := f.Steps[c.Step]
 	m, err := step.Ask(r, c)
@@ -131,6 +133,7 @@ func (b *Bot) ask(r *Request, f *Flow, c *Conv, prefix string) (int, error) {
 		m.Text = prefix + "\n\n" + m.Text
 	}
 	m.Keyboard = append(m.Keyboard, Row(Btn(txtCancelButton, CB(actWizardCancel, c.Token))))
+	c.Data[questionKey] = m.Text
 	return r.Reply(m)
 }
 
@@ -198,7 +201,14 @@ func (b *Bot) flowChoice(r *Request) error {
 	if label := r.pressedLabel(); label != "" {
 		_ = r.Toast("")
 		if m := r.Callback.Message.Message; m.Text != "" {
-			_ = b.send.EditText(r.Ctx, r.ChatID, m.ID, Message{Text: Esc(m.Text) + "\n\n✔️ " + Bold(label)})
+			// Telegram hands back the question as plain text (its
+			// formatting travels apart, as entities): edit with the HTML we
+			// sent, which the conversation keeps for its last question.
+			question := Esc(m.Text)
+			if html := c.Get(questionKey); html != "" && m.ID == c.MessageID {
+				question = html
+			}
+			_ = b.send.EditText(r.Ctx, r.ChatID, m.ID, Message{Text: question + "\n\n✔️ " + Bold(label)})
 		}
 	}
 	r.sendNew = true
@@ -247,6 +257,9 @@ func finish(r *Request, show func() error) (string, error) {
 // next question, e.g. a duplicate-phone warning.
 const noticeKey = "_notice"
 
+// questionKey holds the HTML of the last question asked (see ask).
+const questionKey = "_question"
+
 // Notice shows html above the next question of the flow.
 func (c *Conv) Notice(html string) { c.Data[noticeKey] = html }
 
@@ -268,6 +281,38 @@ func (b *Bot) flowCancelButton(r *Request) error {
 	}
 	_ = r.Toast(txtCancelled)
 	return b.showMenu(r, txtCancelledLong)
+}
+
+// leaveFlow ends the wizard c because the reseller went elsewhere (a
+// button outside it, /menu, /start) and returns the one line that says
+// so. A wizard the new action already replaced (StartFlow) is not cleared
+// again; either way the question's buttons go.
+func (b *Bot) leaveFlow(r *Request, c *Conv) (string, error) {
+	cur, inFlow, err := b.currentFlow(r)
+	if err != nil {
+		return "", err
+	}
+	if inFlow && cur.Token == c.Token {
+		if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
+			return "", err
+		}
+	}
+	b.stripKeyboard(r, c.MessageID)
+	title := c.Flow
+	if f := b.flows[c.Flow]; f != nil {
+		title = f.Title
+	}
+	return Textf(txtFlowLeft, title), nil
+}
+
+// leaveAnyFlow ends the running wizard, if any, and returns the line that
+// says so ("" when there was none).
+func (b *Bot) leaveAnyFlow(r *Request) (string, error) {
+	c, inFlow, err := b.currentFlow(r)
+	if err != nil || !inFlow {
+		return "", err
+	}
+	return b.leaveFlow(r, c)
 }
 
 // stripKeyboard removes the buttons of the previous question once it was

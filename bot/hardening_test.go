@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"renovabot/billing"
 	"renovabot/store"
 )
 
@@ -110,20 +109,20 @@ func TestExtremeRowKeepsListAndAdminReport(t *testing.T) {
 	}
 }
 
-// "A partir de hoje" when the due date already is today + one period
-// keeps the due date where it is, so a check on the due date passes twice;
-// the button still renews once, and the second press says so.
+// A renewal button pressed again, even after the renewal was undone (the
+// due date is back where the button expects it), renews once; the second
+// press says so.
 func TestRenewalButtonActsOnce(t *testing.T) {
 	h := startedHarness(t, 101)
 	ctx := context.Background()
-	due := billing.AddMonthsAnchored(hToday, 1, hToday.Day) // 28/12/2026
+	due := hToday.AddDays(-8) // 20/11/2026: overdue, so "a partir de hoje" is offered
 	c := h.addClient(101, "Carla", "5511987654321", "Mensal", 4590, due)
 	h.say(101, "/clientes", "Clientes")
-	h.click(101, "Carla — 28/12", "Carla")
+	h.click(101, "Carla — 20/11", "Carla")
 	m := h.click(101, "🔄 Renovar", "Renovar Carla")
 	fromToday := buttonData(t, m, "📅 A partir de hoje → 28/12/2026")
 	otherDate := buttonData(t, m, "✍️ Outra data")
-	h.click(101, "📅 A partir de hoje → 28/12/2026", "renovado")
+	h.click(101, "📅 A partir de hoje → 28/12/2026", "registrada")
 
 	last, _ := h.srv.LastBotMessage(101)
 	a := h.waitAnswer(h.srv.Press(101, m.ID, fromToday))
@@ -131,25 +130,38 @@ func TestRenewalButtonActsOnce(t *testing.T) {
 		t.Fatalf("second press answered %+v", a)
 	}
 	h.waitIdle()
-	if pays, _ := h.store.Tenant(101).Payments().ForClient(ctx, c.ID, 10); len(pays) != 1 {
+	if pays := h.livePayments(c.ID); len(pays) != 1 {
 		t.Fatalf("one button, %d payments: %+v", len(pays), pays)
 	}
 	if now, _ := h.srv.LastBotMessage(101); now.ID != last.ID || now.Text != last.Text {
 		t.Fatalf("second press changed the confirmation:\n%s", now.Text)
 	}
+	// Undone, the due date is 20/11 again: the same button still does not
+	// renew a second time.
+	h.click(101, "↩️ Desfazer", "Renovação desfeita")
+	if a := h.waitAnswer(h.srv.Press(101, m.ID, fromToday)); !strings.Contains(a.Text, "já foi renovado") {
+		t.Fatalf("press after undo answered %+v", a)
+	}
+	h.waitIdle()
+	if got, _ := h.store.Tenant(101).Clients().Get(ctx, c.ID); got.Due != due {
+		t.Fatalf("press after undo moved the due date to %v", got.Due)
+	}
+	// Redo it through a new screen, as a reseller would.
+	h.click(101, "🔄 Renovar", "Renovar Carla")
+	h.click(101, "📅 A partir de hoje → 28/12/2026", "registrada")
 	// "Outra data" of the same screen asks the date, then says the same.
 	before := h.botMessageCount(101)
 	h.srv.Press(101, m.ID, otherDate)
 	h.waitText(101, before, "Até quando")
 	h.say(101, "10/01/2027", "já foi renovado")
-	if pays, _ := h.store.Tenant(101).Payments().ForClient(ctx, c.ID, 10); len(pays) != 1 {
+	if pays := h.livePayments(c.ID); len(pays) != 1 {
 		t.Fatalf("the same screen's typed date renewed again: %+v", pays)
 	}
 	// A new renewal screen renews again, as asked.
 	h.click(101, "👤 Ver cliente", "Carla")
 	h.click(101, "🔄 Renovar", "Renovar Carla")
-	h.click(101, "➕ +1 mês → 28/01/2027", "renovado")
-	if pays, _ := h.store.Tenant(101).Payments().ForClient(ctx, c.ID, 10); len(pays) != 2 {
+	h.click(101, "➕ +1 mês → 28/01/2027", "registrada")
+	if pays := h.livePayments(c.ID); len(pays) != 2 {
 		t.Fatalf("%d payments after a second screen", len(pays))
 	}
 }
@@ -195,7 +207,7 @@ func TestOldButtonsOfADeletedClientFindNothing(t *testing.T) {
 	m := h.click(101, "🗑️ Excluir", "Excluir Antigo")
 	yes := buttonData(t, m, "🗑️ Sim, excluir")
 	old, _ := h.srv.LastBotMessage(101)
-	h.click(101, "🗑️ Sim, excluir", "foi excluído")
+	h.click(101, "🗑️ Sim, excluir", "excluído")
 	_ = old
 
 	n := h.addClient(101, "Novo", "5511912345678", "Mensal", 3000, hToday)

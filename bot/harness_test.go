@@ -56,6 +56,9 @@ func newHarness(t testing.TB) *harness {
 	t.Helper()
 	srv := telegramtest.NewServer()
 	t.Cleanup(srv.Close)
+	// Every message and caption of every end-to-end test is checked for
+	// markup shown as text (HTML escaped twice).
+	srv.CheckMarkup(t)
 	clk := clock.NewFake(harnessNow)
 	clk.SetAutoAdvance(true)
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clk)

@@ -4,11 +4,17 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"unicode/utf16"
 )
 
-// Every message is sent in HTML parse mode. User values (names, notes, plan
-// names...) go through Esc, so characters like <, & or * never break a
-// message; only the bot's own markup is raw HTML.
+// Every message and caption is sent in HTML parse mode and escaped one way:
+// user values (names, notes, plan names...) go through Esc exactly once, at
+// the point they are placed into the bot's own markup (Textf, Bold, Code...),
+// so characters like <, & or * never break a message. A fragment that is
+// already HTML (the result of Textf or Bold, summaryLine...) is placed
+// into another Textf as Raw(fragment), never as a plain string, or its tags
+// would be escaped again and shown as text. telegramtest checks every text
+// and caption of the end-to-end tests for markup shown that way.
 
 // Esc escapes a user value for HTML parse mode.
 func Esc(s string) string { return html.EscapeString(s) }
@@ -61,4 +67,13 @@ func Truncate(s string, n int) string {
 		return "…"
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// utf16Len measures s as Telegram measures text: in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(utf16.RuneLen(r), 1)
+	}
+	return n
 }

@@ -1,30 +1,15 @@
 package bot
 
 import (
-	"fmt"
-	"strconv"
+	"time"
 
+	"renovabot/msgtemplate"
 	"renovabot/store"
 )
 
-// Labels shared by every screen and export that names reminder stages and
-// message statuses, so the card history, the reports and the CSV say the
-// same thing.
-
-// stageLabel names a reminder stage by its day offset from the due date.
-func stageLabel(stage int) string {
-	switch {
-	case stage == 0:
-		return "no dia do vencimento"
-	case stage == -1:
-		return "1 dia antes"
-	case stage < 0:
-		return fmt.Sprintf("%d dias antes", -stage)
-	case stage == 1:
-		return "1 dia depois"
-	}
-	return fmt.Sprintf("%d dias depois", stage)
-}
+// Labels shared by every screen and export that names message statuses, so
+// the card history, the reports and the CSV say the same thing. Reminder
+// stages are named by billing.StageLabel, counts by billing.Plural.
 
 var msgStatusNames = map[store.MessageStatus]struct{ icon, word string }{
 	store.MsgPending:   {"⏳", "pendente"},
@@ -53,10 +38,31 @@ func statusLabel(s store.MessageStatus) string {
 	return string(s)
 }
 
-// plural writes n with the singular or plural form: "1 cliente", "3 clientes".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+// kindTest is the kind logged for the WhatsApp test message (not a
+// template: its text is fixed).
+const kindTest = "teste"
+
+// kindLabel names the kind of a logged message in pt-BR, as the template
+// screens name it ("Lembrete antes do vencimento", "Vence hoje").
+func kindLabel(kind string) string {
+	if kind == kindTest {
+		return "Teste do WhatsApp"
 	}
-	return strconv.Itoa(n) + " " + many
+	return msgtemplate.Kind(kind).Label()
+}
+
+// messageTime is when a logged message happened: when it left, or, for one
+// that never did (failed, skipped, cancelled, still waiting), when it was
+// recorded.
+func messageTime(m store.Message) time.Time {
+	if !m.SentAt.IsZero() {
+		return m.SentAt
+	}
+	return m.CreatedAt
+}
+
+// dateTimeBR is the one way a full moment is written (exports, cards):
+// dd/mm/aaaa hh:mm in the reseller's time zone.
+func dateTimeBR(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("02/01/2006 15:04")
 }

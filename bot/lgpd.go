@@ -72,13 +72,15 @@ func eraseFlow(b *Bot) *Flow {
 					return Message{}, err
 				}
 				return Message{Text: Textf("🗑️ <b>Apagar sua conta?</b>\n\nIsto apaga <b>todos</b> os seus dados do RenovaBot: "+
-					"%d clientes, planos, servidores, pagamentos, mensagens, modelos e dados da empresa, e desconecta seu WhatsApp do bot. "+
+					"%s, planos, servidores, pagamentos, mensagens, modelos e dados da empresa, e desconecta seu WhatsApp do bot. "+
 					"<b>Não dá para desfazer.</b>\n\nSe quiser uma cópia antes, envie /cancelar e depois /meusdados.\n\n"+
-					"Para confirmar, digite <code>%s</code>.", sum.Total, eraseWord)}, nil
+					"Para confirmar, digite <code>%s</code>.", billing.Plural(sum.Total, "cliente", "clientes"), eraseWord)}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
-				if !strings.EqualFold(strings.TrimSpace(in.Text), eraseWord) {
-					return "", billing.Invalid("Para apagar, digite %s. Para desistir, envie /cancelar.", eraseWord)
+				// The exact word, in capitals: erasing everything takes a
+				// deliberate answer, not one typed in passing ("apagar").
+				if strings.TrimSpace(in.Text) != eraseWord {
+					return "", billing.Invalid("Nada foi apagado. Para apagar, digite %s exatamente assim, em letras maiúsculas. Para desistir, envie /cancelar.", eraseWord)
 				}
 				logoutFailed, err := b.eraseAccount(r.Ctx, r.ChatID, r.Tenant.Account().Erase)
 				if err != nil {

@@ -29,7 +29,7 @@ const (
 	actRemKind     = "remkc" // offset: choose the message of one day
 	actRemKindSet  = "remkx" // offset, kind
 	actRemPauseAsk = "rempq" // confirm pausing
-	actRemPause    = "remp"  // 1 pause | 0 resume
+	actRemPause    = "remp"  // 1 pause | 0 resume, screen token
 
 	flowRemSend   = "lembretes_horario"
 	flowRemLatest = "lembretes_limite"
@@ -118,8 +118,8 @@ func (b *Bot) showRemindersWith(r *Request, heading string) error {
 		return err
 	}
 	if rep.Planned > 0 {
-		sb.WriteString(Textf("\n📊 Hoje: %d enviados, %d com falha, %d não enviados, %d aguardando.\n",
-			rep.Sent, rep.Failed, rep.Skipped, rep.Open))
+		sb.WriteString(Textf("\n📊 Hoje: %s, %d com falha, %s, %d aguardando.\n",
+			billing.Plural(rep.Sent, "enviado", "enviados"), rep.Failed, billing.Plural(rep.Skipped, "não enviado", "não enviados"), rep.Open))
 	}
 	var kb Keyboard
 	if b.wa != nil && !set.Paused {
@@ -130,7 +130,7 @@ func (b *Bot) showRemindersWith(r *Request, heading string) error {
 	}
 	pause := Btn("⏸️ Pausar todos os lembretes", CB(actRemPauseAsk))
 	if set.Paused {
-		pause = Btn("▶️ Retomar os lembretes", CB(actRemPause, 0))
+		pause = Btn("▶️ Retomar os lembretes", CB(actRemPause, 0, onceToken())) // acts once (once.go)
 	}
 	kb = append(kb,
 		Row(Btn("🕘 Horário de envio", CB(actRemSend)), Btn("⏱️ Horário limite", CB(actRemLatest))),
@@ -331,7 +331,7 @@ func (b *Bot) onRemindersPauseAsk(r *Request) error {
 		Text: "⏸️ <b>Pausar todos os lembretes automáticos?</b>\n\nNenhum cliente recebe lembretes até você retomar. " +
 			"Os lembretes de hoje que ainda não saíram são cancelados. Seus clientes e configurações continuam salvos.",
 		Keyboard: Keyboard{
-			Row(Btn("⏸️ Sim, pausar", CB(actRemPause, 1))),
+			Row(Btn("⏸️ Sim, pausar", CB(actRemPause, 1, onceToken()))), // acts once (once.go)
 			Row(Btn("↩️ Não", CB(actRem))),
 		},
 	})
@@ -342,7 +342,19 @@ func (b *Bot) onRemindersPause(r *Request) error {
 	if err != nil || (v != 0 && v != 1) {
 		return ErrStale
 	}
-	if err := r.Tenant.Reminders().SetPaused(r.Ctx, v == 1); err != nil {
+	once, err := onceArg(r, 1)
+	if err != nil {
+		return err
+	}
+	err = r.Tenant.Reminders().SetPaused(r.Ctx, v == 1, once)
+	done := "Este botão já foi usado: os lembretes já tinham sido retomados. Nada foi alterado de novo."
+	if v == 1 {
+		done = "Este botão já foi usado: os lembretes já tinham sido pausados. Nada foi alterado de novo."
+	}
+	if wasSpent, err := spent(r, err, done); wasSpent {
+		return err
+	}
+	if err != nil {
 		return err
 	}
 	if v == 1 {
@@ -382,10 +394,10 @@ func remTimeFlow(b *Bot, name string) *Flow {
 					v := billing.FormatTimeOfDay(p)
 					row = append(row, FlowBtn(c, v, v))
 				}
-				text := Textf("🕘 A partir de que horas os lembretes devem sair? Hoje: <b>%s</b>.\nEnvie no formato HH:MM (24 horas), por exemplo <code>09:30</code>.",
+				text := Textf("🕘 A partir de que horas os lembretes devem sair? Atual: <b>%s</b>.\nEnvie no formato HH:MM (24 horas), por exemplo <code>09:30</code>.",
 					billing.FormatTimeOfDay(set.SendTime))
 				if latest {
-					text = Textf("⏱️ Até que horas os lembretes podem sair? Hoje: <b>%s</b>. Depois desse horário nada é enviado no dia; "+
+					text = Textf("⏱️ Até que horas os lembretes podem sair? Atual: <b>%s</b>. Depois desse horário nada é enviado no dia; "+
 						"o que faltar fica registrado como não enviado.\nEnvie no formato HH:MM (24 horas), por exemplo <code>21:00</code>.",
 						billing.FormatTimeOfDay(set.LatestTime))
 				}
@@ -441,7 +453,7 @@ func remStagesFlow(b *Bot) *Flow {
 				for _, p := range stagePresets {
 					kb = append(kb, Row(FlowBtn(c, p, p)))
 				}
-				return Message{Text: Textf("📆 Em quais dias, contando a partir do vencimento, os clientes recebem lembrete? Hoje: <b>%s</b>.\n\n"+
+				return Message{Text: Textf("📆 Em quais dias, contando a partir do vencimento, os clientes recebem lembrete? Atual: <b>%s</b>.\n\n"+
 					"Envie os dias separados por vírgula: negativo = antes do vencimento, 0 = no dia, positivo = depois. "+
 					"Por exemplo <code>-3, -1, 0, +1, +3</code>. De -%d a +%d, no máximo %d dias.",
 					billing.FormatStageOffsets(store.StageOffsets(set.Stages)), billing.MaxStageOffset, billing.MaxStageOffset, billing.MaxStages),
@@ -512,7 +524,7 @@ func remZoneFlow(b *Bot) *Flow {
 				for _, z := range brZones {
 					kb = append(kb, Row(FlowBtn(c, z.label, z.name)))
 				}
-				return Message{Text: Textf("🌎 Qual o seu fuso horário? Hoje: <b>%s</b>.\nEle define o seu \"hoje\" e o horário dos lembretes. "+
+				return Message{Text: Textf("🌎 Qual o seu fuso horário? Atual: <b>%s</b>.\nEle define o seu \"hoje\" e o horário dos lembretes. "+
 					"Escolha abaixo ou envie o nome, por exemplo <code>America/Sao_Paulo</code>.", zoneLabel(r.Reseller.Timezone)), Keyboard: kb}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {

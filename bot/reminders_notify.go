@@ -108,8 +108,8 @@ func dailySummaryMessage(s scheduler.DaySummary) (string, Keyboard) {
 		}
 	}
 	sb.WriteString(Textf("\n💰 Previsto para hoje: <b>%s</b> (%s)\n", billing.FormatMoney(s.DueTodayAmount),
-		plural(s.DueToday, "cliente vence hoje", "clientes vencem hoje")))
-	sb.WriteString(Textf("🔴 Vencidos: %s — %s\n", plural(s.Overdue, "cliente", "clientes"), billing.FormatMoney(s.OverdueAmount)))
+		billing.Plural(s.DueToday, "cliente vence hoje", "clientes vencem hoje")))
+	sb.WriteString(Textf("🔴 Vencidos: %s — %s\n", billing.Plural(s.Overdue, "cliente", "clientes"), billing.FormatMoney(s.OverdueAmount)))
 	kb = append(kb, Row(Btn("📅 Vencimentos", openNewCB(actDueDates)), Btn(txtMenuButton, openNewCB(actMenu))))
 	return sb.String(), kb
 }
@@ -151,7 +151,7 @@ func writeSkipReasons(sb *strings.Builder, list []scheduler.SkipReason) {
 // their WhatsApp, with the button that fixes it.
 func (b *Bot) RemindersWaiting(ctx context.Context, chatID int64, w scheduler.Waiting) error {
 	return b.resellerNotice(ctx, chatID, func(res store.Reseller) Message {
-		n := plural(w.Count, "lembrete aguardando", "lembretes aguardando")
+		n := billing.Plural(w.Count, "lembrete aguardando", "lembretes aguardando")
 		var text string
 		fix := true
 		switch w.Reason {
@@ -180,8 +180,9 @@ func (b *Bot) RemindersWaiting(ctx context.Context, chatID int64, w scheduler.Wa
 // AdminDigest sends the admins one line about yesterday's reminders of all
 // resellers. It fails only when no admin could be told.
 func (b *Bot) AdminDigest(ctx context.Context, d scheduler.AdminDay) error {
-	text := Textf("📊 Lembretes de %s: %d enviados, %d com falha, %d não enviados, %d pendentes — %s.",
-		d.Day.BR(), d.Sent, d.Failed, d.Skipped, d.Open, plural(d.Resellers, "revendedor", "revendedores"))
+	text := Textf("📊 Lembretes de %s: %s, %d com falha, %s, %s — %s.",
+		d.Day.BR(), billing.Plural(d.Sent, "enviado", "enviados"), d.Failed, billing.Plural(d.Skipped, "não enviado", "não enviados"),
+		billing.Plural(d.Open, "pendente", "pendentes"), billing.Plural(d.Resellers, "revendedor", "revendedores"))
 	var errs []error
 	told := 0
 	for id := range b.admin {

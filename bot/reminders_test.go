@@ -199,7 +199,7 @@ func TestReminderCallbacksForgedOrStale(t *testing.T) {
 		t.Fatalf("B's settings changed: %+v", b)
 	}
 	// Pausing from B's chat pauses B only.
-	id := h.srv.Press(202, 1, CB(actRemPause, 1))
+	id := h.srv.Press(202, 1, CB(actRemPause, 1, "T1"))
 	h.waitAnswer(id)
 	if !h.reminderSettings(202).Paused || h.reminderSettings(101).Paused {
 		t.Fatal("pause crossed resellers")

@@ -11,7 +11,10 @@ import (
 )
 
 // Renewal: "+1 período do plano" (anchored to the client's day of month,
-// from the current due date), "a partir de hoje", or "outra data". Every
+// from the current due date), "a partir de hoje", or "outra data". A
+// renewal never shortens paid time: "a partir de hoje" is offered only when
+// it lands after the current due date (an overdue client), a typed date
+// must be after it, and the store refuses anything else. Every
 // renewal writes a payment to the ledger and can be undone from its
 // confirmation. The renewal screen's buttons act once (see once.go): a
 // second press is told the client was already renewed. They also carry
@@ -60,6 +63,13 @@ func renewalOptions(c store.Client, today billing.Date) (period, fromToday billi
 	return period, fromToday
 }
 
+// fromTodayOffered reports whether "a partir de hoje" is a renewal for c:
+// only when it lands after the current due date (so never for a client
+// paid further ahead) and differs from the "+1 período" button.
+func fromTodayOffered(c store.Client, period, fromToday billing.Date) bool {
+	return fromToday.After(c.Due) && fromToday != period && billing.DateInRange(fromToday)
+}
+
 func (b *Bot) onRenewMenu(r *Request) error {
 	c, err := byArg(r, 0, r.Tenant.Clients().Get)
 	if err != nil {
@@ -76,7 +86,7 @@ func (b *Bot) onRenewMenu(r *Request) error {
 	if billing.DateInRange(period) {
 		kb = append(kb, Row(Btn("➕ +"+monthsLabel(c.PlanMonths)+" → "+period.BR(), CB(actRenewApply, c.ID, "p", exp, once))))
 	}
-	if fromToday != period && billing.DateInRange(fromToday) {
+	if fromTodayOffered(c, period, fromToday) {
 		kb = append(kb, Row(Btn("📅 A partir de hoje → "+fromToday.BR(), CB(actRenewApply, c.ID, "t", exp, once))))
 	}
 	kb = append(kb,
@@ -115,6 +125,9 @@ func (b *Bot) onRenewApply(r *Request) error {
 	case "p":
 		rn.NewDue, rn.Anchor = period, c.AnchorDay
 	case "t":
+		// Offered only when later than the due date; the store refuses
+		// it otherwise (ErrBackwards), after a second press of the same
+		// screen was answered as such.
 		rn.NewDue, rn.Anchor = fromToday, today.Day
 	default:
 		return ErrStale
@@ -131,6 +144,9 @@ func (b *Bot) renew(r *Request, c store.Client, rn store.Renewal) error {
 	if done, err := spent(r, err, "Este cliente já foi renovado por este botão. Nada foi alterado de novo."); done {
 		return err
 	}
+	if errors.Is(err, store.ErrBackwards) {
+		return ErrStale // never offered: the screens only propose later dates
+	}
 	if errors.Is(err, store.ErrConflict) {
 		_ = r.Toast("Este cliente já foi renovado.")
 		fresh, gerr := r.Tenant.Clients().Get(r.Ctx, c.ID)
@@ -145,7 +161,7 @@ func (b *Bot) renew(r *Request, c store.Client, rn store.Renewal) error {
 	}
 	b.log.Info("client renewed", "chat", r.ChatID, "client", c.ID, "payment", pay.ID)
 	_ = r.Toast("Renovado!")
-	text := Textf("✅ <b>%s</b> renovado!\nNovo vencimento: <b>%s</b> (antes %s)\n💵 Pagamento de %s registrado em %s.",
+	text := Textf("✅ Renovação de <b>%s</b> registrada!\nNovo vencimento: <b>%s</b> (antes %s)\n💵 Pagamento de %s registrado em %s.",
 		c2.Name, c2.Due.BR(), pay.PrevDue.BR(), billing.FormatMoney(pay.Amount), pay.PaidOn.BR())
 	kb := Keyboard{Row(Btn("↩️ Desfazer", CB(actRenewUndo, pay.ID)))}
 	if b.canOffer(r, msgtemplate.KindRenewed) {
@@ -201,11 +217,14 @@ func renewFlow(b *Bot) *Flow {
 	return &Flow{Name: flowRenew, Title: "Renovar", First: "data", Steps: map[string]*Step{
 		"data": {
 			Ask: func(r *Request, c *Conv) (Message, error) {
+				if m, ok := oldDateQuestion(r, c); ok {
+					return m, nil
+				}
 				cl, err := b.editedClient(r, c)
 				if err != nil {
 					return Message{}, err
 				}
-				return Message{Text: Textf("📅 Até quando <b>%s</b> fica pago? Envie a nova data de vencimento (ex.: <code>15/01/2027</code>, <code>15/01</code> ou <code>+30</code>).", cl.Name)}, nil
+				return Message{Text: Textf("📅 Até quando vai o plano de <b>%s</b>? O vencimento atual é %s; envie uma data depois dele (ex.: <code>15/01/2027</code>, <code>15/01</code> ou <code>+30</code>).", cl.Name, cl.Due.BR())}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				cl, err := b.editedClient(r, c)
@@ -217,12 +236,23 @@ func renewFlow(b *Bot) *Flow {
 					return "", err
 				}
 				today := r.Today()
-				due, err := billing.ParseDate(in.Text, today)
+				due, confirmed, err := confirmedDate(c, in)
+				if errors.Is(err, errAskAgain) {
+					return c.Step, nil
+				}
 				if err != nil {
 					return "", err
 				}
-				if !due.After(today) && !due.After(cl.Due) {
-					return "", billing.Invalid("A nova data (%s) precisa ser depois de hoje ou do vencimento atual (%s).", due.BR(), cl.Due.BR())
+				if !confirmed {
+					if due, err = billing.ParseDate(in.Text, today); err != nil {
+						return "", err
+					}
+					if !due.After(cl.Due) {
+						return "", billing.Invalid("A nova data (%s) precisa ser depois do vencimento atual (%s): uma renovação nunca encurta o tempo já pago.", due.BR(), cl.Due.BR())
+					}
+					if err := holdIfLongPast(r, c, due); err != nil {
+						return c.Step, nil
+					}
 				}
 				return finish(r, func() error {
 					return b.renew(r, cl, store.Renewal{ExpectDue: expect, NewDue: due, Anchor: due.Day, PaidOn: today, Once: c.Get("once")})

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"renovabot/billing"
+	"renovabot/clientcsv"
 	"renovabot/report"
 	"renovabot/store"
 )
@@ -25,7 +25,8 @@ const (
 )
 
 func (b *Bot) registerReports() {
-	b.addCommand("relatorios", 70, "Relatórios: recebido, previsto, clientes e lembretes", b.showReportMenu)
+	b.addCommand("relatorios", 70, "Relatórios: recebido, esperado, clientes e lembretes", b.showReportMenu)
+	b.addHelpNote(70, txtReportsHelp)
 	b.addCallback(actReports, b.showReportMenu)
 	b.addCallback(actReportShow, b.onReport)
 	b.addCallback(actReportCharts, b.onReportCharts)
@@ -34,6 +35,16 @@ func (b *Bot) registerReports() {
 	b.addCallback(actReportAdmin, b.onAdminReport)
 	b.addMenu(60, "📊 Relatórios", CB(actReports), nil)
 }
+
+// txtPausedRule is the one rule for paused clients (store.openClients),
+// said in /ajuda and under a report that has any.
+const txtPausedRule = "não entram em ainda a receber, em atraso, não renovaram nem perdidos"
+
+// txtReportsHelp is the reports' rules, in /ajuda.
+const txtReportsHelp = "📊 <b>Relatórios</b>: <b>recebido</b> e <b>renovaram</b> contam os pagamentos do período " +
+	"(também de clientes excluídos depois); <b>esperado</b> é o que venceu no período, pago ou <b>ainda a receber</b>. " +
+	"⏸️ <b>Clientes pausados ficam fora das cobranças</b>: " + txtPausedRule + " (o que pagarem conta como recebido). " +
+	"Um período em andamento é comparado com os mesmos dias do período anterior."
 
 func (b *Bot) showReportMenu(r *Request) error {
 	var btns []Button
@@ -75,14 +86,19 @@ func (b *Bot) onReport(r *Request) error {
 // reportText is the whole text report of a period.
 func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	today := r.Today()
-	from, to := p.Range(today)
-	pfrom, pto := p.Previous(today)
+	f := p.Frame(today)
 	rep := r.Tenant.Reports()
-	fin, err := rep.Finance(r.Ctx, from, to)
+	fin, err := rep.Finance(r.Ctx, f.From, f.To)
 	if err != nil {
 		return "", err
 	}
-	prev, err := rep.Finance(r.Ctx, pfrom, pto)
+	// What has passed of the period against as many days of the previous
+	// one (the whole of it once this one is over).
+	cur, _, err := rep.Received(r.Ctx, f.From, f.Through)
+	if err != nil {
+		return "", err
+	}
+	prev, _, err := rep.Received(r.Ctx, f.PrevFrom, f.PrevTo)
 	if err != nil {
 		return "", err
 	}
@@ -90,28 +106,31 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cl, err := rep.Clients(r.Ctx, from, to, today, r.Reseller.Location(), b.cfg.ChurnDays)
+	cl, err := rep.Clients(r.Ctx, f.From, f.To, today, r.Reseller.Location(), b.cfg.ChurnDays)
 	if err != nil {
 		return "", err
 	}
-	msgs, err := rep.Messages(r.Ctx, from, to)
+	msgs, err := rep.Messages(r.Ctx, f.From, f.To)
 	if err != nil {
 		return "", err
 	}
 
 	var sb strings.Builder
-	sb.WriteString(Textf("📊 <b>Relatório — %s</b> (%s a %s)\n", p.Label(), from.BR(), to.BR()))
+	sb.WriteString(Textf("📊 <b>Relatório — %s</b> (%s)\n", p.Label(), f.Span()))
 
 	sb.WriteString("\n💰 <b>Financeiro</b>\n")
-	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), plural(fin.Payments, "pagamento", "pagamentos")))
+	sb.WriteString(Textf("Recebido: <b>%s</b> (%s)", billing.FormatMoney(fin.Received), billing.Plural(fin.Payments, "pagamento", "pagamentos")))
 	if fin.Payments > 0 {
-		sb.WriteString(Textf(" · ticket médio %s", billing.FormatMoney(fin.Received/int64(fin.Payments))))
+		sb.WriteString(Textf(" · ticket médio %s", billing.FormatMoney(billing.RoundDiv(fin.Received, int64(fin.Payments)))))
 	}
-	sb.WriteString(Textf("\nPrevisto: %s (pago %s · em aberto %s)\n", billing.FormatMoney(fin.Expected()),
+	sb.WriteString(Textf("\nEsperado no período: %s (pago %s · ainda a receber %s)\n", billing.FormatMoney(fin.Expected()),
 		billing.FormatMoney(fin.ExpectedPaid), billing.FormatMoney(fin.ExpectedOpen)))
-	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), plural(sum.Overdue, "cliente", "clientes")))
-	sb.WriteString(Textf("Período anterior (%s a %s): %s recebido — %s\n", pfrom.ShortBR(), pto.ShortBR(),
-		billing.FormatMoney(prev.Received), change(fin.Received, prev.Received)))
+	sb.WriteString(Textf("Em atraso hoje: %s (%s)\n", billing.FormatMoney(sum.OverdueAmount), billing.Plural(sum.Overdue, "cliente", "clientes")))
+	prevLabel := "Período anterior"
+	if f.SameDays > 0 {
+		prevLabel = fmt.Sprintf("Período anterior, mesmos %d primeiros dias", f.SameDays)
+	}
+	sb.WriteString(Textf("%s (%s): %s recebido — %s\n", prevLabel, f.PrevSpan(), billing.FormatMoney(prev), change(cur, prev)))
 	if line := breakdown(fin.ByPlan, "Por plano", ""); line != "" {
 		sb.WriteString(line)
 	}
@@ -120,12 +139,15 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 	}
 
 	sb.WriteString("\n👥 <b>Clientes</b>\n")
-	sb.WriteString(fmt.Sprintf("Total %d · ativos %d · novos no período %d\n", cl.Total, cl.Active, cl.New))
+	sb.WriteString(fmt.Sprintf("Total %d · ativos %d · pausados %d · novos no período %d\n", cl.Total, cl.Active, cl.Total-cl.Active, cl.New))
 	sb.WriteString(fmt.Sprintf("Renovaram %d · não renovaram %d", cl.Renewed, cl.Lapsed))
 	if ret := cl.Retention(); ret >= 0 {
-		sb.WriteString(fmt.Sprintf(" · retenção %s%%", strconv.FormatFloat(ret, 'f', 0, 64)))
+		sb.WriteString(fmt.Sprintf(" · retenção %d%%", ret))
 	}
-	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %d dias) %d\n", sum.Overdue, b.cfg.ChurnDays, cl.Churned))
+	sb.WriteString(fmt.Sprintf("\nVencidos hoje %d · perdidos (vencidos há mais de %s) %d\n", sum.Overdue, billing.Plural(b.cfg.ChurnDays, "dia", "dias"), cl.Churned))
+	if cl.Total > cl.Active {
+		sb.WriteString("⏸️ Pausados ficam fora das cobranças: " + txtPausedRule + ".\n")
+	}
 
 	sb.WriteString("\n📨 <b>Lembretes automáticos</b>\n")
 	if msgs.Planned == 0 {
@@ -146,28 +168,27 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 			sb.WriteString(Textf("• falha: %s (%d)\n", Truncate(orDash(f.Name), 60), f.Count))
 		}
 		for _, st := range msgs.ByStage {
-			sb.WriteString(Textf("• %s: %d planejados, %d enviados, %d lidos, %d falharam\n", stageLabel(st.Stage), st.Planned, st.Sent, st.Read, st.Failed))
+			sb.WriteString(Textf("• %s: %s, %s, %s, %s\n", billing.StageLabel(st.Stage), billing.Plural(st.Planned, "planejado", "planejados"),
+				billing.Plural(st.Sent, "enviado", "enviados"), billing.Plural(st.Read, "lido", "lidos"), billing.Plural(st.Failed, "falhou", "falharam")))
 		}
 	}
 	return sb.String(), nil
 }
 
-// change describes cur against prev: "+25%", "-10%", "igual", "sem base".
+// change describes cur against prev: "+25%", "-10%", "igual", rounded by
+// billing.Percent like every percentage.
 func change(cur, prev int64) string {
 	switch {
-	case prev == 0 && cur == 0:
+	case cur == prev:
 		return "igual"
 	case prev == 0:
 		return "sem recebimentos para comparar"
-	case cur == prev:
-		return "igual"
 	}
-	pct := float64(cur-prev) * 100 / float64(prev)
-	sign := "+"
-	if pct < 0 {
-		sign = ""
+	pct := billing.Percent(cur-prev, prev)
+	if pct > 0 {
+		return fmt.Sprintf("+%d%%", pct)
 	}
-	return sign + strconv.FormatFloat(pct, 'f', 0, 64) + "%"
+	return fmt.Sprintf("%d%%", pct)
 }
 
 // breakdown is one line "Por plano: Mensal R$ 10,00 (2) · …" with the top 5.
@@ -213,7 +234,7 @@ func (b *Bot) onReportCharts(r *Request) error {
 		return err
 	}
 	cur := months[len(months)-1]
-	caption := Textf("📈 <b>Últimos 12 meses</b>\nRecebido: %s · previsto: %s\nEste mês: recebido %s de %s previstos",
+	caption := Textf("📈 <b>Últimos 12 meses</b>\nRecebido: %s · esperado: %s\nEste mês: recebido %s de %s esperados",
 		billing.FormatMoney(rec), billing.FormatMoney(exp), billing.FormatMoney(cur.Received), billing.FormatMoney(cur.Expected))
 	if _, err := b.send.SendPhoto(r.Ctx, r.ChatID, png, Message{Text: caption}); err != nil {
 		return err
@@ -231,7 +252,8 @@ func (b *Bot) onReportCharts(r *Request) error {
 	if err != nil {
 		return err
 	}
-	caption = Textf("👥 <b>Clientes por situação</b> (%d)\n%s", sum.Total, strings.TrimSpace(summaryLine(sum)))
+	// summaryLine is HTML already: Raw, or its markup would show as text.
+	caption = Textf("👥 <b>Clientes por situação</b> (%d)\n%s", sum.Total, Raw(strings.TrimSpace(summaryLine(sum))))
 	_, err = b.send.SendPhoto(r.Ctx, r.ChatID, png, Message{Text: caption, Keyboard: Keyboard{Row(Btn("📊 Relatórios", CB(actReports))), backToMenu()}})
 	return err
 }
@@ -241,23 +263,31 @@ func (b *Bot) onExportPayments(r *Request) error {
 	if err != nil {
 		return err
 	}
-	from, to := p.Range(r.Today())
+	f := p.Frame(r.Today())
 	var buf bytes.Buffer
-	w := newCSV(&buf, "data_pagamento", "cliente", "plano", "valor", "vencimento_anterior", "novo_vencimento", "desfeito")
-	n := 0
-	err = r.Tenant.Reports().EachPayment(r.Ctx, from, to, func(pay store.Payment) error {
-		n++
-		undone := "não"
+	w := newCSV(&buf, "data_pagamento", "cliente", "plano", "servidor", "valor", "vencimento_anterior", "novo_vencimento", "desfeito")
+	paid, undone := 0, 0
+	err = r.Tenant.Reports().EachPayment(r.Ctx, f.From, f.To, func(pay store.Payment) error {
+		mark := "não"
 		if pay.Undone {
-			undone = "sim"
+			mark = "sim"
+			undone++
+		} else {
+			paid++
 		}
-		return w.Write([]string{pay.PaidOn.BR(), pay.ClientName, pay.PlanName, moneyCell(pay.Amount), pay.PrevDue.BR(), pay.NewDue.BR(), undone})
+		return w.Write([]string{pay.PaidOn.BR(), pay.ClientName, pay.PlanName, pay.Server, moneyCell(pay.Amount), pay.PrevDue.BR(), pay.NewDue.BR(), mark})
 	})
 	if err != nil {
 		return err
 	}
-	return b.sendCSV(r, w, &buf, fmt.Sprintf("pagamentos-%s-a-%s.csv", from.ISO(), to.ISO()),
-		fmt.Sprintf("📤 %s de %s a %s.", plural(n, "pagamento", "pagamentos"), from.BR(), to.BR()))
+	// The caption counts payments as the report does (undone ones are
+	// not); the file lists the undone ones too, marked.
+	caption := fmt.Sprintf("📤 %s de %s.", billing.Plural(paid, "pagamento", "pagamentos"), f.Span())
+	if undone > 0 {
+		caption += fmt.Sprintf(" O arquivo também lista %s na coluna “desfeito”.",
+			billing.Plural(undone, "pagamento desfeito, marcado", "pagamentos desfeitos, marcados"))
+	}
+	return b.sendCSV(r, w, &buf, fmt.Sprintf("pagamentos-%s-a-%s.csv", f.From.ISO(), f.To.ISO()), caption)
 }
 
 func (b *Bot) onExportMessages(r *Request) error {
@@ -265,32 +295,32 @@ func (b *Bot) onExportMessages(r *Request) error {
 	if err != nil {
 		return err
 	}
-	from, to := p.Range(r.Today())
+	f := p.Frame(r.Today())
+	from, to := f.From, f.To
 	loc := r.Reseller.Location()
 	var buf bytes.Buffer
 	w := newCSV(&buf, "data", "cliente", "telefone", "tipo", "origem", "etapa", "situacao", "erro", "mensagem")
 	n := 0
 	err = r.Tenant.Reports().EachMessage(r.Ctx, from, to, loc, func(m store.Message) error {
 		n++
-		when := m.CreatedAt.In(loc).Format("02/01/2006 15:04")
 		stage := ""
 		if m.Origin == store.OriginAuto {
-			when = m.SendOn.BR()
-			stage = stageLabel(m.Stage)
+			stage = billing.StageLabel(m.Stage)
 		}
-		return w.Write([]string{when, m.ClientName, billing.FormatPhone(m.Phone), m.Kind, originLabel(m.Origin), stage,
+		return w.Write([]string{dateTimeBR(messageTime(m), loc), m.ClientName, billing.FormatPhone(m.Phone), kindLabel(m.Kind), originLabel(m.Origin), stage,
 			msgStatusLabel(m.Status), m.Error, m.Body})
 	})
 	if err != nil {
 		return err
 	}
 	return b.sendCSV(r, w, &buf, fmt.Sprintf("mensagens-%s-a-%s.csv", from.ISO(), to.ISO()),
-		fmt.Sprintf("📤 %s de %s a %s.", plural(n, "mensagem", "mensagens"), from.BR(), to.BR()))
+		fmt.Sprintf("📤 %s de %s.", billing.Plural(n, "mensagem", "mensagens"), f.Span()))
 }
 
+// newCSV starts a report CSV the way every CSV of the bot is written
+// (clientcsv.NewWriter: UTF-8 with BOM, ';').
 func newCSV(buf *bytes.Buffer, header ...string) *csv.Writer {
-	w := csv.NewWriter(buf)
-	w.Comma = ';' // what spreadsheets in Brazil open directly
+	w, _ := clientcsv.NewWriter(buf) // a bytes.Buffer does not fail
 	_ = w.Write(header)
 	return w
 }
@@ -331,13 +361,13 @@ func (b *Bot) onAdminReport(r *Request) error {
 	if err != nil {
 		return err
 	}
-	from, to := p.Range(r.Today())
-	t, err := b.store.AdminReportTotals(r.Ctx, from, to)
+	f := p.Frame(r.Today())
+	t, err := b.store.AdminReportTotals(r.Ctx, f.From, f.To)
 	if err != nil {
 		return err
 	}
-	text := Textf("🌐 <b>Todos os revendedores — %s</b> (%s a %s)\n\nRevendedores: %d · clientes: %d\nRecebido: %s (%s)\nEm aberto no período: %s\nLembretes enviados: %d · falharam: %d",
-		p.Label(), from.BR(), to.BR(), t.Resellers, t.Clients, billing.FormatMoney(t.Received),
-		plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
+	text := Textf("🌐 <b>Todos os revendedores — %s</b> (%s)\n\nRevendedores: %d · clientes: %d\nRecebido: %s (%s)\nAinda a receber no período: %s\nLembretes enviados: %d · falharam: %d",
+		p.Label(), f.Span(), t.Resellers, t.Clients, billing.FormatMoney(t.Received),
+		billing.Plural(t.Payments, "pagamento", "pagamentos"), billing.FormatMoney(t.ExpectedOpen), t.RemindersOK, t.RemindersBad)
 	return r.Show(Message{Text: text, Keyboard: Keyboard{Row(Btn("⬅️ Voltar", CB(actReportShow, string(p)))), backToMenu()}})
 }

@@ -31,6 +31,28 @@ type Request struct {
 	// sendNew makes Show send new messages even for a button press: set for
 	// wizard buttons, whose message is the question, not a screen.
 	sendNew bool
+	// leaving is the running wizard a button outside it leaves (see
+	// routeCallback): it ends, and the reseller is told so in one line,
+	// right before the button's first message.
+	leaving *Conv
+	// refused is set by Alert: the press was answered with why nothing
+	// happened.
+	refused bool
+}
+
+// leave ends the wizard r.leaving, once, and says so.
+func (r *Request) leave() error {
+	c := r.leaving
+	if c == nil {
+		return nil
+	}
+	r.leaving = nil
+	line, err := r.Bot.leaveFlow(r, c)
+	if err != nil {
+		return err
+	}
+	_, err = r.Bot.send.SendText(r.Ctx, r.ChatID, Message{Text: line})
+	return err
 }
 
 // Today is the reseller's today: the one definition, in their time zone.
@@ -40,6 +62,9 @@ func (r *Request) Today() billing.Date {
 
 // Reply sends a new message to the reseller.
 func (r *Request) Reply(m Message) (int, error) {
+	if err := r.leave(); err != nil {
+		return 0, err
+	}
 	return r.Bot.send.SendText(r.Ctx, r.ChatID, m)
 }
 
@@ -58,6 +83,9 @@ func (r *Request) SayKB(html string, kb Keyboard) error {
 // Show presents a screen: a button press edits the message the button was
 // on (navigation in place), anything else sends a new message.
 func (r *Request) Show(m Message) error {
+	if err := r.leave(); err != nil {
+		return err
+	}
 	if id := r.callbackMessageID(); id != 0 && !r.sendNew && r.callbackMessageIsText() {
 		err := r.Bot.send.EditText(r.Ctx, r.ChatID, id, m)
 		if err == nil || !errors.Is(err, tgbot.ErrorBadRequest) {
@@ -78,12 +106,13 @@ func (r *Request) Toast(text string) error {
 	return r.Bot.send.AnswerCallback(r.Ctx, r.ChatID, r.Callback.ID, text, false)
 }
 
-// Alert answers the button press with a dialog the user must dismiss.
+// Alert answers the button press with a dialog the user must dismiss:
+// why the press did nothing (a wizard it interrupted goes on).
 func (r *Request) Alert(text string) error {
 	if r.Callback == nil || r.answered {
 		return nil
 	}
-	r.answered = true
+	r.answered, r.refused = true, true
 	return r.Bot.send.AnswerCallback(r.Ctx, r.ChatID, r.Callback.ID, text, true)
 }
 

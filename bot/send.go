@@ -591,18 +591,14 @@ func historySection(r *Request, c store.Client) (string, error) {
 	var sb strings.Builder
 	sb.WriteString("\n\n📨 <b>Mensagens</b>")
 	for _, m := range msgs {
-		at := m.CreatedAt
-		if !m.SentAt.IsZero() {
-			at = m.SentAt
-		}
-		what := msgtemplate.Kind(m.Kind).Label()
+		what := kindLabel(m.Kind)
 		if m.Origin == store.OriginAuto {
-			what = "lembrete " + stageLabel(m.Stage)
+			what = "lembrete " + billing.StageLabel(m.Stage)
 		}
 		if m.FollowBody != "" {
 			what += " + código Pix"
 		}
-		sb.WriteString(Textf("\n%s — %s — %s", r.clockBR(at), what, statusLabel(m.Status)))
+		sb.WriteString(Textf("\n%s — %s — %s", r.clockBR(messageTime(m)), what, statusLabel(m.Status)))
 	}
 	return sb.String(), nil
 }

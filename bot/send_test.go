@@ -359,7 +359,7 @@ func TestRenewalOffersConfirmationWhenOnAndConnected(t *testing.T) {
 	renew := func() telegramtest.Message {
 		h.openCard(101, "Maria Cliente")
 		h.click(101, "🔄 Renovar", "Renovar Maria Cliente")
-		return h.click(101, "➕ +1 mês", "renovado!")
+		return h.click(101, "➕ +1 mês", "Renovação de Maria Cliente registrada!")
 	}
 	// Not linked: no offer.
 	if m := renew(); strings.Contains(buttonLabels(m), "Enviar confirmação") {
@@ -511,13 +511,7 @@ func TestWelcomeOfferedOrSentOnCreate(t *testing.T) {
 	}
 }
 
-func TestStageAndStatusLabels(t *testing.T) {
-	for stage, want := range map[int]string{-3: "3 dias antes", -2: "2 dias antes", -1: "1 dia antes",
-		0: "no dia do vencimento", 1: "1 dia depois", 5: "5 dias depois"} {
-		if got := stageLabel(stage); got != want {
-			t.Errorf("stageLabel(%d) = %q, want %q", stage, got, want)
-		}
-	}
+func TestStatusLabels(t *testing.T) {
 	for st, want := range map[store.MessageStatus]string{store.MsgSent: "✔️ enviado", store.MsgDelivered: "📬 entregue", store.MsgRead: "👀 lido",
 		store.MsgFailed: "❌ falhou", store.MsgPending: "⏳ pendente", store.MsgSending: "⏳ pendente", store.MsgCancelled: "🚫 cancelado",
 		store.MsgSkipped: "⏭️ ignorado"} {

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,7 +93,7 @@ func (b *Bot) showPlans(r *Request) error {
 	sb.WriteString("📦 <b>Seus planos</b>\nO plano define a duração de cada renovação e sugere o valor.\n")
 	var kb Keyboard
 	for _, p := range plans {
-		sb.WriteString(Textf("\n• <b>%s</b> — %s, %s, %d clientes", p.Name, monthsLabel(p.Months), priceLabel(p.Price), p.Clients))
+		sb.WriteString(Textf("\n• <b>%s</b> — %s, %s, %s", p.Name, monthsLabel(p.Months), priceLabel(p.Price), billing.Plural(p.Clients, "cliente", "clientes")))
 		kb = append(kb, Row(Btn(Truncate(p.Name, 40), CB(actPlanView, p.ID))))
 	}
 	if len(plans) == 0 {
@@ -124,8 +123,12 @@ func (b *Bot) showPlan(r *Request, id int64, heading string) error {
 	if err != nil {
 		return err
 	}
+	price := "—" // "Preço padrão: sem preço padrão" would say it twice
+	if p.Price > 0 {
+		price = billing.FormatMoney(p.Price)
+	}
 	text := Textf("📦 <b>%s</b>\nDuração: %s\nPreço padrão: %s\nClientes neste plano: %d",
-		p.Name, monthsLabel(p.Months), priceLabel(p.Price), p.Clients)
+		p.Name, monthsLabel(p.Months), price, p.Clients)
 	if heading != "" {
 		text = heading + "\n\n" + text
 	}
@@ -175,7 +178,7 @@ func (b *Bot) onPlanDelYes(r *Request) error {
 	}
 	var inUse *store.InUseError
 	if err := r.Tenant.Plans().Remove(r.Ctx, p.ID); errors.As(err, &inUse) {
-		return r.Alert(fmt.Sprintf("Este plano tem %d clientes. Mude-os para outro plano antes de remover.", inUse.Clients))
+		return r.Alert("Este plano ainda tem " + billing.Plural(inUse.Clients, "cliente", "clientes") + ": troque o plano no cadastro antes de remover.")
 	} else if err != nil {
 		return err
 	}
@@ -281,9 +284,9 @@ func planEditFlow(b *Bot) *Flow {
 				case "nome":
 					return Message{Text: Textf("✏️ Novo nome para o plano <b>%s</b>:", p.Name)}, nil
 				case "meses":
-					return Message{Text: Textf("⏳ Nova duração do plano <b>%s</b> (hoje: %s), em meses:", p.Name, monthsLabel(p.Months)), Keyboard: monthButtons(c)}, nil
+					return Message{Text: Textf("⏳ Nova duração do plano <b>%s</b> (atual: %s), em meses:", p.Name, monthsLabel(p.Months)), Keyboard: monthButtons(c)}, nil
 				}
-				return Message{Text: Textf("💰 Novo preço padrão do plano <b>%s</b> (hoje: %s):", p.Name, priceLabel(p.Price)),
+				return Message{Text: Textf("💰 Novo preço padrão do plano <b>%s</b> (atual: %s):", p.Name, priceLabel(p.Price)),
 					Keyboard: Keyboard{Row(FlowBtn(c, "Sem preço padrão", "0"))}}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
@@ -336,10 +339,10 @@ func (b *Bot) showServers(r *Request) error {
 		return err
 	}
 	var sb strings.Builder
-	sb.WriteString("🖥️ <b>Seus servidores</b>\nOs nomes aparecem como atalhos ao cadastrar clientes.\n")
+	sb.WriteString("🖥️ <b>Seus servidores</b>\nOs nomes aparecem como atalhos ao cadastrar clientes; um nome novo digitado no cadastro ou importado entra aqui sozinho.\n")
 	var kb Keyboard
 	for _, s := range servers {
-		sb.WriteString(Textf("\n• <b>%s</b> — %d clientes", s.Name, s.Clients))
+		sb.WriteString(Textf("\n• <b>%s</b> — %s", s.Name, billing.Plural(s.Clients, "cliente", "clientes")))
 		kb = append(kb, Row(Btn(Truncate(s.Name, 40), CB(actServerView, s.ID))))
 	}
 	if len(servers) == 0 {
@@ -366,8 +369,15 @@ func (b *Bot) showServer(r *Request, id int64, heading string) error {
 	if heading != "" {
 		text = heading + "\n\n" + text
 	}
-	return r.Show(Message{Text: text, Keyboard: Keyboard{
-		Row(Btn("✏️ Renomear", CB(actServerRename, s.ID)), Btn("🗑️ Remover", CB(actServerDelAsk, s.ID))),
+	// A server clients use stays in the list (it is what they carry): it
+	// can be renamed, and removed once no client uses it.
+	row := Row(Btn("✏️ Renomear", CB(actServerRename, s.ID)))
+	if s.Clients == 0 {
+		row = append(row, Btn("🗑️ Remover", CB(actServerDelAsk, s.ID)))
+	} else {
+		text += "\n\nPara remover este servidor, mude antes o servidor dos clientes dele."
+	}
+	return r.Show(Message{Text: text, Keyboard: Keyboard{row,
 		Row(Btn("⬅️ Servidores", CB(actServers)), Btn(txtMenuButton, CB(actMenu))),
 	}})
 }
@@ -389,7 +399,7 @@ func (b *Bot) onServerDelAsk(r *Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Show(Message{Text: Textf("🗑️ Remover <b>%s</b> dos atalhos? Os clientes mantêm o nome do servidor no cadastro.", s.Name), Keyboard: Keyboard{
+	return r.Show(Message{Text: Textf("🗑️ Remover o servidor <b>%s</b>?", s.Name), Keyboard: Keyboard{
 		Row(Btn("🗑️ Sim, remover", CB(actServerDelYes, s.ID))),
 		Row(Btn("↩️ Não", CB(actServerView, s.ID))),
 	}})
@@ -400,7 +410,10 @@ func (b *Bot) onServerDelYes(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Tenant.Servers().Remove(r.Ctx, id); err != nil {
+	var inUse *store.InUseError
+	if err := r.Tenant.Servers().Remove(r.Ctx, id); errors.As(err, &inUse) {
+		return r.Alert("Este servidor ainda tem " + billing.Plural(inUse.Clients, "cliente", "clientes") + ": mude o servidor no cadastro antes de remover.")
+	} else if err != nil {
 		return err
 	}
 	_ = r.Toast("Servidor removido.")

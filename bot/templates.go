@@ -25,7 +25,7 @@ const (
 	actTplView       = "tpv"   // kind
 	actTplEdit       = "tpe"   // kind
 	actTplRestoreAsk = "tprq"  // kind
-	actTplRestoreYes = "tpry"  // kind
+	actTplRestoreYes = "tpry"  // kind, screen token
 	actTplSwitch     = "tpo"   // kind, 1|0 (the state wanted, so a double press is harmless)
 	actTplVars       = "tpvar" // [kind to go back to]
 	actTplQR         = "tpqr"  // kind
@@ -81,11 +81,13 @@ func kindPurpose(k msgtemplate.Kind) string {
 	return ""
 }
 
-func onOff(on bool) string {
+// onOff is a kind's state in words that agree with its name: "Lembrete
+// antes do vencimento — 🔴 desligado", "Cobrança — 🟢 ligada".
+func onOff(k msgtemplate.Kind, on bool) string {
 	if on {
-		return "🟢 ligada"
+		return "🟢 " + k.Agree("ligado", "ligada", "ligadas")
 	}
-	return "🔴 desligada"
+	return "🔴 " + k.Agree("desligado", "desligada", "desligadas")
 }
 
 func (b *Bot) showTemplates(r *Request) error {
@@ -104,7 +106,7 @@ func (b *Bot) showTemplates(r *Request) error {
 		case !t.Default:
 			note = " · texto seu"
 		}
-		sb.WriteString(Textf("\n%s — %s%s", t.Kind.Label(), onOff(t.Enabled), note))
+		sb.WriteString(Textf("\n%s — %s%s", t.Kind.Label(), onOff(t.Kind, t.Enabled), note))
 		icon := "🟢 "
 		if !t.Enabled {
 			icon = "🔴 "
@@ -134,7 +136,7 @@ func (b *Bot) showTemplate(r *Request, kind msgtemplate.Kind, heading string) er
 	if heading != "" {
 		sb.WriteString(heading + "\n\n")
 	}
-	sb.WriteString(Textf("📝 <b>%s</b> — %s\n%s\n", kind.Label(), onOff(t.Enabled), kindPurpose(kind)))
+	sb.WriteString(Textf("📝 <b>%s</b> — %s\n%s\n", kind.Label(), onOff(kind, t.Enabled), kindPurpose(kind)))
 	toggle := Btn("🔴 Desligar", CB(actTplSwitch, string(kind), 0))
 	if !t.Enabled {
 		toggle = Btn("🟢 Ligar", CB(actTplSwitch, string(kind), 1))
@@ -312,9 +314,9 @@ func (b *Bot) onTemplateSwitch(r *Request) error {
 		return err
 	}
 	if v == 1 {
-		_ = r.Toast(kind.Label() + ": ligada.")
+		_ = r.Toast(kind.Label() + ": " + kind.Agree("ligado", "ligada", "ligadas") + ".")
 	} else {
-		_ = r.Toast(kind.Label() + ": desligada.")
+		_ = r.Toast(kind.Label() + ": " + kind.Agree("desligado", "desligada", "desligadas") + ".")
 	}
 	return b.showTemplate(r, kind, "")
 }
@@ -328,7 +330,7 @@ func (b *Bot) onTemplateRestoreAsk(r *Request) error {
 		Text: Textf("↩️ Restaurar o texto padrão de <b>%s</b>? Seu texto atual será substituído por este:\n", kind.Label()) +
 			quote(msgtemplate.DefaultText(kind)),
 		Keyboard: Keyboard{
-			Row(Btn("↩️ Sim, restaurar", CB(actTplRestoreYes, string(kind)))),
+			Row(Btn("↩️ Sim, restaurar", CB(actTplRestoreYes, string(kind), onceToken()))), // acts once (once.go)
 			Row(Btn("⬅️ Não, voltar", CB(actTplView, string(kind)))),
 		},
 	})
@@ -339,7 +341,15 @@ func (b *Bot) onTemplateRestoreYes(r *Request) error {
 	if err != nil || kind == msgtemplate.KindFree {
 		return ErrStale
 	}
-	if err := r.Tenant.Templates().Restore(r.Ctx, kind); err != nil {
+	once, err := onceArg(r, 1)
+	if err != nil {
+		return err
+	}
+	err = r.Tenant.Templates().Restore(r.Ctx, kind, once)
+	if done, err := spent(r, err, "Este botão já foi usado: o texto padrão já foi restaurado. Nada foi alterado de novo."); done {
+		return err
+	}
+	if err != nil {
 		return err
 	}
 	_ = r.Toast("Texto padrão restaurado.")

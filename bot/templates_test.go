@@ -25,7 +25,7 @@ func TestTemplatesScreenPreviewWithSampleThenRealClient(t *testing.T) {
 	h.say(101, "/config", "Configurações")
 	m := h.click(101, "📝 Mensagens", "Os textos que seus clientes recebem")
 	for _, k := range msgtemplate.Kinds {
-		if !strings.Contains(m.Text, k.Label()+" — 🟢 ligada") {
+		if !strings.Contains(m.Text, k.Label()+" — 🟢 "+k.Agree("ligado", "ligada", "ligadas")) {
 			t.Errorf("list lacks %q:\n%s", k.Label(), m.Text)
 		}
 	}
@@ -130,7 +130,7 @@ func TestTemplateEditBadThenGoodRestoreSwitchVariables(t *testing.T) {
 		t.Fatalf("not restored: %q", tp.Body)
 	}
 
-	h.click(101, "🔴 Desligar", "Lembrete antes do vencimento — 🔴 desligada")
+	h.click(101, "🔴 Desligar", "Lembrete antes do vencimento — 🔴 desligado")
 	if h.template(101, msgtemplate.KindBeforeDue).Enabled {
 		t.Fatal("still enabled")
 	}
@@ -138,8 +138,8 @@ func TestTemplateEditBadThenGoodRestoreSwitchVariables(t *testing.T) {
 	if !strings.Contains(buttonLabels(m), "🔴 Lembrete antes do vencimento") {
 		t.Fatalf("list does not show the kind off: %s", buttonLabels(m))
 	}
-	h.click(101, "🔴 Lembrete antes do vencimento", "🔴 desligada")
-	h.click(101, "🟢 Ligar", "🟢 ligada")
+	h.click(101, "🔴 Lembrete antes do vencimento", "🔴 desligado")
+	h.click(101, "🟢 Ligar", "🟢 ligado")
 	if !h.template(101, msgtemplate.KindBeforeDue).Enabled {
 		t.Fatal("not enabled again")
 	}
@@ -150,7 +150,7 @@ func TestTemplateEditBadThenGoodRestoreSwitchVariables(t *testing.T) {
 			t.Errorf("help lacks %s", v.Name)
 		}
 	}
-	h.click(101, "⬅️ Lembrete antes do vencimento", "🟢 ligada")
+	h.click(101, "⬅️ Lembrete antes do vencimento", "🟢 ligado")
 
 	// A forged kind is not a template.
 	id := h.srv.Press(101, m.ID, CB(actTplView, "xyz"))

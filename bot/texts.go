@@ -4,12 +4,12 @@ package bot
 // their handlers. Texts are HTML: anything from a user is inserted through
 // Textf/Esc.
 const (
-	txtWelcomeNew = "👋 Olá, <b>%s</b>! Boas-vindas ao <b>RenovaBot</b>.\n\n" +
+	txtWelcomeNew = "👋 %s! Boas-vindas ao <b>RenovaBot</b>.\n\n" +
 		"Aqui você cadastra seus clientes, planos e vencimentos, conecta o <b>seu</b> WhatsApp e o bot lembra cada cliente " +
 		"nos dias certos, saindo do seu número. Use os botões abaixo ou os comandos do menu (/ajuda mostra todos)."
-	txtWelcomeBack    = "👋 Olá de novo, <b>%s</b>!"
-	txtTrialStarted   = "🧪 Você tem <b>%d dias de teste grátis</b>, até %s. Aproveite para cadastrar seus clientes e conectar seu WhatsApp."
-	txtWelcomePending = "👋 Olá, <b>%s</b>! Recebemos seu pedido de acesso ao <b>RenovaBot</b>.\n\n" +
+	txtWelcomeBack    = "👋 %s!"
+	txtTrialStarted   = "🧪 Você tem <b>%s de teste grátis</b>, até %s. Aproveite para cadastrar seus clientes e conectar seu WhatsApp."
+	txtWelcomePending = "👋 %s! Recebemos seu pedido de acesso ao <b>RenovaBot</b>.\n\n" +
 		"⏳ Um administrador vai analisar e você será avisado aqui assim que ele decidir."
 	txtMenuTitle  = "📋 <b>Menu principal</b> — escolha uma opção:"
 	txtMenuButton = "🏠 Menu"
@@ -27,6 +27,7 @@ const (
 
 	txtFlowCommandHint = "ℹ️ Você está no meio de um cadastro. Responda a pergunta abaixo ou envie /cancelar para sair."
 	txtFlowTextOnly    = "ℹ️ Responda com uma mensagem de texto, por favor."
+	txtFlowLeft        = "ℹ️ Você saiu de <b>%s</b>; nada do que foi respondido ali foi salvo."
 
 	txtNotFound     = "Não encontrado ou expirado."
 	txtNotFoundLong = "🔎 Não encontrado. Talvez tenha sido excluído ou o botão seja antigo."

@@ -41,7 +41,7 @@ const (
 	actWAStop   = "wax"  // cancel a running pairing
 	actWATest   = "wat"  // test message to own number
 	actWAUnlink = "waud" // ask
-	actWAUnYes  = "wauy" // confirm
+	actWAUnYes  = "wauy" // confirm: screen token
 	flowWACode  = "wa_codigo"
 	qrPixels    = 512
 	testMessage = "✅ Teste do RenovaBot: seu WhatsApp está conectado. É deste número que seus clientes vão receber os lembretes."
@@ -465,7 +465,7 @@ func (b *Bot) onWATest(r *Request) error {
 	if err != nil {
 		return b.sendFailed(r, err)
 	}
-	if _, err := r.Tenant.Messages().Log(r.Ctx, store.NewMessage{Phone: st.Phone, Kind: "teste", Origin: store.OriginTest,
+	if _, err := r.Tenant.Messages().Log(r.Ctx, store.NewMessage{Phone: st.Phone, Kind: kindTest, Origin: store.OriginTest,
 		Status: store.MsgSent, WAID: id, Body: testMessage}); err != nil {
 		return err
 	}
@@ -501,7 +501,8 @@ func sendErrorText(r *Request, err error) (string, Keyboard) {
 	case errors.Is(err, whatsapp.ErrInvalidPhone):
 		return "❌ O telefone do cliente é inválido para o WhatsApp. Corrija o cadastro.", nil
 	case errors.As(err, &capErr):
-		return Textf("🚦 Limite diário de %d mensagens atingido para proteger seu número. Os envios voltam amanhã.", capErr.Limit), nil
+		return Textf("🚦 Limite diário de %s atingido para proteger seu número. Os envios voltam amanhã.",
+			billing.Plural(capErr.Limit, "mensagem", "mensagens")), nil
 	case errors.As(err, &rl):
 		if rl.Reachout {
 			return "⏳ O WhatsApp bloqueou por um tempo mensagens para contatos novos. Tente mais tarde, ou peça ao cliente para mandar um “oi” antes.", nil
@@ -523,26 +524,34 @@ func (b *Bot) onWAUnlinkAsk(r *Request) error {
 	return r.Show(Message{
 		Text: "🔌 <b>Desconectar seu WhatsApp?</b>\n\nO bot para de enviar lembretes até você conectar de novo. Seus clientes e configurações ficam salvos.",
 		Keyboard: Keyboard{
-			Row(Btn("🔌 Sim, desconectar", CB(actWAUnYes))),
+			// Acts once (once.go): pressed again, even after the number
+			// was linked anew, it unlinks nothing.
+			Row(Btn("🔌 Sim, desconectar", CB(actWAUnYes, onceToken()))),
 			Row(Btn("↩️ Não", CB(actWA))),
 		},
 	})
 }
 
 func (b *Bot) onWAUnlinkYes(r *Request) error {
-	_ = r.Toast("Desconectando…")
-	err := b.wa.Unlink(r.Ctx, r.ChatID)
-	switch {
-	case errors.Is(err, whatsapp.ErrLogoutFailed):
-		b.log.Warn("whatsapp logout failed; cleaned locally", "chat", r.ChatID, "err", err)
-		return r.Show(Message{Text: "🔌 Desconectado aqui no bot, mas não consegui avisar o WhatsApp agora. " +
-			"Para garantir, no celular abra WhatsApp › Aparelhos conectados e remova o aparelho.", Keyboard: Keyboard{backToMenu()}})
-	case err != nil:
+	once, err := onceArg(r, 0)
+	if err != nil {
 		return err
 	}
-	b.log.Info("whatsapp unlinked", "chat", r.ChatID)
-	return r.Show(Message{Text: "🔌 WhatsApp desconectado. Conecte de novo quando quiser.", Keyboard: Keyboard{
-		Row(Btn("📱 WhatsApp", CB(actWA))), backToMenu()}})
+	return actOnce(r, once, "Este botão já foi usado: o WhatsApp já foi desconectado. Nada foi feito de novo.", func() error {
+		_ = r.Toast("Desconectando…")
+		err := b.wa.Unlink(r.Ctx, r.ChatID)
+		switch {
+		case errors.Is(err, whatsapp.ErrLogoutFailed):
+			b.log.Warn("whatsapp logout failed; cleaned locally", "chat", r.ChatID, "err", err)
+			return r.Show(Message{Text: "🔌 Desconectado aqui no bot, mas não consegui avisar o WhatsApp agora. " +
+				"Para garantir, no celular abra WhatsApp › Aparelhos conectados e remova o aparelho.", Keyboard: Keyboard{backToMenu()}})
+		case err != nil:
+			return err
+		}
+		b.log.Info("whatsapp unlinked", "chat", r.ChatID)
+		return r.Show(Message{Text: "🔌 WhatsApp desconectado. Conecte de novo quando quiser.", Keyboard: Keyboard{
+			Row(Btn("📱 WhatsApp", CB(actWA))), backToMenu()}})
+	})
 }
 
 // ---- events from the WhatsApp side ----
@@ -629,11 +638,11 @@ func (b *Bot) adminNotice(ctx context.Context, ev whatsapp.Event) {
 	case whatsapp.EventVersionUpdated:
 		text = Textf("🔄 <b>WhatsApp: versão do cliente atualizada.</b>\n\nO WhatsApp recusou a versão do cliente (erro 405). "+
 			"O bot passou a usar a versão mais recente (<code>%s</code>) e reconectou %s. Atualize o whatsmeow no próximo deploy.",
-			ev.Detail, plural(ev.Count, "sessão", "sessões"))
+			ev.Detail, billing.Plural(ev.Count, "sessão", "sessões"))
 	case whatsapp.EventVersionFailed:
 		text = Textf("⚠️ <b>WhatsApp: versão do cliente recusada</b> (erro 405), e não consegui atualizar sozinho (o motivo está no log).\n\n"+
 			"%s esperando. Atualize o whatsmeow e reinicie o bot; enquanto isso tento de novo a cada hora.",
-			plural(ev.Count, "revendedor está", "revendedores estão"))
+			billing.Plural(ev.Count, "revendedor está", "revendedores estão"))
 	default:
 		b.log.Warn("unknown admin notice", "kind", ev.Kind)
 		return

@@ -57,19 +57,28 @@ type Row struct {
 	Phone string       // canonical (billing.ParsePhone)
 	Plan  string       // trimmed as written (plan lookup happens elsewhere), required
 	Value int64        // centavos (billing.ParseMoney)
-	Due   billing.Date // billing.ParseDate with today
+	Due   billing.Date // billing.ParseDate with today, at most a year before it
 	// Server and Notes are optional, trimmed, <= 100 / 500 runes.
 	Server, Notes string
 }
 
-// RowError is a refused row: the line where it starts and, in pt-BR, every
-// reason, each prefixed with its column ("telefone: ...").
+// RowError is a refused row: the line where it starts and, in pt-BR, why:
+// one reason per bad field, each after its column's name, in one sentence
+// ("telefone: faltam dígitos; valor: vazio."), or one sentence about the
+// whole line (its columns, its quotes).
 type RowError struct {
 	Line int
 	Msg  string
 }
 
-func (e RowError) Error() string { return "linha " + strconv.Itoa(e.Line) + ": " + e.Msg }
+func (e RowError) Error() string { return "linha " + strconv.Itoa(e.Line) + " — " + e.Msg }
+
+// FieldReasons writes the reasons of a refused row, each "column: reason"
+// (reasons without a closing period), as one sentence: "telefone: faltam
+// dígitos; valor: vazio.".
+func FieldReasons(reasons ...string) string {
+	return strings.Join(reasons, "; ") + "."
+}
 
 // Parse reads a whole client file. The header is the first non-blank line;
 // its separator (';' or ',') is the separator of the file. A row with any bad
@@ -91,7 +100,7 @@ func Parse(r io.Reader, today billing.Date) (rows []Row, refused []RowError, err
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
 		return nil, nil, billing.Invalid("O arquivo está em UTF-16 (\"Texto Unicode\"). Salve como \"CSV UTF-8\" ou \"CSV (separado por vírgulas)\" e envie de novo.")
 	}
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	data = bytes.TrimPrefix(data, []byte(bom))
 	text := decodeText(data)
 
 	sep, err := detectSeparator(text)
@@ -128,9 +137,9 @@ func Parse(r io.Reader, today billing.Date) (rows []Row, refused []RowError, err
 			refused = append(refused, RowError{Line: rec.line, Msg: rec.bad})
 			continue
 		}
-		row, reasons := hdr.row(rec, sep, today)
-		if len(reasons) > 0 {
-			refused = append(refused, RowError{Line: rec.line, Msg: strings.Join(reasons, "; ")})
+		row, msg := hdr.row(rec, sep, today)
+		if msg != "" {
+			refused = append(refused, RowError{Line: rec.line, Msg: msg})
 			continue
 		}
 		rows = append(rows, row)
@@ -267,8 +276,8 @@ func foldHeader(s string) string {
 }
 
 // row checks one record against the header and the field rules and returns
-// either the row or every reason to refuse it.
-func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
+// either the row or why it is refused (RowError.Msg).
+func (h header) row(rec record, sep byte, today billing.Date) (Row, string) {
 	f := rec.fields
 	// Content beyond the header's width usually means an unquoted separator
 	// inside a value; the fields are shifted, so per-field reasons would
@@ -284,11 +293,11 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 		} else {
 			msg += " Se algum texto tem ponto e vírgula, coloque-o entre aspas."
 		}
-		return Row{}, []string{msg}
+		return Row{}, msg
 	}
 	for _, i := range h.unnamed {
 		if i < len(f) && strings.TrimSpace(f[i]) != "" {
-			return Row{}, []string{fmt.Sprintf("a coluna %d não tem nome no cabeçalho, mas tem conteúdo nesta linha.", i+1)}
+			return Row{}, fmt.Sprintf("a coluna %d não tem nome no cabeçalho, mas tem conteúdo nesta linha.", i+1)
 		}
 	}
 	get := func(col string) string {
@@ -300,14 +309,27 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 	}
 
 	row := Row{Line: rec.line}
+	// One reason per bad field, short: the column names the field, so a
+	// parser's rejection gives its complaint alone (InputError.Short), not
+	// "telefone: Telefone inválido: … Envie com DDD, por exemplo …".
 	var reasons []string
 	fail := func(col, msg string) { reasons = append(reasons, col+": "+msg) }
 	inputMsg := func(err error) string {
 		var ie *billing.InputError
 		if errors.As(err, &ie) {
-			return ie.Msg
+			return ie.Short()
 		}
 		return err.Error()
+	}
+	// parse runs a parser on a required cell; an empty one is "vazio"
+	// whatever the parser would say.
+	parse := func(col string, fn func(string) error) {
+		v := get(col)
+		if v == "" {
+			fail(col, msgEmpty)
+		} else if err := fn(v); err != nil {
+			fail(col, inputMsg(err))
+		}
 	}
 
 	row.Name = get(colName)
@@ -315,33 +337,33 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 		fail(colName, msg)
 	}
 
-	rawPhone := get(colPhone)
-	if phone, err := billing.ParsePhone(rawPhone); err != nil {
-		if excelScientific(rawPhone) {
-			fail(colPhone, "o Excel transformou o número em notação científica ("+truncateRunes(rawPhone, 20)+"). Formate a coluna telefone como Texto, digite os números de novo e salve.")
-		} else {
-			fail(colPhone, inputMsg(err))
+	parse(colPhone, func(raw string) (err error) {
+		if row.Phone, err = billing.ParsePhone(raw); err != nil && excelScientific(raw) {
+			return errors.New("o Excel transformou o número em notação científica (" + truncateRunes(raw, 20) +
+				"): formate a coluna como Texto, digite os números de novo e salve")
 		}
-	} else {
-		row.Phone = phone
-	}
+		return err
+	})
 
 	row.Plan = get(colPlan)
 	if msg := checkText(row.Plan, true, maxPlanRunes, false); msg != "" {
 		fail(colPlan, msg)
 	}
 
-	if v, err := billing.ParseMoney(get(colValue)); err != nil {
-		fail(colValue, inputMsg(err))
-	} else {
-		row.Value = v
-	}
-
-	if d, err := billing.ParseDate(get(colDue), today); err != nil {
-		fail(colDue, inputMsg(err))
-	} else {
+	parse(colValue, func(raw string) (err error) { row.Value, err = billing.ParseMoney(raw); return err })
+	parse(colDue, func(raw string) error {
+		d, err := billing.ParseDate(raw, today)
+		if err != nil {
+			return err
+		}
+		if billing.LongPast(d, today) {
+			// A wizard asks "É isso mesmo?"; a file cannot, so the row waits
+			// for the reseller to check it.
+			return errors.New(billing.LongPastText(d, today) + "; confira o ano (para usar essa data mesmo, cadastre o cliente pelo /novo)")
+		}
 		row.Due = d
-	}
+		return nil
+	})
 
 	row.Server = get(colServer)
 	if msg := checkText(row.Server, false, maxServerRunes, false); msg != "" {
@@ -353,25 +375,28 @@ func (h header) row(rec record, sep byte, today billing.Date) (Row, []string) {
 	}
 
 	if len(reasons) > 0 {
-		return Row{}, reasons
+		return Row{}, FieldReasons(reasons...)
 	}
-	return row, nil
+	return row, ""
 }
 
+// msgEmpty is the reason for a required cell left empty.
+const msgEmpty = "vazio"
+
 // checkText applies the rules of a free-text field (already trimmed) and
-// returns a pt-BR reason, or "" if it is fine. Names, plans and servers end
-// up in one-line buttons and messages, so they may not hold line breaks;
-// notes may hold line breaks and tabs. Other control characters never come
+// returns a short pt-BR reason (no closing period), or "" if it is fine.
+// Names, plans and servers end up in one-line buttons and messages, so they
+// may not hold line breaks; notes may hold line breaks and tabs. Other control characters never come
 // from a person and would only corrupt messages.
 func checkText(s string, required bool, maxRunes int, multiline bool) string {
 	if s == "" {
 		if required {
-			return "está vazio."
+			return msgEmpty
 		}
 		return ""
 	}
 	if n := utf8.RuneCountInString(s); n > maxRunes {
-		return fmt.Sprintf("tem %d caracteres; o máximo é %d.", n, maxRunes)
+		return fmt.Sprintf("tem %d caracteres (máximo %d)", n, maxRunes)
 	}
 	for _, r := range s {
 		if multiline && (r == '\n' || r == '\t') {
@@ -379,9 +404,9 @@ func checkText(s string, required bool, maxRunes int, multiline bool) string {
 		}
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
-				return "não pode ter quebra de linha."
+				return "não pode ter quebra de linha"
 			}
-			return "tem um caractere de controle invisível; apague e digite o texto de novo."
+			return "tem um caractere de controle invisível (apague e digite o texto de novo)"
 		}
 	}
 	return ""
@@ -408,16 +433,36 @@ func truncateRunes(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// Write writes rows as a ';'-separated UTF-8 file (no BOM, "\n" line ends)
-// with the header first, in the forms Parse reads back: valor "1.234,56"
+// bom is the UTF-8 byte order mark.
+const bom = "\uFEFF"
+
+// NewWriter starts a CSV file the way spreadsheets in Brazil open it
+// directly: the UTF-8 byte order mark first (without it Excel on Windows
+// reads UTF-8 as Windows-1252 and shows "JosÃ©"), then records separated by
+// ';' (',' is the decimal separator) with "\n" line ends. Every CSV the bot
+// sends is written through it; Parse skips the mark, so an exported file
+// imports back.
+func NewWriter(w io.Writer) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return nil, fmt.Errorf("clientcsv: write: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = false
+	return cw, nil
+}
+
+// Write writes rows as a NewWriter file (UTF-8 with BOM, ';', "\n") with
+// the header first, in the forms Parse reads back: valor "1.234,56"
 // (no "R$"), vencimento dd/mm/aaaa, telefone formatted "+55 (11) 98765-4321"
 // so spreadsheets keep it as text instead of turning 13 digits into
 // 5,51199E+12 and losing some of them.
 // Row.Line is ignored. Parse(Write(rows)) returns the same rows.
 func Write(w io.Writer, rows []Row) error {
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = false
+	cw, err := NewWriter(w)
+	if err != nil {
+		return err
+	}
 	if err := cw.Write(columns); err != nil {
 		return fmt.Errorf("clientcsv: write: %w", err)
 	}

@@ -229,15 +229,17 @@ func TestParseRefusedRows(t *testing.T) {
 		line int
 		msgs []string
 	}{
-		{3, []string{"nome: está vazio."}},
-		{4, []string{"telefone: Telefone inválido: falta o DDD."}},
-		{5, []string{"valor: Valor inválido: use só números"}},
-		{6, []string{"vencimento: 31/02 não existe: fevereiro de 2027 tem 28 dias."}},
-		{7, []string{"telefone: Telefone inválido: faltam dígitos.", "; plano: está vazio.", "; valor: O valor precisa ser maior que zero.", "; vencimento: O dia 32 não existe"}},
+		// One short reason per bad field, after the column's name: never
+		// "telefone: Telefone inválido: …", the parser's examples, or ".;".
+		{3, []string{"nome: vazio."}},
+		{4, []string{"telefone: falta o DDD."}},
+		{5, []string{"valor: use só números, com vírgula antes dos centavos."}},
+		{6, []string{"vencimento: 31/02 não existe (fevereiro de 2027 tem 28 dias)."}},
+		{7, []string{"telefone: faltam dígitos; plano: vazio; valor: precisa ser maior que zero; vencimento: o dia 32 não existe (nenhum mês tem mais de 31 dias)."}},
 		{9, []string{"aspas (\") abertas e não fechadas"}},
 		{11, []string{"texto depois das aspas"}},
 		{12, []string{"a linha tem 8 colunas, mas o cabeçalho tem 7", "ponto e vírgula"}},
-		{13, []string{"telefone: o Excel transformou o número em notação científica (5,51199E+12)"}},
+		{13, []string{"telefone: o Excel transformou o número em notação científica (5,51199E+12): formate a coluna como Texto"}},
 		{14, []string{"nome: não pode ter quebra de linha."}},
 	}
 	if len(refused) != len(want) {
@@ -253,8 +255,14 @@ func TestParseRefusedRows(t *testing.T) {
 				t.Errorf("refused line %d: %q does not contain %q", got.Line, got.Msg, m)
 			}
 		}
+		if w.line <= 7 && got.Msg != w.msgs[0] {
+			t.Errorf("refused line %d: %q, want exactly %q", got.Line, got.Msg, w.msgs[0])
+		}
+		if strings.Contains(got.Msg, ".;") || strings.Contains(got.Msg, "Envie") || strings.Contains(got.Msg, "por exemplo") {
+			t.Errorf("refused line %d joins sentences or repeats examples: %q", got.Line, got.Msg)
+		}
 	}
-	if e := refused[0].Error(); e != "linha 3: nome: está vazio." {
+	if e := refused[0].Error(); e != "linha 3 — nome: vazio." {
 		t.Errorf("RowError.Error() = %q", e)
 	}
 }
@@ -270,19 +278,19 @@ func TestParseFieldRules(t *testing.T) {
 		name, in, refuse string // refuse "" = accepted
 	}{
 		{"name 100 runes", line(long(100), "P", "", ""), ""},
-		{"name 101 runes", line(long(101), "P", "", ""), "nome: tem 101 caracteres; o máximo é 100."},
+		{"name 101 runes", line(long(101), "P", "", ""), "nome: tem 101 caracteres (máximo 100)."},
 		{"name with spaces trimmed", line("  Ana  ", "P", "", ""), ""},
-		{"name blank", line("   ", "P", "", ""), "nome: está vazio."},
+		{"name blank", line("   ", "P", "", ""), "nome: vazio."},
 		{"name control", line("An\x01a", "P", "", ""), "nome: tem um caractere de controle"},
 		{"name tab", line("An\ta", "P", "", ""), "nome: tem um caractere de controle"},
-		{"plan empty", line("Ana", "", "", ""), "plano: está vazio."},
+		{"plan empty", line("Ana", "", "", ""), "plano: vazio."},
 		{"plan 101 runes", line("Ana", long(101), "", ""), "plano: tem 101 caracteres"},
 		{"plan newline", line("Ana", "Men\nsal", "", ""), "plano: não pode ter quebra de linha."},
 		{"server 100", line("Ana", "P", long(100), ""), ""},
-		{"server 101", line("Ana", "P", long(101), ""), "servidor: tem 101 caracteres; o máximo é 100."},
+		{"server 101", line("Ana", "P", long(101), ""), "servidor: tem 101 caracteres (máximo 100)."},
 		{"server line separator", line("Ana", "P", "a\u2028b", ""), "servidor: não pode ter quebra de linha."},
 		{"notes 500", line("Ana", "P", "", long(500)), ""},
-		{"notes 501", line("Ana", "P", "", long(501)), "observacoes: tem 501 caracteres; o máximo é 500."},
+		{"notes 501", line("Ana", "P", "", long(501)), "observacoes: tem 501 caracteres (máximo 500)."},
 		{"notes newline and tab", line("Ana", "P", "", "a\n\tb"), ""},
 		{"notes NUL", line("Ana", "P", "", "a\x00b"), "observacoes: tem um caractere de controle"},
 	}
@@ -312,7 +320,7 @@ func TestParseShortRowsAndUnnamedColumns(t *testing.T) {
 	}
 	if len(refused) != 2 ||
 		refused[0].Line != 4 || !strings.Contains(refused[0].Msg, "a coluna 7 não tem nome no cabeçalho") ||
-		refused[1].Line != 5 || !strings.Contains(refused[1].Msg, "valor: Valor vazio") || !strings.Contains(refused[1].Msg, "vencimento: Data vazia") {
+		refused[1].Line != 5 || refused[1].Msg != "valor: vazio; vencimento: vazio." {
 		t.Errorf("refused %+v", refused)
 	}
 }
@@ -335,9 +343,9 @@ func TestParseLineEndingsAndBlankRows(t *testing.T) {
 }
 
 func TestParseRelativeDates(t *testing.T) {
-	in := "nome;telefone;plano;valor;vencimento\nA;11987654321;P;35;hoje\nB;11987654321;P;35;+30\nC;11987654321;P;35;15/03\nD;11987654321;P;35;01/01/2020\n"
+	in := "nome;telefone;plano;valor;vencimento\nA;11987654321;P;35;hoje\nB;11987654321;P;35;+30\nC;11987654321;P;35;15/03\nD;11987654321;P;35;28/11/2025\n"
 	rows, refused := parseString(t, in)
-	want := []billing.Date{today, d(2026, time.December, 28), d(2027, time.March, 15), d(2020, time.January, 1)}
+	want := []billing.Date{today, d(2026, time.December, 28), d(2027, time.March, 15), d(2025, time.November, 28)}
 	if len(refused) != 0 || len(rows) != len(want) {
 		t.Fatalf("rows %+v refused %+v", rows, refused)
 	}
@@ -399,9 +407,24 @@ func sampleRows() []Row {
 		{Name: "Silva; Maria \"Mari\"", Phone: "553137654321", Plan: "Plano, Ouro", Value: 123456,
 			Due: d(2028, time.February, 29), Server: "", Notes: "linha 1\nlinha 2;\tcom tab\n\"citação\""},
 		{Name: "Zé", Phone: "555598765432", Plan: "Anual", Value: billing.MaxMoney,
-			Due: d(2000, time.January, 1)},
+			Due: d(2025, time.December, 1)}, // overdue, less than a year
 		{Name: "\"Aspas\" no início", Phone: "5599999999999", Plan: "x", Value: 1,
 			Due: d(2100, time.December, 31), Server: "é;ç", Notes: "€ – “ok”"},
+	}
+}
+
+// A due date more than a year in the past is far more often a typo than
+// a client overdue that long: a wizard asks "É isso mesmo?", a file's row
+// is refused with the reason (issue 13 item 9).
+func TestParseRefusesDatesLongPast(t *testing.T) {
+	in := "nome;telefone;plano;valor;vencimento\nA;11987654321;P;35;01/01/2020\nB;11987654321;P;35;27/11/2025\nC;11987654321;P;35;28/11/2025\n"
+	rows, refused := parseString(t, in)
+	if len(rows) != 1 || rows[0].Name != "C" || len(refused) != 2 {
+		t.Fatalf("rows %+v refused %+v", rows, refused)
+	}
+	want := "linha 2 — vencimento: 01/01/2020 foi há mais de um ano (2523 dias); confira o ano (para usar essa data mesmo, cadastre o cliente pelo /novo)."
+	if refused[0].Error() != want || refused[1].Line != 3 {
+		t.Fatalf("refused %+v, want %q first", refused, want)
 	}
 }
 
@@ -410,7 +433,9 @@ func TestWriteFormat(t *testing.T) {
 	if err := Write(&b, sampleRows()[:2]); err != nil {
 		t.Fatal(err)
 	}
-	want := "nome;telefone;plano;valor;vencimento;servidor;observacoes\n" +
+	// The UTF-8 byte order mark first: Excel on Windows needs it to read
+	// "João" as "João" and not "JoÃ£o".
+	want := "\xEF\xBB\xBFnome;telefone;plano;valor;vencimento;servidor;observacoes\n" +
 		"João da Silva;+55 (11) 98765-4321;Mensal;35,90;15/12/2026;srv1;paga no pix\n" +
 		"\"Silva; Maria \"\"Mari\"\"\";+55 (31) 3765-4321;Plano, Ouro;1.234,56;29/02/2028;;\"linha 1\nlinha 2;\tcom tab\n\"\"citação\"\"\"\n"
 	if got := b.String(); got != want {
@@ -423,7 +448,7 @@ func TestWriteEmpty(t *testing.T) {
 	if err := Write(&b, nil); err != nil {
 		t.Fatal(err)
 	}
-	if b.String() != headerExample+"\n" {
+	if b.String() != "\xEF\xBB\xBF"+headerExample+"\n" {
 		t.Errorf("Write(nil) = %q", b.String())
 	}
 	rows, refused, err := Parse(&b, today)

@@ -104,4 +104,7 @@ func checkRow(t *testing.T, r Row) {
 	if !billing.ValidDate(r.Due.Year, r.Due.Month, r.Due.Day) || r.Due.Year < 2000 || r.Due.Year > 2100 {
 		t.Fatalf("due %+v invalid", r.Due)
 	}
+	if billing.LongPast(r.Due, today) {
+		t.Fatalf("due %+v more than a year before %v accepted", r.Due, today)
+	}
 }

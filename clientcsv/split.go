@@ -18,8 +18,8 @@ type record struct {
 const maxQuotedBytes = 16 << 10
 
 const (
-	badUnclosedQuote = "aspas (\") abertas e não fechadas; confira o campo que começa com aspas nesta linha."
-	badAfterQuote    = "texto depois das aspas de fechamento; um campo entre aspas deve terminar nas aspas."
+	badUnclosedQuote = "aspas (\") abertas e não fechadas: confira o campo que começa com aspas nesta linha."
+	badAfterQuote    = "texto depois das aspas de fechamento: um campo entre aspas deve terminar nas aspas."
 )
 
 // splitter reads RFC 4180 records from text. We do not use encoding/csv

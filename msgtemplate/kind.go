@@ -45,6 +45,20 @@ func (k Kind) Label() string {
 	return string(k)
 }
 
+// Agree picks the form of a word that agrees with Label in gender and
+// number, of its masculine, feminine and feminine plural forms: "Lembrete
+// antes do vencimento" desligado, "Cobrança" desligada, "Boas-vindas"
+// desligadas.
+func (k Kind) Agree(masc, fem, femPlural string) string {
+	switch k {
+	case KindWelcome:
+		return femPlural
+	case KindRenewed, KindCharge, KindFree:
+		return fem
+	}
+	return masc
+}
+
 // Valid reports whether k is one of Kinds (e.g. to check a value read from
 // callback data or the database).
 func (k Kind) Valid() bool {

@@ -195,11 +195,9 @@ func relativeDays(n int) string {
 	case n == 1:
 		return "amanhã"
 	case n > 1:
-		return "em " + strconv.Itoa(n) + " dias"
-	case n == -1:
-		return "há 1 dia"
+		return "em " + billing.Plural(n, "dia", "dias")
 	default:
-		return "há " + strconv.Itoa(-n) + " dias"
+		return "há " + billing.Plural(-n, "dia", "dias")
 	}
 }
 

@@ -82,7 +82,7 @@ func RevenueChart(months []MonthAmount) ([]byte, error) {
 	graph := chart.Chart{
 		Width: Width, Height: Height, Font: f,
 		Background: chart.Style{Padding: chart.Box{Top: 110, Left: 20, Right: 30, Bottom: 20}},
-		Title:      "Recebido x previsto por mês",
+		Title:      "Recebido x esperado por mês",
 		TitleStyle: chart.Style{FontSize: 18, FontColor: colorAxis},
 		XAxis: chart.XAxis{
 			Ticks: ticks,
@@ -103,7 +103,7 @@ func RevenueChart(months []MonthAmount) ([]byte, error) {
 					DotColor: colorReceived, DotWidth: 4},
 			},
 			chart.ContinuousSeries{
-				Name: "Previsto", XValues: xs, YValues: exp,
+				Name: "Esperado", XValues: xs, YValues: exp,
 				Style: chart.Style{StrokeColor: colorExpected, StrokeWidth: 3, StrokeDashArray: []float64{8, 6},
 					DotColor: colorExpected, DotWidth: 4},
 			},

@@ -71,26 +71,64 @@ func (p Period) Range(today billing.Date) (from, to billing.Date) {
 	return first, monthEnd(first) // ThisMonth
 }
 
-// Previous returns the window just before the period, of the same kind,
-// for "compared with the previous period".
-func (p Period) Previous(today billing.Date) (from, to billing.Date) {
-	from, to = p.Range(today)
+// Frame is what a report of a period shows on a given day: the period, the
+// part of it that has passed, and the window that part is compared with.
+type Frame struct {
+	From, To billing.Date // the period (Range)
+	Through  billing.Date // its last day that has passed: To, or today while the period is not over
+	// PrevFrom..PrevTo is what From..Through is compared with: the
+	// previous period of the same kind. While a month-based period is not
+	// over it is only the previous period's first SameDays days, as many
+	// as have passed of this one, so day 10 of a month is not compared
+	// with a whole month; SameDays is 0 when the whole previous period is
+	// used (the period is over, or the previous one has no more days than
+	// have passed).
+	PrevFrom, PrevTo billing.Date
+	SameDays         int
+	// Years is set when the period or its comparison is not all in
+	// today's year (it crosses a year, or it is last year's): its labels
+	// then carry years, and only then.
+	Years bool
+}
+
+// Frame returns the period's frame for a reseller whose today is today.
+func (p Period) Frame(today billing.Date) Frame {
+	f := Frame{}
+	f.From, f.To = p.Range(today)
+	f.Through = f.To
+	if today.Before(f.To) {
+		f.Through = today
+	}
 	switch p {
 	case Days7, Days30:
-		n := from.DaysUntil(to) + 1
-		return from.AddDays(-n), to.AddDays(-n)
+		n := f.From.DaysUntil(f.To) + 1
+		f.PrevFrom, f.PrevTo = f.From.AddDays(-n), f.To.AddDays(-n)
+	default:
+		months := map[Period]int{ThisMonth: 1, LastMonth: 1, Months3: 3, Months6: 6, Months12: 12}[p]
+		f.PrevFrom, f.PrevTo = billing.AddMonthsAnchored(f.From, -months, 1), f.From.AddDays(-1)
+		if passed := f.From.DaysUntil(f.Through) + 1; !today.After(f.To) && passed < f.PrevFrom.DaysUntil(f.PrevTo)+1 {
+			f.SameDays, f.PrevTo = passed, f.PrevFrom.AddDays(passed-1)
+		}
 	}
-	months := 1
-	switch p {
-	case Months3:
-		months = 3
-	case Months6:
-		months = 6
-	case Months12:
-		months = 12
+	for _, d := range []billing.Date{f.From, f.To, f.PrevFrom, f.PrevTo} {
+		f.Years = f.Years || d.Year != today.Year
 	}
-	start := billing.AddMonthsAnchored(from, -months, 1)
-	return start, from.AddDays(-1)
+	return f
+}
+
+// Span is the period's label: "01/11 a 30/11", or "01/12/2025 a 30/11/2026"
+// when the frame needs years.
+func (f Frame) Span() string { return Span(f.From, f.To, f.Years) }
+
+// PrevSpan is the comparison's label, in the same form as Span.
+func (f Frame) PrevSpan() string { return Span(f.PrevFrom, f.PrevTo, f.Years) }
+
+// Span labels the civil days from..to, with years or without.
+func Span(from, to billing.Date, years bool) string {
+	if years {
+		return from.BR() + " a " + to.BR()
+	}
+	return from.ShortBR() + " a " + to.ShortBR()
 }
 
 // monthEnd is the last day of d's month.

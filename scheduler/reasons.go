@@ -44,11 +44,11 @@ func reasonTemplateEmpty(k msgtemplate.Kind) string {
 }
 
 func reasonDailyCap(limit int) string {
-	return fmt.Sprintf("Não enviado: limite diário de %d mensagens do seu WhatsApp atingido.", limit)
+	return "Não enviado: limite diário de " + billing.Plural(limit, "mensagem", "mensagens") + " do seu WhatsApp atingido."
 }
 
 func reasonGaveUp(attempts int, why string) string {
-	return fmt.Sprintf("Falhou após %d tentativas. %s", attempts, why)
+	return "Falhou após " + billing.Plural(attempts, "tentativa", "tentativas") + ". " + why
 }
 
 // reasonFor explains a send error that is about this message.

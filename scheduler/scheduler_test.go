@@ -292,7 +292,7 @@ func TestPausedAndWithoutAccessSkipped(t *testing.T) {
 	if _, err := e.st.Tenant(1).Clients().Update(e.ctx, pc.ID, store.ClientPatch{Paused: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, true); err != nil {
+	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	e.sql(`UPDATE resellers SET status = 'blocked' WHERE chat_id = 3`)
@@ -307,7 +307,7 @@ func TestPausedAndWithoutAccessSkipped(t *testing.T) {
 		}
 	}
 	// Resuming later the same day plans today's reminders on the next tick.
-	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, false); err != nil {
+	if err := e.st.Tenant(2).Reminders().SetPaused(e.ctx, false, ""); err != nil {
 		t.Fatal(err)
 	}
 	e.at(sp(2026, 11, 28, 11, 0))
@@ -566,7 +566,7 @@ func TestDailyCapClosesTheDay(t *testing.T) {
 		t.Fatalf("first = %+v", m)
 	}
 	for _, c := range []store.Client{second, third} {
-		if m := e.rowOf(1, c.ID); m.Status != store.MsgSkipped || m.Error != "Não enviado: limite diário de 1 mensagens do seu WhatsApp atingido." {
+		if m := e.rowOf(1, c.ID); m.Status != store.MsgSkipped || m.Error != "Não enviado: limite diário de 1 mensagem do seu WhatsApp atingido." {
 			t.Fatalf("%s = %+v", c.Name, m)
 		}
 	}

@@ -25,6 +25,7 @@ const (
 	AuditApprove   = "approve"
 	AuditRefuse    = "refuse"
 	AuditExtend    = "extend"
+	AuditReduce    = "reduce" // an end of access set earlier than it was
 	AuditBlock     = "block"
 	AuditUnblock   = "unblock"
 	AuditDelete    = "delete"

@@ -106,7 +106,7 @@ func getClientTx(ctx context.Context, tx *sql.Tx, chatID, id int64) (Client, err
 func (c Clients) Create(ctx context.Context, n NewClient) (Client, error) {
 	var out Client
 	err := c.t.s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := insertClient(ctx, tx, c.t.chatID, unix(c.t.s.now()), n)
+		id, err := insertClient(ctx, tx, c.t.chatID, unix(c.t.s.now()), n, serverNames{})
 		if err != nil {
 			return err
 		}
@@ -120,12 +120,16 @@ func (c Clients) Create(ctx context.Context, n NewClient) (Client, error) {
 	return out, err
 }
 
-func insertClient(ctx context.Context, tx *sql.Tx, chatID, now int64, n NewClient) (int64, error) {
+func insertClient(ctx context.Context, tx *sql.Tx, chatID, now int64, n NewClient, servers serverNames) (int64, error) {
 	name := strings.TrimSpace(n.Name)
+	server, err := servers.use(ctx, tx, chatID, n.Server, now)
+	if err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO clients (reseller_id, name, name_key, phone, plan_id, price, due_date, anchor_day,
 			server, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		chatID, name, billing.Fold(name), n.Phone, n.PlanID, n.Price, n.Due.ISO(), n.Due.Day,
-		strings.TrimSpace(n.Server), strings.TrimSpace(n.Notes), now, now)
+		server, strings.TrimSpace(n.Notes), now, now)
 	if err != nil {
 		return 0, fkErr(err, "create client")
 	}
@@ -153,7 +157,11 @@ func (c Clients) Update(ctx context.Context, id int64, p ClientPatch) (Client, e
 	if p.Phone != nil {
 		sets, args = append(sets, "phone = ?"), append(args, *p.Phone)
 	}
+	serverAt := -1
 	if p.Server != nil {
+		// The name becomes the server's own spelling (created on first
+		// use) in the transaction below: args[serverAt] is replaced.
+		serverAt = len(args)
 		sets, args = append(sets, "server = ?"), append(args, strings.TrimSpace(*p.Server))
 	}
 	if p.Notes != nil {
@@ -179,6 +187,11 @@ func (c Clients) Update(ctx context.Context, id int64, p ClientPatch) (Client, e
 		}
 		if len(sets) > 0 {
 			now := unix(c.t.s.now())
+			if serverAt >= 0 {
+				if args[serverAt], err = useServer(ctx, tx, c.t.chatID, args[serverAt].(string), now); err != nil {
+					return err
+				}
+			}
 			res, err := tx.ExecContext(ctx, `UPDATE clients SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE reseller_id = ? AND id = ?`,
 				append(args, now, c.t.chatID, id)...)
 			if err != nil {
@@ -352,7 +365,7 @@ type Summary struct {
 	DueTodayAmount                                int64
 	Next7                                         int // due in the 7 days after today, not paused
 	Next7Amount                                   int64
-	MonthAmount                                   int64 // sum of prices of clients due in today's month
+	MonthAmount                                   int64 // sum of prices of clients not paused due in today's month ("ainda a receber")
 }
 
 // Summary computes the header of lists and the due-dates view. Each row is
@@ -407,7 +420,7 @@ func (c Clients) Summary(ctx context.Context, today billing.Date) (Summary, erro
 	monthStart := billing.Date{Year: today.Year, Month: today.Month, Day: 1}.ISO()
 	monthEnd := billing.Date{Year: today.Year, Month: today.Month, Day: billing.DaysIn(today.Year, today.Month)}.ISO()
 	if err := c.t.s.read.QueryRowContext(ctx, `SELECT `+sumMoney("price")+` FROM clients
-		WHERE reseller_id = ? AND due_date BETWEEN ? AND ?`, c.t.chatID, monthStart, monthEnd).Scan(&s.MonthAmount); err != nil {
+		WHERE reseller_id = ? AND `+openClients+` AND due_date BETWEEN ? AND ?`, c.t.chatID, monthStart, monthEnd).Scan(&s.MonthAmount); err != nil {
 		return Summary{}, fmt.Errorf("store: month total: %w", err)
 	}
 	return s, nil
@@ -446,6 +459,8 @@ func (c Clients) Import(ctx context.Context, rows []NewClient) (ImportResult, er
 	err := c.t.s.tx(ctx, func(tx *sql.Tx) error {
 		res = ImportResult{}
 		now := unix(c.t.s.now())
+		servers := serverNames{} // thousands of rows, a few servers
+
 		for i, n := range rows {
 			var exists bool
 			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE reseller_id = ? AND phone = ? AND name_key = ?)`,
@@ -456,7 +471,7 @@ func (c Clients) Import(ctx context.Context, rows []NewClient) (ImportResult, er
 				res.Duplicates = append(res.Duplicates, i)
 				continue
 			}
-			if _, err := insertClient(ctx, tx, c.t.chatID, now, n); err != nil {
+			if _, err := insertClient(ctx, tx, c.t.chatID, now, n, servers); err != nil {
 				return err
 			}
 			res.Created++

@@ -167,6 +167,15 @@ func TestServersCRUDAndIsolation(t *testing.T) {
 	if bcNow.Server != "Alpha" {
 		t.Fatalf("A's rename changed B's client: %q", bcNow.Server)
 	}
+	// A server clients use stays: removing it is refused until none does.
+	var inUse *InUseError
+	if err := a.Servers().Remove(ctx, sv.ID); !errors.As(err, &inUse) || inUse.Clients != 1 {
+		t.Fatalf("remove a server in use = %v", err)
+	}
+	noServer := ""
+	if _, err := a.Clients().Update(ctx, ac[0].ID, ClientPatch{Server: &noServer}); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Servers().Remove(ctx, sv.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -395,10 +404,11 @@ func TestFiltersAgreeWithStatus(t *testing.T) {
 		sum.OverdueAmount != overdueAmt {
 		t.Fatalf("summary %+v disagrees with statuses %v (overdue amount %d)", sum, counts, overdueAmt)
 	}
-	// Month: due dates 20/12..31/12 of December (the window crosses into January).
+	// Month: due dates 20/12..31/12 of December (the window crosses into
+	// January), paused clients out (they are out of collections).
 	var month int64
 	for _, c := range all {
-		if c.Due.Month == time.December && c.Due.Year == 2026 {
+		if c.Due.Month == time.December && c.Due.Year == 2026 && !c.Paused {
 			month += c.Price
 		}
 	}

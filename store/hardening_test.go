@@ -47,7 +47,7 @@ func TestDeletedIdsAreNeverGivenAgain(t *testing.T) {
 		t.Fatalf("plan id %d given again", p1.ID)
 	}
 
-	s1, err := tn.Servers().Add(ctx, "Alpha")
+	s1, err := tn.Servers().Add(ctx, "Zeta") // not "Alpha": newClient's clients use that one
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,16 +302,20 @@ func TestUpgradeKeepsRowsAndBringsValuesIntoRange(t *testing.T) {
 
 // An act-once token is spent with its action: the same renewal or admin
 // change asked for again with it does nothing, even when the data it
-// checks still looks the same (a renewal that keeps the due date). Tokens
-// are per chat: another chat's equal token is its own.
+// checks looks the same again (a renewal undone meanwhile). Tokens are per
+// chat: another chat's equal token is its own.
 func TestOnceTokensAreSpentWithTheirAction(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
 	a, b := register(t, s, 1), register(t, s, 2)
 	today := d(2026, 11, 28)
 	ca := newClient(t, a, "Ana", "5511987650001", d(2026, 12, 28))
-	renewal := Renewal{ExpectDue: ca.Due, NewDue: ca.Due, Anchor: 28, PaidOn: today, Once: "TOKEN1"}
-	if _, _, err := a.Clients().Renew(ctx, ca.ID, renewal); err != nil {
+	renewal := Renewal{ExpectDue: ca.Due, NewDue: d(2027, 1, 28), Anchor: 28, PaidOn: today, Once: "TOKEN1"}
+	pay, _, err := a.Clients().Renew(ctx, ca.ID, renewal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Clients().UndoRenewal(ctx, pay.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := a.Clients().Renew(ctx, ca.ID, renewal); !errors.Is(err, ErrSpent) {
@@ -320,12 +324,23 @@ func TestOnceTokensAreSpentWithTheirAction(t *testing.T) {
 	if pays, _ := a.Payments().ForClient(ctx, ca.ID, 10); len(pays) != 1 {
 		t.Fatalf("%d payments", len(pays))
 	}
-	// A refused renewal (stale due date) does not spend its token.
+	// A refused renewal (stale due date, or one that would not move the
+	// due date forward) does not spend its token.
 	stale := Renewal{ExpectDue: d(2020, 1, 1), NewDue: d(2027, 1, 28), Anchor: 28, PaidOn: today, Once: "TOKEN2"}
 	if _, _, err := a.Clients().Renew(ctx, ca.ID, stale); !errors.Is(err, ErrConflict) {
 		t.Fatalf("stale renewal: %v", err)
 	}
 	stale.ExpectDue = ca.Due
+	for _, back := range []billing.Date{ca.Due, d(2026, 12, 27)} {
+		stale.NewDue = back
+		if _, _, err := a.Clients().Renew(ctx, ca.ID, stale); !errors.Is(err, ErrBackwards) {
+			t.Fatalf("renewal to %v from %v: %v", back, ca.Due, err)
+		}
+	}
+	if got, _ := a.Clients().Get(ctx, ca.ID); got.Due != ca.Due {
+		t.Fatalf("refused renewals moved the due date to %v", got.Due)
+	}
+	stale.NewDue = d(2027, 1, 28)
 	if _, _, err := a.Clients().Renew(ctx, ca.ID, stale); err != nil {
 		t.Fatalf("token of a refused renewal was spent: %v", err)
 	}
@@ -443,7 +458,7 @@ func TestRecheckCancelsAClaimedReminderAfterAChange(t *testing.T) {
 		}
 	}
 	// Pausing every reminder of the reseller stops the one on its way.
-	if err := a.Reminders().SetPaused(ctx, true); err != nil {
+	if err := a.Reminders().SetPaused(ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	if recheck(a, m, m.WAID) {

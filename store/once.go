@@ -33,3 +33,23 @@ func spendOnce(ctx context.Context, tx *sql.Tx, chatID int64, token string, now 
 	}
 	return fmt.Errorf("store: spend button token: %w", err)
 }
+
+// SpendOnce spends an act-once token by itself, for an action that is not
+// a database write and so cannot share its transaction (a WhatsApp
+// unlink): the caller spends the token first and acts only when that
+// worked, and gives the token back (RefundOnce) when the action then
+// fails, so the same button may try again. ErrSpent if it was spent.
+func (t Tenant) SpendOnce(ctx context.Context, token string) error {
+	if token == "" {
+		return fmt.Errorf("store: empty act-once token")
+	}
+	return t.s.tx(ctx, func(tx *sql.Tx) error { return spendOnce(ctx, tx, t.chatID, token, unix(t.s.now())) })
+}
+
+// RefundOnce gives back a token spent by SpendOnce whose action failed.
+func (t Tenant) RefundOnce(ctx context.Context, token string) error {
+	if _, err := t.s.write.ExecContext(ctx, `DELETE FROM spent_tokens WHERE chat_id = ? AND token = ?`, t.chatID, token); err != nil {
+		return fmt.Errorf("store: refund button token: %w", err)
+	}
+	return nil
+}

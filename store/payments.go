@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,6 +16,7 @@ type Payment struct {
 	ClientID   int64 // 0 when the client was deleted since
 	ClientName string
 	PlanName   string
+	Server     string // the client's server when it paid ("" for none)
 	Amount     int64
 	PaidOn     billing.Date
 	PrevDue    billing.Date
@@ -22,6 +24,11 @@ type Payment struct {
 	CreatedAt  time.Time
 	Undone     bool
 }
+
+// ErrBackwards is returned for a renewal whose new due date is not after
+// the current one: a renewal never shortens (or leaves unchanged) the time
+// a client has paid for.
+var ErrBackwards = errors.New("store: a renewal must move the due date forward")
 
 // Renewal moves a client's due date forward and records the payment.
 type Renewal struct {
@@ -32,7 +39,7 @@ type Renewal struct {
 	// Once is the token of the screen whose button asked for this renewal
 	// (empty: none). It is spent with the renewal; ErrSpent if it already
 	// was, so each renewal button renews once even when the due date it
-	// expects is still there (a renewal "a partir de hoje" can keep it).
+	// expects is back there (the renewal was undone meanwhile).
 	Once string
 }
 
@@ -42,13 +49,13 @@ type Payments struct{ t Tenant }
 // Payments returns the tenant's ledger.
 func (t Tenant) Payments() Payments { return Payments{t} }
 
-const paymentCols = `id, COALESCE(client_id, 0), client_name, plan_name, amount, paid_on, prev_due, new_due, created_at, undone_at IS NOT NULL`
+const paymentCols = `id, COALESCE(client_id, 0), client_name, plan_name, server, amount, paid_on, prev_due, new_due, created_at, undone_at IS NOT NULL`
 
 func scanPayment(row interface{ Scan(...any) error }) (Payment, error) {
 	var p Payment
 	var paid, prev, next string
 	var created int64
-	if err := row.Scan(&p.ID, &p.ClientID, &p.ClientName, &p.PlanName, &p.Amount, &paid, &prev, &next, &created, &p.Undone); err != nil {
+	if err := row.Scan(&p.ID, &p.ClientID, &p.ClientName, &p.PlanName, &p.Server, &p.Amount, &paid, &prev, &next, &created, &p.Undone); err != nil {
 		return Payment{}, notFound(err)
 	}
 	var err error
@@ -84,7 +91,8 @@ func (p Payments) ForClient(ctx context.Context, clientID int64, limit int) ([]P
 // Renew applies a renewal and writes its payment in one transaction.
 // ErrSpent when r.Once was spent already (the same button pressed twice);
 // ErrConflict when the client's due date is no longer r.ExpectDue (a
-// screen drawn before another change).
+// screen drawn before another change); ErrBackwards when r.NewDue is not
+// after it.
 func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Client, error) {
 	var pay Payment
 	var out Client
@@ -100,6 +108,9 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 		if cl.Due != r.ExpectDue {
 			return ErrConflict
 		}
+		if !r.NewDue.After(cl.Due) {
+			return ErrBackwards
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE clients SET due_date = ?, anchor_day = ?, updated_at = ? WHERE reseller_id = ? AND id = ?`,
 			r.NewDue.ISO(), r.Anchor, now, c.t.chatID, id); err != nil {
 			return fmt.Errorf("store: renew: %w", err)
@@ -107,9 +118,12 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 		if err := clientChanged(ctx, tx, c.t.chatID, id, CancelRenewed, now); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_name, plan_name, amount, paid_on,
-				prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.t.chatID, id, cl.Name, cl.PlanName, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now)
+		// The plan, server and client are recorded as they are now, so the
+		// reports' history does not move when the client changes or is
+		// deleted later (client_ref outlives client_id).
+		res, err := tx.ExecContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_ref, client_name, plan_name, server,
+				amount, paid_on, prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.t.chatID, id, id, cl.Name, cl.PlanName, cl.Server, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now)
 		if err != nil {
 			return fmt.Errorf("store: record payment: %w", err)
 		}

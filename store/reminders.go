@@ -239,9 +239,14 @@ func (r Reminders) SetStages(ctx context.Context, stages []ReminderStage) error 
 
 // SetPaused pauses or resumes every automatic reminder of the tenant.
 // Pausing cancels the pending ones in the same transaction; resuming lets
-// the next tick plan today's again.
-func (r Reminders) SetPaused(ctx context.Context, paused bool) error {
+// the next tick plan today's again. once is the token of the screen whose
+// button asked for it (empty: none), spent with it: ErrSpent if it
+// already was.
+func (r Reminders) SetPaused(ctx context.Context, paused bool, once string) error {
 	return r.update(ctx, func(tx *sql.Tx, now int64) error {
+		if err := spendOnce(ctx, tx, r.t.chatID, once, now); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reminder_settings SET paused = ?, replan = 1, updated_at = ? WHERE reseller_id = ?`,
 			paused, now, r.t.chatID); err != nil {
 			return err

@@ -58,7 +58,7 @@ func TestReminderSettingsDefaultsAndIsolation(t *testing.T) {
 	if err := a.Reminders().SetStages(ctx, stages); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Reminders().SetPaused(ctx, true); err != nil {
+	if err := a.Reminders().SetPaused(ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Account().SetTimezone(ctx, "America/Manaus"); err != nil {
@@ -424,7 +424,7 @@ func TestStagesAndPauseCancelPending(t *testing.T) {
 			}
 		}
 	}
-	if err := a.Reminders().SetPaused(ctx, true); err != nil {
+	if err := a.Reminders().SetPaused(ctx, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range autoRows(t, a) {

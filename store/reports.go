@@ -23,17 +23,23 @@ type NamedAmount struct {
 	Count  int
 }
 
+// Paused clients are out of collections, in every figure: they are not
+// expected (ExpectedOpen, the chart, the admin totals, the lists' "ainda a
+// receber no mês"), not overdue, not lapsed and not lost. What they pay is
+// received like any payment. openClients is that rule as SQL.
+const openClients = `paused = 0`
+
 // Finance is the money of a window of civil days.
 type Finance struct {
 	Received int64 // payments recorded in the window (undone ones excluded)
 	Payments int
 	// Expected is what fell due in the window: renewals whose previous due
-	// date is in it (due and paid) plus clients whose current due date is in
-	// it (due, not renewed yet).
+	// date is in it (due and paid) plus clients not paused whose current
+	// due date is in it (due, not renewed yet: "ainda a receber").
 	ExpectedPaid int64
 	ExpectedOpen int64
-	ByPlan       []NamedAmount // received per plan
-	ByServer     []NamedAmount // received per server of the client ("" when none or deleted)
+	ByPlan       []NamedAmount // received per plan of the payment
+	ByServer     []NamedAmount // received per server of the payment ("" when none)
 }
 
 // Expected is ExpectedPaid + ExpectedOpen.
@@ -43,31 +49,42 @@ func (f Finance) Expected() int64 { return f.ExpectedPaid + f.ExpectedOpen }
 func (r Reports) Finance(ctx context.Context, from, to billing.Date) (Finance, error) {
 	db, id, f1, t1 := r.t.s.read, r.t.chatID, from.ISO(), to.ISO()
 	var f Finance
-	if err := db.QueryRowContext(ctx, `SELECT `+sumMoney("amount")+`, COUNT(*) FROM payments
-		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?`, id, f1, t1).Scan(&f.Received, &f.Payments); err != nil {
-		return Finance{}, fmt.Errorf("store: report received: %w", err)
+	var err error
+	if f.Received, f.Payments, err = r.Received(ctx, from, to); err != nil {
+		return Finance{}, err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT `+sumMoney("amount")+` FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND prev_due BETWEEN ? AND ?`, id, f1, t1).Scan(&f.ExpectedPaid); err != nil {
 		return Finance{}, fmt.Errorf("store: report expected paid: %w", err)
 	}
 	if err := db.QueryRowContext(ctx, `SELECT `+sumMoney("price")+` FROM clients
-		WHERE reseller_id = ? AND due_date BETWEEN ? AND ?`, id, f1, t1).Scan(&f.ExpectedOpen); err != nil {
+		WHERE reseller_id = ? AND `+openClients+` AND due_date BETWEEN ? AND ?`, id, f1, t1).Scan(&f.ExpectedOpen); err != nil {
 		return Finance{}, fmt.Errorf("store: report expected open: %w", err)
 	}
-	var err error
 	if f.ByPlan, err = namedAmounts(ctx, db, `SELECT plan_name, `+sumMoney("amount")+`, COUNT(*) FROM payments
 		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?
 		GROUP BY plan_name ORDER BY 2 DESC, plan_name`, id, f1, t1); err != nil {
 		return Finance{}, err
 	}
-	if f.ByServer, err = namedAmounts(ctx, db, `SELECT COALESCE(c.server, ''), `+sumMoney("p.amount")+`, COUNT(*)
-		FROM payments p LEFT JOIN clients c ON c.id = p.client_id AND c.reseller_id = p.reseller_id
-		WHERE p.reseller_id = ? AND p.undone_at IS NULL AND p.paid_on BETWEEN ? AND ?
-		GROUP BY 1 ORDER BY 2 DESC, 1`, id, f1, t1); err != nil {
+	if f.ByServer, err = namedAmounts(ctx, db, `SELECT server, `+sumMoney("amount")+`, COUNT(*) FROM payments
+		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?
+		GROUP BY server ORDER BY 2 DESC, server`, id, f1, t1); err != nil {
 		return Finance{}, err
 	}
 	return f, nil
+}
+
+// Received is the money of the payments recorded in [from, to] (undone
+// ones excluded) and their count: Finance's Received, and what a period
+// that is not over is compared with.
+func (r Reports) Received(ctx context.Context, from, to billing.Date) (int64, int, error) {
+	var sum int64
+	var n int
+	if err := r.t.s.read.QueryRowContext(ctx, `SELECT `+sumMoney("amount")+`, COUNT(*) FROM payments
+		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?`, r.t.chatID, from.ISO(), to.ISO()).Scan(&sum, &n); err != nil {
+		return 0, 0, fmt.Errorf("store: report received: %w", err)
+	}
+	return sum, n, nil
 }
 
 func namedAmounts(ctx context.Context, db *sql.DB, q string, args ...any) ([]NamedAmount, error) {
@@ -139,7 +156,7 @@ func (r Reports) Monthly(ctx context.Context, months []billing.Date) ([]MonthTot
 		return nil, err
 	}
 	if err := add(`SELECT substr(due_date, 1, 7), `+sumMoney("price")+` FROM clients
-		WHERE reseller_id = ? AND due_date BETWEEN ? AND ? GROUP BY 1`, expected); err != nil {
+		WHERE reseller_id = ? AND `+openClients+` AND due_date BETWEEN ? AND ? GROUP BY 1`, expected); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -147,24 +164,27 @@ func (r Reports) Monthly(ctx context.Context, months []billing.Date) ([]MonthTot
 
 // ClientsReport counts the reseller's clients for a window.
 type ClientsReport struct {
-	Total   int // clients now
-	Active  int // with reminders on
-	New     int // registered in the window
-	Renewed int // distinct clients whose due date in the window was renewed
-	// Lapsed counts clients whose due date fell in the window, before
-	// today, and who have not renewed.
+	Total  int // clients now
+	Active int // not paused
+	New    int // registered in the window
+	// Renewed counts the clients who paid in the window (the payments
+	// Finance.Received sums), a client deleted since included.
+	Renewed int
+	// Lapsed counts clients not paused whose due date fell in the window,
+	// before today, and who have not renewed.
 	Lapsed int
-	// Churned counts clients overdue for more than churnDays today.
+	// Churned counts clients not paused overdue for more than churnDays
+	// today.
 	Churned int
 }
 
-// Retention is renewed / (renewed + lapsed) in percent; -1 when nothing
-// fell due.
-func (c ClientsReport) Retention() float64 {
+// Retention is renewed / (renewed + lapsed) in whole percent, rounded by
+// billing.Percent; -1 when there is neither.
+func (c ClientsReport) Retention() int64 {
 	if c.Renewed+c.Lapsed == 0 {
 		return -1
 	}
-	return 100 * float64(c.Renewed) / float64(c.Renewed+c.Lapsed)
+	return billing.Percent(int64(c.Renewed), int64(c.Renewed+c.Lapsed))
 }
 
 // Clients computes the clients report. loc is the reseller's time zone
@@ -178,18 +198,20 @@ func (r Reports) Clients(ctx context.Context, from, to, today billing.Date, loc 
 		lapsedTo = today.AddDays(-1)
 	}
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*),
-			COALESCE(SUM(paused = 0), 0),
+			COALESCE(SUM(`+openClients+`), 0),
 			COALESCE(SUM(created_at >= ? AND created_at < ?), 0),
-			COALESCE(SUM(due_date BETWEEN ? AND ?), 0),
-			COALESCE(SUM(due_date < ?), 0)
+			COALESCE(SUM(`+openClients+` AND due_date BETWEEN ? AND ?), 0),
+			COALESCE(SUM(`+openClients+` AND due_date < ?), 0)
 		FROM clients WHERE reseller_id = ?`,
 		start, end, from.ISO(), lapsedTo.ISO(), today.AddDays(-churnDays).ISO(), id).
 		Scan(&c.Total, &c.Active, &c.New, &c.Lapsed, &c.Churned)
 	if err != nil {
 		return ClientsReport{}, fmt.Errorf("store: clients report: %w", err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT client_id) FROM payments
-		WHERE reseller_id = ? AND undone_at IS NULL AND client_id IS NOT NULL AND prev_due BETWEEN ? AND ?`,
+	// client_ref survives the client's deletion; a payment older than it
+	// (NULL) stands for a client of its own.
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT COALESCE(client_ref, -id)) FROM payments
+		WHERE reseller_id = ? AND undone_at IS NULL AND paid_on BETWEEN ? AND ?`,
 		id, from.ISO(), to.ISO()).Scan(&c.Renewed); err != nil {
 		return ClientsReport{}, fmt.Errorf("store: renewed report: %w", err)
 	}
@@ -328,9 +350,9 @@ type AdminTotals struct {
 	Clients      int
 	Received     int64
 	Payments     int
-	ExpectedOpen int64
-	RemindersOK  int // sent, delivered or read
-	RemindersBad int // failed
+	ExpectedOpen int64 // clients not paused due in the window
+	RemindersOK  int   // sent, delivered or read
+	RemindersBad int   // failed
 }
 
 // AdminReportTotals computes AdminTotals for civil days [from, to] (each
@@ -343,7 +365,7 @@ func (s *Store) AdminReportTotals(ctx context.Context, from, to billing.Date) (A
 			(SELECT COUNT(*) FROM clients),
 			(SELECT `+sumMoney("amount")+` FROM payments WHERE undone_at IS NULL AND paid_on BETWEEN ?1 AND ?2),
 			(SELECT COUNT(*) FROM payments WHERE undone_at IS NULL AND paid_on BETWEEN ?1 AND ?2),
-			(SELECT `+sumMoney("price")+` FROM clients WHERE due_date BETWEEN ?1 AND ?2),
+			(SELECT `+sumMoney("price")+` FROM clients WHERE `+openClients+` AND due_date BETWEEN ?1 AND ?2),
 			(SELECT COUNT(*) FROM messages WHERE origin = 'auto' AND send_on BETWEEN ?1 AND ?2 AND status IN ('sent', 'delivered', 'read')),
 			(SELECT COUNT(*) FROM messages WHERE origin = 'auto' AND send_on BETWEEN ?1 AND ?2 AND status = 'failed')`,
 		f, t).Scan(&a.Resellers, &a.Clients, &a.Received, &a.Payments, &a.ExpectedOpen, &a.RemindersOK, &a.RemindersBad)

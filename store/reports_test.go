@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"renovabot/billing"
+	"renovabot/clock"
 )
 
 // reportFixture builds reseller 1's ledger by hand around the turn of
@@ -123,7 +125,8 @@ func TestClientsReportTimeZoneAndRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	// New in November (São Paulo): only A3; A4 was registered at 23:00 of 31/10 local.
-	// Renewed: A2 (due 01/11). Lapsed: A3 (due 15/11, before today, not renewed).
+	// Renewed: A2 (paid 02/11; its undone renewal of 03/11 does not count;
+	// A1 paid in October). Lapsed: A3 (due 15/11, before today, not renewed).
 	// Churned (overdue > 10 days on 28/11): A3.
 	want := ClientsReport{Total: 4, Active: 4, New: 1, Renewed: 1, Lapsed: 1, Churned: 1}
 	if c != want {
@@ -185,5 +188,71 @@ func TestReportsAreTenantScoped(t *testing.T) {
 	tot, err := s.AdminReportTotals(ctx, d(2026, 11, 1), d(2026, 11, 30))
 	if err != nil || tot.Resellers != 2 || tot.Clients != 5 || tot.Received != 5000+3590 || tot.RemindersBad != 2 {
 		t.Fatalf("admin totals = %+v, %v", tot, err)
+	}
+}
+
+// Payments written before migration 0012 get their client's current server
+// (the only record there is), "" when the client was deleted already, and
+// count for "Renovaram" as before: once per live client, once per payment
+// of a client deleted before the upgrade.
+func TestUpgradeRecordsTheServerOnOldPayments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bot.db")
+	old := openOldSchema(t, path, 12)
+	for _, q := range []string{
+		`INSERT INTO resellers (chat_id, name, timezone, created_at, last_seen_at) VALUES (1, 'R1', 'America/Sao_Paulo', 0, 0),
+			(2, 'R2', 'America/Sao_Paulo', 0, 0)`,
+		`INSERT INTO plans (id, reseller_id, name, name_key, months, price, created_at) VALUES (7, 1, 'Mensal', 'mensal', 1, 0, 0),
+			(8, 2, 'Mensal', 'mensal', 1, 0, 0)`,
+		`INSERT INTO clients (id, reseller_id, name, name_key, phone, plan_id, price, due_date, anchor_day, server, created_at, updated_at)
+			VALUES (5, 1, 'Ana', 'ana', '5511987650001', 7, 3590, '2026-12-10', 10, 'Alpha', 0, 0),
+			       (6, 1, 'Bia', 'bia', '5511987650002', 7, 2000, '2026-12-12', 12, '', 0, 0),
+			       (9, 2, 'Caio', 'caio', '5511987650003', 8, 1000, '2026-12-01', 1, 'Zeta', 0, 0)`,
+		// Ana paid twice, Bia once; two payments of clients deleted
+		// before the upgrade (client_id NULL); one of reseller 2.
+		`INSERT INTO payments (id, reseller_id, client_id, client_name, plan_name, amount, paid_on, prev_due, prev_anchor, new_due, created_at)
+			VALUES (1, 1, 5, 'Ana', 'Mensal', 3590, '2026-11-02', '2026-11-10', 10, '2026-12-10', 0),
+			       (2, 1, 5, 'Ana', 'Mensal', 3590, '2026-11-03', '2026-12-10', 10, '2027-01-10', 0),
+			       (3, 1, 6, 'Bia', 'Mensal', 2000, '2026-11-04', '2026-11-12', 12, '2026-12-12', 0),
+			       (4, 1, NULL, 'Gil', 'Mensal', 1500, '2026-11-05', '2026-11-05', 5, '2026-12-05', 0),
+			       (10, 1, NULL, 'Gil', 'Mensal', 1500, '2026-11-06', '2026-12-05', 5, '2027-01-05', 0),
+			       (11, 2, 9, 'Caio', 'Mensal', 1000, '2026-11-01', '2026-11-01', 1, '2026-12-01', 0)`,
+	} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+
+	ctx := context.Background()
+	s, err := Open(ctx, path, clock.NewFake(t0))
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	a := s.Tenant(1)
+	fin, err := a.Reports().Finance(ctx, d(2026, 11, 1), d(2026, 11, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []NamedAmount{{"Alpha", 7180, 2}, {"", 5000, 3}}
+	if !reflect.DeepEqual(fin.ByServer, want) || fin.Received != 12180 || fin.Payments != 5 {
+		t.Fatalf("after the upgrade: by server %+v (want %+v), received %d in %d", fin.ByServer, want, fin.Received, fin.Payments)
+	}
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	c, err := a.Reports().Clients(ctx, d(2026, 11, 1), d(2026, 11, 30), d(2026, 11, 28), sp, 30)
+	if err != nil || c.Renewed != 4 { // Ana, Bia, and each of the deleted client's two payments
+		t.Fatalf("renewed after the upgrade = %d, %v", c.Renewed, err)
+	}
+	// A client moving server after the upgrade leaves its payments where
+	// they were paid.
+	beta := "Beta"
+	if _, err := a.Clients().Update(ctx, 5, ClientPatch{Server: &beta}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := a.Payments().Get(ctx, 2); err != nil || p.Server != "Alpha" {
+		t.Fatalf("payment 2 = %+v, %v", p, err)
+	}
+	if p, err := s.Tenant(2).Payments().Get(ctx, 11); err != nil || p.Server != "Zeta" {
+		t.Fatalf("reseller 2's payment = %+v, %v", p, err)
 	}
 }

@@ -18,11 +18,23 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"renovabot/billing"
 	"renovabot/clock"
 )
+
+// driverName is mattn/go-sqlite3 with one more SQL function, fold(text):
+// billing.Fold, the key of every case- and accent-insensitive name. A
+// migration that keys names (0013) then computes them as the program does;
+// SQLite's own lower() folds ASCII letters only and keeps accents.
+const driverName = "sqlite3_renovabot"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		return c.RegisterFunc("fold", billing.Fold, true)
+	}})
+}
 
 // ErrNotFound is returned when a row does not exist for this tenant, which
 // includes rows that exist for another tenant.
@@ -69,7 +81,7 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 	params.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + params.Encode()
 
-	write, err := sql.Open("sqlite3", dsn)
+	write, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -77,7 +89,7 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 
 	params.Set("_query_only", "true")
-	read, err := sql.Open("sqlite3", "file:"+path+"?"+params.Encode())
+	read, err := sql.Open(driverName, "file:"+path+"?"+params.Encode())
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open: %w", err)

@@ -109,26 +109,34 @@ func (tp Templates) Current(ctx context.Context, kind msgtemplate.Kind) (Templat
 // Save replaces the text of a kind. The caller validates it with
 // msgtemplate.Parse first.
 func (tp Templates) Save(ctx context.Context, kind msgtemplate.Kind, body string) error {
-	return tp.update(ctx, kind, `UPDATE templates SET body = ?, updated_at = ? WHERE reseller_id = ? AND kind = ?`,
+	return tp.update(ctx, kind, "", `UPDATE templates SET body = ?, updated_at = ? WHERE reseller_id = ? AND kind = ?`,
 		body, unix(tp.t.s.now()), tp.t.chatID, string(kind))
 }
 
-// Restore puts the default text of a kind back.
-func (tp Templates) Restore(ctx context.Context, kind msgtemplate.Kind) error {
-	return tp.Save(ctx, kind, msgtemplate.DefaultText(kind))
+// Restore puts the default text of a kind back. once is the token of the
+// confirmation whose button asked for it (empty: none), spent with it:
+// ErrSpent if it already was.
+func (tp Templates) Restore(ctx context.Context, kind msgtemplate.Kind, once string) error {
+	return tp.update(ctx, kind, once, `UPDATE templates SET body = ?, updated_at = ? WHERE reseller_id = ? AND kind = ?`,
+		msgtemplate.DefaultText(kind), unix(tp.t.s.now()), tp.t.chatID, string(kind))
 }
 
 // SetEnabled switches a kind on or off.
 func (tp Templates) SetEnabled(ctx context.Context, kind msgtemplate.Kind, on bool) error {
-	return tp.update(ctx, kind, `UPDATE templates SET enabled = ?, updated_at = ? WHERE reseller_id = ? AND kind = ?`,
+	return tp.update(ctx, kind, "", `UPDATE templates SET enabled = ?, updated_at = ? WHERE reseller_id = ? AND kind = ?`,
 		on, unix(tp.t.s.now()), tp.t.chatID, string(kind))
 }
 
-func (tp Templates) update(ctx context.Context, kind msgtemplate.Kind, query string, args ...any) error {
+// update runs query on the tenant's templates (created first), spending the
+// act-once token once (empty: none) in the same transaction.
+func (tp Templates) update(ctx context.Context, kind msgtemplate.Kind, once, query string, args ...any) error {
 	if !kind.Valid() {
 		return ErrNotFound
 	}
 	return tp.t.s.tx(ctx, func(tx *sql.Tx) error {
+		if err := spendOnce(ctx, tx, tp.t.chatID, once, unix(tp.t.s.now())); err != nil {
+			return err
+		}
 		if err := tp.ensure(ctx, tx); err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func TestTemplatesPerResellerCopies(t *testing.T) {
 	if !bc.Default || !bw.Enabled {
 		t.Fatalf("A's edits reached B: %+v %+v", bc, bw)
 	}
-	if err := a.Templates().Restore(ctx, msgtemplate.KindCharge); err != nil {
+	if err := a.Templates().Restore(ctx, msgtemplate.KindCharge, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := a.Templates().Get(ctx, msgtemplate.KindCharge); !got.Default {

@@ -17,9 +17,9 @@ import (
 )
 
 // DryRunDriver pretends to be WhatsApp for staging, demos and black-box
-// tests: pairing completes at once as a number derived from the chat_id,
-// every number is on WhatsApp, and every sent message becomes one JSON line
-// in the log file. The Manager, pacing and cap code are the same as with the
+// tests: pairing completes at once, by QR code as a number derived from the
+// chat_id (DryRunPhone), by code as the number typed; every number is on
+// WhatsApp, and every sent message becomes one JSON line in the log file. The Manager, pacing and cap code are the same as with the
 // real driver; only the bottom layer is fake.
 type DryRunDriver struct {
 	dir   string
@@ -211,24 +211,40 @@ func (c *dryRunClient) Connect(context.Context) error {
 		c.sink(ClientEvent{Kind: ClientConnected})
 		return nil
 	}
-	// Pairing completes at once: one QR code, the pairing, the login.
-	jid := DryRunPhone(c.chatID) + ":1@s.whatsapp.net"
+	// Pairing completes at once: one QR code, the pairing, the login. The
+	// pairing event leaves the JID out, so the manager reads it back from
+	// DeviceJID when it handles the event: a pairing by code asks PairCode
+	// on the QR event, before it reads this one, and links as the number
+	// typed (PairCode sets it); a pairing by QR code links as DryRunPhone.
+	if err := c.link(DryRunPhone(c.chatID)); err != nil {
+		return err
+	}
+	c.sink(ClientEvent{Kind: ClientQR, Codes: []string{fmt.Sprintf("dryrun-qr:%d", c.chatID)}})
+	c.sink(ClientEvent{Kind: ClientPaired})
+	c.sink(ClientEvent{Kind: ClientConnected})
+	return nil
+}
+
+// link records phone as the linked device, on disk and in memory.
+func (c *dryRunClient) link(phone string) error {
+	jid := phone + ":1@s.whatsapp.net"
 	if err := os.WriteFile(c.d.path(c.chatID), []byte(jid+"\n"), 0o600); err != nil {
 		return err
 	}
 	c.mu.Lock()
 	c.jid = jid
 	c.mu.Unlock()
-	c.sink(ClientEvent{Kind: ClientQR, Codes: []string{fmt.Sprintf("dryrun-qr:%d", c.chatID)}})
-	c.sink(ClientEvent{Kind: ClientPaired, JID: jid})
-	c.sink(ClientEvent{Kind: ClientConnected})
 	return nil
 }
 
 func (c *dryRunClient) Disconnect()  {}
 func (c *dryRunClient) Close() error { return nil }
 
-func (c *dryRunClient) PairCode(context.Context, string) (string, error) {
+// PairCode links as phone, the number the reseller typed (digits).
+func (c *dryRunClient) PairCode(_ context.Context, phone string) (string, error) {
+	if err := c.link(phone); err != nil {
+		return "", err
+	}
 	return "DRYR-UNPC", nil
 }
 

@@ -77,8 +77,12 @@ func TestDryRunPairAndSendLine(t *testing.T) {
 	if ev := <-ch; ev.Kind != whatsapp.PairCode || len(ev.Code) != 9 || ev.Code[4] != '-' {
 		t.Fatalf("first = %+v", ev)
 	}
-	if ev := <-ch; ev.Kind != whatsapp.PairSuccess || ev.Phone != whatsapp.DryRunPhone(300) {
+	// It links as the number typed, not the one made up for QR codes.
+	if ev := <-ch; ev.Kind != whatsapp.PairSuccess || ev.Phone != "5511987653000" {
 		t.Fatalf("final = %+v", ev)
+	}
+	if st, err := m.Status(tctx(t), 300); err != nil || st.Phone != "5511987653000" || st.State != whatsapp.StateConnected {
+		t.Fatalf("status after pairing by code = %+v, %v", st, err)
 	}
 
 	// A restart resumes the linked session from its files and records.

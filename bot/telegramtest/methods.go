@@ -71,7 +71,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 	switch method {
 	case "sendMessage":
 		m := &Message{FromBot: true}
-		if aerr := fillText(m, p["text"], p["parse_mode"], 4096, "message is too long", "message text is empty"); aerr != nil {
+		if aerr := s.fillText(m, p["text"], p["parse_mode"], 4096, "message is too long", "message text is empty"); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := fillKeyboard(m, p["reply_markup"]); aerr != nil {
@@ -83,7 +83,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 		if m.Photo == nil {
 			return nil, badRequest("there is no photo in the request")
 		}
-		if aerr := fillText(m, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
+		if aerr := s.fillText(m, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := fillKeyboard(m, p["reply_markup"]); aerr != nil {
@@ -96,7 +96,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 			return nil, badRequest("there is no document in the request")
 		}
 		m := &Message{FromBot: true, Document: &Document{Name: fileName(p, "document"), Data: data}}
-		if aerr := fillText(m, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
+		if aerr := s.fillText(m, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := fillKeyboard(m, p["reply_markup"]); aerr != nil {
@@ -112,7 +112,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 			return nil, badRequest("there is no text in the message to edit")
 		}
 		next := *m
-		if aerr := fillText(&next, p["text"], p["parse_mode"], 4096, "message is too long", "message text is empty"); aerr != nil {
+		if aerr := s.fillText(&next, p["text"], p["parse_mode"], 4096, "message is too long", "message text is empty"); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := fillKeyboard(&next, p["reply_markup"]); aerr != nil {
@@ -125,7 +125,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 			return nil, aerr
 		}
 		next := *m
-		if aerr := fillText(&next, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
+		if aerr := s.fillText(&next, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := fillKeyboard(&next, p["reply_markup"]); aerr != nil {
@@ -165,7 +165,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 			}
 			next.Photo, next.Document = data, nil
 		}
-		if aerr := fillText(&next, media.Caption, media.ParseMode, 1024, "message caption is too long", ""); aerr != nil {
+		if aerr := s.fillText(&next, media.Caption, media.ParseMode, 1024, "message caption is too long", ""); aerr != nil {
 			return nil, aerr
 		}
 		if aerr := fillKeyboard(&next, p["reply_markup"]); aerr != nil {
@@ -245,7 +245,7 @@ func keyboardsEqual(a, b [][]Button) bool {
 }
 
 // fillText validates and stores text (or a caption) as Telegram would.
-func fillText(m *Message, text, parseMode string, limit int, tooLong, empty string) *apiError {
+func (s *Server) fillText(m *Message, text, parseMode string, limit int, tooLong, empty string) *apiError {
 	visible := text
 	if strings.EqualFold(parseMode, "HTML") {
 		v, err := parseHTML(text)
@@ -262,6 +262,7 @@ func fillText(m *Message, text, parseMode string, limit int, tooLong, empty stri
 	if utf16Len(visible) > limit {
 		return badRequest("%s", tooLong)
 	}
+	s.checkMarkupLocked(visible)
 	m.Text, m.HTML = visible, text
 	return nil
 }

@@ -45,7 +45,9 @@ type Server struct {
 	nextCBID     int
 	commands     json.RawMessage
 	webhookGone  bool
-	getUpdatesIn int // getUpdates requests currently waiting
+	getUpdatesIn int      // getUpdates requests currently waiting
+	userMarkup   []string // user texts holding '<' or '&' (markup.go)
+	markupFaults []string
 }
 
 type update struct {
@@ -181,6 +183,7 @@ func (s *Server) SetUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.chatLocked(u.ID).user = u
+	s.noteUserTextLocked(u.FirstName, u.LastName, u.Username)
 }
 
 // ---- the user's side ----
@@ -193,6 +196,7 @@ func (s *Server) SendText(chatID int64, text string) int {
 // SendDocument makes the user send a file (with an optional caption).
 func (s *Server) SendDocument(chatID int64, name string, data []byte, caption string) int {
 	s.mu.Lock()
+	s.noteUserTextLocked(string(data))
 	fileID := fmt.Sprintf("file-%d-%d", chatID, len(s.files)+1)
 	s.files[fileID] = fileBlob{path: "documents/" + fileID + "-" + name, data: data}
 	s.mu.Unlock()
@@ -224,6 +228,10 @@ func (s *Server) userMessage(chatID int64, m *Message, fields map[string]any) in
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(chatID)
+	s.noteUserTextLocked(m.Text)
+	if m.Contact != nil {
+		s.noteUserTextLocked(m.Contact.FirstName)
+	}
 	c.nextID++
 	m.ID, m.ChatID, m.Date = c.nextID, chatID, time.Now()
 	c.messages = append(c.messages, m)
