@@ -348,3 +348,23 @@ func TestLongestDailySummaryFits(t *testing.T) {
 		t.Fatalf("summary of %d characters:\n%s", n, m.Text)
 	}
 }
+
+// Issue 13, item 12: the messages CSV shows a message with its Pix code,
+// as the client received it.
+func TestMessagesCSVShowsThePixCodeAfterTheText(t *testing.T) {
+	h := startedHarness(t, 101)
+	c := h.addClient(101, "Ana", "5511987654321", "Mensal", 3590, hToday)
+	if _, err := h.store.Tenant(101).Messages().Log(context.Background(), store.NewMessage{ClientID: c.ID, ClientName: c.Name, Phone: c.Phone,
+		Kind: string(msgtemplate.KindCharge), Origin: store.OriginManual, Status: store.MsgSent, WAID: "X1", Body: "Segue 👇",
+		FollowWAID: "X2", FollowBody: "00020126codigo"}); err != nil {
+		t.Fatal(err)
+	}
+	h.say(101, "/relatorios", "escolha o período")
+	h.click(101, "Este mês", "Relatório")
+	before := h.botMessageCount(101)
+	h.srv.Click(101, "📤 Mensagens (.csv)")
+	data := waitDocument(t, h, 101, before, "mensagens-2026-11-01-a-2026-11-30.csv")
+	if !strings.Contains(string(data), "\"Segue 👇\n00020126codigo\"") {
+		t.Fatalf("messages CSV = %q", data)
+	}
+}

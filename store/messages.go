@@ -57,6 +57,15 @@ type Message struct {
 	SentAt     time.Time
 }
 
+// FullText is what the message says in all: its text and, on a line of
+// its own, the second part sent after it (the Pix code), if any.
+func (m Message) FullText() string {
+	if m.FollowBody == "" {
+		return m.Body
+	}
+	return m.Body + "\n" + m.FollowBody
+}
+
 // NewMessage records a message sent (or refused) right away: manual sends
 // and test messages.
 type NewMessage struct {
