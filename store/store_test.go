@@ -81,6 +81,12 @@ func TestReopenIsIdempotentAndNewerSchemaRefused(t *testing.T) {
 	}
 }
 
+// reservedMigrations are versions handed out to branches developed in
+// parallel and not merged here yet (issue 14 took 0016 while 0012-0015
+// were in progress elsewhere); once every branch is merged, the list can
+// go.
+var reservedMigrations = map[int]bool{12: true, 13: true, 14: true, 15: true}
+
 func TestMigrationFilesAreWellFormed(t *testing.T) {
 	all, err := migrations()
 	if err != nil {
@@ -94,6 +100,9 @@ func TestMigrationFilesAreWellFormed(t *testing.T) {
 	for _, m := range all {
 		if !m.foreignKeysOff && strings.Contains(m.sql, fkOffMarker) {
 			t.Fatalf("migration %q has %q on a line other than the first, where it has no effect", m.name, fkOffMarker)
+		}
+		for m.version > want && reservedMigrations[want] {
+			want++
 		}
 		if m.version != want {
 			t.Fatalf("migration %q has version %d, want %d: versions must be 1..n without gaps", m.name, m.version, want)
