@@ -28,6 +28,9 @@ type DryRunDriver struct {
 	logMu   sync.Mutex // appends, and Forget's rewrite
 	logPath string
 	log     *os.File
+
+	// The inbox (dryrun_inbox.go): open clients receive its lines.
+	inbox inbox
 }
 
 // NewDryRunDriver keeps its per-chat "device" markers in dataDir/whatsapp
@@ -91,6 +94,7 @@ func (d *DryRunDriver) Open(_ context.Context, chatID int64, sink func(ClientEve
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
+	d.inbox.opened(c)
 	return c, nil
 }
 
@@ -111,53 +115,31 @@ func (d *DryRunDriver) Remove(chatID int64) error {
 }
 
 func (d *DryRunDriver) Close() error {
+	d.inbox.stop()
 	d.logMu.Lock()
 	defer d.logMu.Unlock()
 	return d.log.Close()
 }
 
-// Forget rewrites the send log without chatID's lines (their clients'
-// numbers and the texts they got), for the erasure of their account. The
-// new log replaces the old one at once (rename), so a crash leaves one or
-// the other whole.
+// Forget rewrites the send log and the inbox without chatID's lines (their
+// clients' numbers and the texts they got or wrote), for the erasure of
+// their account. Each new file replaces the old one at once (rename), so a
+// crash leaves one or the other whole.
 func (d *DryRunDriver) Forget(chatID int64) error {
+	if err := d.inbox.forget(chatID); err != nil {
+		return err
+	}
 	d.logMu.Lock()
 	defer d.logMu.Unlock()
 	raw, err := os.ReadFile(d.logPath)
 	if err != nil {
 		return fmt.Errorf("whatsapp dryrun: read log: %w", err)
 	}
-	var kept bytes.Buffer
-	removed := 0
-	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		var l struct {
-			Tenant *int64 `json:"tenant"`
-		}
-		if json.Unmarshal(line, &l) == nil && l.Tenant != nil && *l.Tenant == chatID {
-			removed++
-			continue
-		}
-		kept.Write(line)
-	}
+	kept, removed := withoutTenant(raw, chatID)
 	if removed == 0 {
 		return nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(d.logPath), filepath.Base(d.logPath)+".*") // 0600
-	if err != nil {
-		return fmt.Errorf("whatsapp dryrun: rewrite log: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	_, err = tmp.Write(kept.Bytes())
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), d.logPath)
-	}
-	if err != nil {
+	if err := replaceFile(d.logPath, kept); err != nil {
 		return fmt.Errorf("whatsapp dryrun: rewrite log: %w", err)
 	}
 	f, err := openDryRunLog(d.logPath)
@@ -209,6 +191,7 @@ func (c *dryRunClient) DeviceJID() string {
 func (c *dryRunClient) Connect(context.Context) error {
 	if c.DeviceJID() != "" {
 		c.sink(ClientEvent{Kind: ClientConnected})
+		c.d.inbox.connected(c)
 		return nil
 	}
 	// Pairing completes at once: one QR code, the pairing, the login.
@@ -222,11 +205,15 @@ func (c *dryRunClient) Connect(context.Context) error {
 	c.sink(ClientEvent{Kind: ClientQR, Codes: []string{fmt.Sprintf("dryrun-qr:%d", c.chatID)}})
 	c.sink(ClientEvent{Kind: ClientPaired, JID: jid})
 	c.sink(ClientEvent{Kind: ClientConnected})
+	c.d.inbox.connected(c)
 	return nil
 }
 
-func (c *dryRunClient) Disconnect()  {}
-func (c *dryRunClient) Close() error { return nil }
+func (c *dryRunClient) Disconnect() {}
+func (c *dryRunClient) Close() error {
+	c.d.inbox.closed(c)
+	return nil
+}
 
 func (c *dryRunClient) PairCode(context.Context, string) (string, error) {
 	return "DRYR-UNPC", nil
