@@ -169,6 +169,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if b.wa != nil {
 		b.registerWhatsApp()
 		b.registerSend()
+		b.registerInbound()
 	}
 	b.registerAccess()
 	b.registerAdmin()
