@@ -171,9 +171,10 @@ func TestPaymentReplyForwardedAndRenewedOnce(t *testing.T) {
 // charge in the last 10 days is not a payment either.
 func TestClientMessageWithoutPayment(t *testing.T) {
 	h, _, _ := inboundHarness(t)
-	h.receive(202, whatsapp.Inbound{From: mariaPhone, Text: "paguei", MsgID: "B1"}) // B never charged her
+	h.addClient(202, "Filha da Maria", mariaPhone, "Mensal", 2000, hToday.AddDays(20)) // the same number, due later
+	h.receive(202, whatsapp.Inbound{From: mariaPhone, Text: "paguei", MsgID: "B1"})    // B never charged her
 	fw := h.waitText(202, 0, "Maria de B")
-	if strings.Contains(fw.Text, "Possível pagamento") || !strings.HasPrefix(fw.Text, "💬 Maria de B (+55 (11) 98765-4321) — vence 08/12 🟢") {
+	if strings.Contains(fw.Text, "Possível pagamento") || !strings.HasPrefix(fw.Text, "💬 Maria de B (+55 (11) 98765-4321) — vence 08/12 🟢\nEste número também é de: Filha da Maria") {
 		t.Fatalf("forward:\n%s", fw.Text)
 	}
 	if got := buttonLabels(fw); got != "✅ Renovar | 📇 Ver cliente | ↩️ Responder" || len(fw.Keyboard) != 1 {
