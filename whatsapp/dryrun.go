@@ -86,7 +86,15 @@ func (d *DryRunDriver) path(chatID int64) string {
 }
 
 func (d *DryRunDriver) Open(_ context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
-	c := &dryRunClient{d: d, chatID: chatID, sink: sink}
+	c := &dryRunClient{d: d, chatID: chatID}
+	// The inbox hands a chat's waiting messages to its client once it is
+	// connected (logged in), as WhatsApp does after a phone was offline.
+	c.sink = func(ev ClientEvent) {
+		sink(ev)
+		if ev.Kind == ClientConnected {
+			d.inbox.connected(c)
+		}
+	}
 	b, err := os.ReadFile(d.path(chatID))
 	switch {
 	case err == nil:
@@ -191,7 +199,6 @@ func (c *dryRunClient) DeviceJID() string {
 func (c *dryRunClient) Connect(context.Context) error {
 	if c.DeviceJID() != "" {
 		c.sink(ClientEvent{Kind: ClientConnected})
-		c.d.inbox.connected(c)
 		return nil
 	}
 	// Pairing completes at once: one QR code, the pairing, the login.
@@ -205,7 +212,6 @@ func (c *dryRunClient) Connect(context.Context) error {
 	c.sink(ClientEvent{Kind: ClientQR, Codes: []string{fmt.Sprintf("dryrun-qr:%d", c.chatID)}})
 	c.sink(ClientEvent{Kind: ClientPaired, JID: jid})
 	c.sink(ClientEvent{Kind: ClientConnected})
-	c.d.inbox.connected(c)
 	return nil
 }
 
