@@ -207,14 +207,3 @@ func TestInboundMediaCapAndTimeout(t *testing.T) {
 		t.Fatalf("sticker download: %v", err)
 	}
 }
-
-// Without a handler, received messages go nowhere (and nothing breaks).
-func TestInboundWithoutHandler(t *testing.T) {
-	e := newEnv(t, nil)
-	e.link(1, "5511900000001")
-	mustStatus(t, e.m, 1)
-	if err := e.d.Receive(1, whatsapp.Inbound{From: "5521987650001", Text: "oi", MsgID: "A"}); err != nil {
-		t.Fatal(err)
-	}
-	mustStatus(t, e.m, 1)
-}
