@@ -93,6 +93,7 @@ func run(ctx context.Context, o runOptions) int {
 	waCfg.DataDir = cfg.DataDir
 	waCfg.Driver = cfg.WhatsApp.Driver
 	waCfg.DryRunLog = cfg.WhatsApp.DryRunLog
+	waCfg.DryRunInbox = cfg.WhatsApp.DryRunInbox
 	waCfg.MinGap, waCfg.MaxGap = cfg.WhatsApp.MinGap.D(), cfg.WhatsApp.MaxGap.D()
 	waCfg.TypingFor = cfg.WhatsApp.Typing.D()
 	waCfg.DailyCap = cfg.WhatsApp.DailyCap
@@ -101,6 +102,7 @@ func run(ctx context.Context, o runOptions) int {
 		Store:    whatsapp.StoreSessions{S: st},
 		Notifier: notices,
 		Receipts: receipts,
+		Inbound:  notices,
 		Clock:    o.Clock,
 		Log:      log.With("component", "whatsapp"),
 	})
@@ -157,7 +159,7 @@ func run(ctx context.Context, o runOptions) int {
 		Defaults: reminders, Workers: cfg.Scheduler.DispatchWorkers,
 		AdminDigest: len(cfg.Telegram.Admins) > 0, AdminLocation: cfg.Location, AdminTime: cfg.Scheduler.SendTime,
 	}, scheduler.Deps{Store: st, WhatsApp: wa, Notifier: tg, Clock: o.Clock, Log: log,
-		Chores: []func(context.Context) error{tg.AccessNotices}})
+		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound}})
 	if err != nil {
 		log.Error("cannot create the scheduler", "err", err)
 		return exitFail
@@ -214,7 +216,9 @@ func warnIfReadable(log *slog.Logger, dir string) {
 	}
 }
 
-// noticeForwarder hands WhatsApp events to the bot once it exists.
+// noticeForwarder hands WhatsApp events and received messages to the bot
+// once it exists. No session runs before: they start with StartLinked or
+// a reseller's action, both after notices.to.
 type noticeForwarder struct{ target atomic.Pointer[bot.Bot] }
 
 func (f *noticeForwarder) to(b *bot.Bot) { f.target.Store(b) }
@@ -222,6 +226,12 @@ func (f *noticeForwarder) to(b *bot.Bot) { f.target.Store(b) }
 func (f *noticeForwarder) NotifyWhatsApp(ctx context.Context, ev whatsapp.Event) {
 	if b := f.target.Load(); b != nil {
 		b.NotifyWhatsApp(ctx, ev)
+	}
+}
+
+func (f *noticeForwarder) HandleInbound(ctx context.Context, in whatsapp.Inbound) {
+	if b := f.target.Load(); b != nil {
+		b.HandleInbound(ctx, in)
 	}
 }
 

@@ -114,3 +114,29 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// The reply rules never panic, ignore case, and an opt-out command is a
+// single word: appending a second word makes it an ordinary message.
+func FuzzReplyRules(f *testing.F) {
+	for _, s := range []string{"paguei", "Sair!", "VOLTAR.", "não paguei", "segue o comprovante", "\xff\xfe", "sair\u0301", "ＳＡＩＲ", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pay := PaymentReply(s)
+		if PaymentReply(strings.ToUpper(s)) != pay && strings.ToLower(strings.ToUpper(s)) == strings.ToLower(s) {
+			t.Fatalf("PaymentReply(%q) depends on case", s)
+		}
+		cmd := ParseOptCommand(s)
+		if cmd < OptNone || cmd > OptIn {
+			t.Fatalf("ParseOptCommand(%q) = %d", s, cmd)
+		}
+		if cmd != OptNone {
+			if ParseOptCommand("quero "+s) != OptNone {
+				t.Fatalf("ParseOptCommand(%q) is a command inside a sentence", "quero "+s)
+			}
+			if ParseOptCommand(strings.ToUpper(s)) != cmd && strings.ToLower(strings.ToUpper(s)) == strings.ToLower(s) {
+				t.Fatalf("ParseOptCommand(%q) depends on case", s)
+			}
+		}
+	})
+}

@@ -170,6 +170,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if b.wa != nil {
 		b.registerWhatsApp()
 		b.registerSend()
+		b.registerInbound()
 	}
 	b.registerAccess()
 	b.registerAdmin()

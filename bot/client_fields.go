@@ -174,11 +174,19 @@ func parseName(r *Request, c *Conv, in Input) error {
 }
 
 func askPhone(r *Request, c *Conv) (Message, error) {
-	return Message{Text: "📱 Qual o <b>WhatsApp</b> do cliente? Envie com DDD, por exemplo: <code>11987654321</code> ou <code>(31) 98765-4321</code>."}, nil
+	m := Message{Text: "📱 Qual o <b>WhatsApp</b> do cliente? Envie com DDD, por exemplo: <code>11987654321</code> ou <code>(31) 98765-4321</code>."}
+	if row := phoneShortcut(c); row != nil {
+		m.Keyboard = Keyboard{row}
+	}
+	return m, nil
 }
 
 func parsePhoneField(r *Request, c *Conv, in Input) error {
-	phone, err := billing.ParsePhone(in.Text)
+	typed := in.Text
+	if in.IsChoice {
+		typed = in.Choice // the shortcut to the number that wrote
+	}
+	phone, err := billing.ParsePhone(typed)
 	if err != nil {
 		return err
 	}

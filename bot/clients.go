@@ -159,6 +159,7 @@ func (b *Bot) showList(r *Request, f store.Filter, page int) error {
 	}
 
 	kb := clientButtons(list, today, back{kind: "l", filter: f, page: page})
+	b.markOptOuts(r, list, kb)
 	kb = append(kb, pager(page, total, func(p int) string { return CB(actList, string(f), p) })...)
 	var filters []Button
 	for _, fl := range filterLabels {
@@ -276,6 +277,7 @@ func (b *Bot) showSearch(r *Request, q string, page int) error {
 		}
 	}
 	kb := clientButtons(list, today, back{kind: "s", page: page})
+	b.markOptOuts(r, list, kb)
 	kb = append(kb, pager(page, total, func(p int) string { return CB(actSearchPage, p) })...)
 	kb = append(kb, Row(Btn("🔎 Nova busca", CB(actSearchAsk)), Btn("👥 Clientes", CB(actList, string(store.FilterAll), 0))), backToMenu())
 	return r.Show(Message{Text: text, Keyboard: kb})
@@ -317,6 +319,7 @@ func (b *Bot) showCardWith(r *Request, c store.Client, k back, heading string, e
 	}
 	if c.Paused {
 		sb.WriteString("⏸️ Lembretes automáticos pausados para este cliente.\n")
+		sb.WriteString(b.optOutNote(r, c))
 	}
 	sb.WriteString("\n" + Pre(copyBlock(c)))
 

@@ -33,10 +33,14 @@ type harness struct {
 
 	// The WhatsApp side: a real Manager over the fake driver, on its own
 	// manual clock so tests decide when QR codes rotate and time runs out.
-	wa      *whatsapp.Manager
-	waFake  *whatsapptest.Driver
-	waClock *clock.Fake
-	waCfg   whatsapp.Config
+	wa     *whatsapp.Manager
+	fw     *forwarder
+	waFake *whatsapptest.Driver
+	// waDriver, when set, replaces waFake under the manager (the
+	// dry-run driver in the inbound benchmark).
+	waDriver whatsapp.Driver
+	waClock  *clock.Fake
+	waCfg    whatsapp.Config
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -88,12 +92,58 @@ func newHarness(t testing.TB) *harness {
 	return h
 }
 
-// forwarder hands WhatsApp events to the bot created after the manager.
-type forwarder struct{ b atomic.Pointer[Bot] }
+// forwarder hands WhatsApp events to the bot created after the manager,
+// and counts the received messages the bot finished handling.
+type forwarder struct {
+	b atomic.Pointer[Bot]
+
+	mu       sync.Mutex
+	inbound  int
+	inChange chan struct{}
+}
 
 func (f *forwarder) NotifyWhatsApp(ctx context.Context, ev whatsapp.Event) {
 	if b := f.b.Load(); b != nil {
 		b.NotifyWhatsApp(ctx, ev)
+	}
+}
+
+func (f *forwarder) HandleInbound(ctx context.Context, in whatsapp.Inbound) {
+	if b := f.b.Load(); b != nil {
+		b.HandleInbound(ctx, in)
+	}
+	f.mu.Lock()
+	f.inbound++
+	if f.inChange != nil {
+		close(f.inChange)
+	}
+	f.inChange = make(chan struct{})
+	f.mu.Unlock()
+}
+
+// waitInbound waits until the bot finished handling n received WhatsApp
+// messages in total (all resellers).
+func (h *harness) waitInbound(n int) {
+	h.t.Helper()
+	deadline := time.NewTimer(waitLimit)
+	defer deadline.Stop()
+	for {
+		h.fw.mu.Lock()
+		got := h.fw.inbound
+		done := got >= n
+		if h.fw.inChange == nil {
+			h.fw.inChange = make(chan struct{})
+		}
+		ch := h.fw.inChange
+		h.fw.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			h.t.Fatalf("only %d of %d received messages handled", got, n)
+		}
 	}
 }
 
@@ -147,8 +197,13 @@ func testLogger() *slog.Logger {
 func (h *harness) start() {
 	h.t.Helper()
 	fw := &forwarder{}
+	h.fw = fw
+	var driver whatsapp.Driver = h.waFake
+	if h.waDriver != nil {
+		driver = h.waDriver
+	}
 	wa, err := whatsapp.NewManager(h.waCfg, whatsapp.Deps{
-		Store: whatsapp.StoreSessions{S: h.store}, Driver: h.waFake, Clock: h.waClock, Notifier: fw, Log: testLogger(),
+		Store: whatsapp.StoreSessions{S: h.store}, Driver: driver, Clock: h.waClock, Notifier: fw, Inbound: fw, Log: testLogger(),
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -128,7 +128,7 @@ func (r *Request) callbackMessageID() int {
 
 func (r *Request) callbackMessageIsText() bool {
 	m := r.Callback.Message.Message
-	return m != nil && len(m.Photo) == 0 && m.Document == nil
+	return m != nil && len(m.Photo) == 0 && m.Document == nil && m.Voice == nil
 }
 
 // pressedLabel returns the text of the button that produced this callback,

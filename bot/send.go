@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"renovabot/billing"
@@ -266,7 +267,11 @@ func sendSteps(b *Bot) map[string]*Step {
 				if err != nil {
 					return Message{}, err
 				}
-				return previewMessage(c, d), nil
+				m := previewMessage(c, d)
+				if warn := b.optOutWarning(r, d.client); warn != "" {
+					m.Text = warn + "\n\n" + m.Text
+				}
+				return m, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				switch {
@@ -581,15 +586,18 @@ func (b *Bot) welcomeNewClient(r *Request, c store.Client) (string, Keyboard) {
 
 const historySize = 5
 
-// historySection is the card's "📨 Mensagens": the client's last messages
-// with when, what and how it stands. Empty when there are none.
+// historySection is the card's "📨 Mensagens": the client's last messages,
+// sent and received, with when, what and how it stands. Empty when there
+// are none.
 func historySection(r *Request, c store.Client) (string, error) {
 	msgs, err := r.Tenant.Messages().ForClient(r.Ctx, c.ID, historySize)
-	if err != nil || len(msgs) == 0 {
+	if err != nil {
 		return "", err
 	}
-	var sb strings.Builder
-	sb.WriteString("\n\n📨 <b>Mensagens</b>")
+	lines, err := receivedHistory(r, c, historySize)
+	if err != nil {
+		return "", err
+	}
 	for _, m := range msgs {
 		what := kindLabel(m.Kind)
 		if m.Origin == store.OriginAuto {
@@ -598,7 +606,16 @@ func historySection(r *Request, c store.Client) (string, error) {
 		if m.FollowBody != "" {
 			what += " + código Pix"
 		}
-		sb.WriteString(Textf("\n%s — %s — %s", r.clockBR(messageTime(m)), what, statusLabel(m.Status)))
+		lines = append(lines, historyLine{at: messageTime(m), html: Textf("\n%s — %s — %s", r.clockBR(messageTime(m)), what, statusLabel(m.Status))})
+	}
+	if len(lines) == 0 {
+		return "", nil
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.After(lines[j].at) })
+	var sb strings.Builder
+	sb.WriteString("\n\n📨 <b>Mensagens</b>")
+	for _, l := range lines[:min(len(lines), historySize)] {
+		sb.WriteString(l.html)
 	}
 	return sb.String(), nil
 }

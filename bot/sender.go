@@ -149,6 +149,19 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 	})
 }
 
+// SendVoice sends audio as a voice message (OGG/Opus, MP3 or M4A).
+func (s *Sender) SendVoice(ctx context.Context, chatID int64, audio []byte, caption Message) (int, error) {
+	return s.post(ctx, chatID, "sendVoice", func(ctx context.Context) (*models.Message, error) {
+		return s.api.SendVoice(ctx, &tgbot.SendVoiceParams{
+			ChatID:      chatID,
+			Voice:       &models.InputFileUpload{Filename: "voice.ogg", Data: bytes.NewReader(audio)},
+			Caption:     caption.Text,
+			ParseMode:   models.ParseModeHTML,
+			ReplyMarkup: caption.Keyboard.markup(),
+		})
+	})
+}
+
 // DeleteMessage deletes a message the bot sent; a message already gone is
 // not an error.
 func (s *Sender) DeleteMessage(ctx context.Context, chatID int64, messageID int) error {

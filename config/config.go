@@ -62,6 +62,9 @@ type Telegram struct {
 type WhatsApp struct {
 	Driver    string `yaml:"driver"`
 	DryRunLog string `yaml:"dryrun_log"`
+	// DryRunInbox is the dry-run driver's inbox: JSON lines appended to it
+	// arrive as messages a number sent to that reseller's WhatsApp.
+	DryRunInbox string `yaml:"dryrun_inbox"`
 	// MinGap..MaxGap is the random pause between two messages of one
 	// reseller's WhatsApp; Typing is the "digitando..." shown before each;
 	// DailyCap bounds messages per reseller per day (0 = no cap).
@@ -221,7 +224,7 @@ var known = map[string]bool{
 	"telegram.poll_timeout": true, "telegram.rate_global": true, "telegram.rate_per_chat": true,
 	"telegram.workers": true, "telegram.shutdown_grace": true,
 	"data_dir": true, "timezone": true,
-	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true, "whatsapp.connect_concurrency": true,
+	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true, "whatsapp.dryrun_inbox": true, "whatsapp.connect_concurrency": true,
 	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
 	"scheduler": true, "scheduler.default_send_time": true, "scheduler.default_latest_time": true,
 	"scheduler.default_stages": true, "scheduler.dispatch_workers": true,
@@ -340,6 +343,12 @@ func (c *Config) validate() error {
 	}
 	if c.WhatsApp.DryRunLog == "" {
 		c.WhatsApp.DryRunLog = filepath.Join(c.DataDir, "dryrun-sent.jsonl")
+	}
+	if c.WhatsApp.DryRunInbox == "" {
+		c.WhatsApp.DryRunInbox = filepath.Join(c.DataDir, "dryrun-inbox.jsonl")
+	}
+	if c.WhatsApp.DryRunInbox == c.WhatsApp.DryRunLog {
+		return keyErr("whatsapp.dryrun_inbox", "must not be the same file as whatsapp.dryrun_log (%s)", c.WhatsApp.DryRunLog)
 	}
 	if c.Scheduler.SendTime, err = billing.ParseTimeOfDay(c.Scheduler.DefaultSendTime); err != nil {
 		return keyErr("scheduler.default_send_time", "%q is not a time of day HH:MM (example: 09:00)", c.Scheduler.DefaultSendTime)

@@ -20,7 +20,8 @@ func TestDefaults(t *testing.T) {
 	}
 	if cfg.Telegram.APIURL != "https://api.telegram.org" || cfg.DataDir != "./data" ||
 		cfg.Timezone != "America/Sao_Paulo" || cfg.WhatsApp.Driver != "whatsmeow" ||
-		cfg.WhatsApp.DryRunLog != "data/dryrun-sent.jsonl" || cfg.Scheduler.DefaultSendTime != "09:00" ||
+		cfg.WhatsApp.DryRunLog != "data/dryrun-sent.jsonl" || cfg.WhatsApp.DryRunInbox != "data/dryrun-inbox.jsonl" ||
+		cfg.Scheduler.DefaultSendTime != "09:00" ||
 		cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Telegram.RateGlobal != 25 || cfg.Telegram.RatePerChat != 1 ||
 		cfg.Access != (Access{Mode: AccessOpen, TrialDays: 7}) {
 		t.Fatalf("defaults = %+v", cfg)
@@ -63,6 +64,7 @@ timezone: America/Manaus
 whatsapp:
   driver: dryrun
   dryrun_log: /tmp/x/sent.jsonl
+  dryrun_inbox: /tmp/x/in.jsonl
   connect_concurrency: 32
 scheduler:
   default_send_time: "08:30"
@@ -85,7 +87,8 @@ log:
 	}
 	if cfg.Telegram.APIURL != "http://127.0.0.1:8081" || !cfg.IsAdmin(222) || cfg.IsAdmin(333) ||
 		cfg.Telegram.PollTimeout.D() != 20*time.Second || cfg.WhatsApp.Driver != "dryrun" ||
-		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.Location.String() != "America/Manaus" ||
+		cfg.WhatsApp.DryRunLog != "/tmp/x/sent.jsonl" || cfg.WhatsApp.DryRunInbox != "/tmp/x/in.jsonl" ||
+		cfg.Location.String() != "America/Manaus" ||
 		cfg.Scheduler.SendTime != 510 || cfg.Scheduler.LatestTime != 1200 || len(cfg.Scheduler.Stages) != 4 ||
 		cfg.Scheduler.Stages[3] != 2 || cfg.Scheduler.DispatchWorkers != 8 || cfg.WhatsApp.ConnectConcurrency != 32 ||
 		cfg.Access != (Access{Mode: AccessApproval, TrialDays: 14, Contact: "@suporte_renova"}) {
@@ -112,6 +115,7 @@ func TestRefusals(t *testing.T) {
 		{"empty stages", "scheduler:\n  default_stages: \"\"\n", map[string]string{EnvToken: "1:a"}, "scheduler.default_stages"},
 		{"bad workers", "scheduler:\n  dispatch_workers: 0\n", map[string]string{EnvToken: "1:a"}, "scheduler.dispatch_workers"},
 		{"bad driver", "whatsapp:\n  driver: baileys\n", map[string]string{EnvToken: "1:a"}, "whatsapp.driver"},
+		{"inbox is the send log", "whatsapp:\n  dryrun_log: /tmp/a.jsonl\n  dryrun_inbox: /tmp/a.jsonl\n", map[string]string{EnvToken: "1:a"}, "whatsapp.dryrun_inbox"},
 		{"zero connect concurrency", "whatsapp:\n  connect_concurrency: 0\n", map[string]string{EnvToken: "1:a"}, "whatsapp.connect_concurrency"},
 		{"huge connect concurrency", "whatsapp:\n  connect_concurrency: 1000\n", map[string]string{EnvToken: "1:a"}, "whatsapp.connect_concurrency"},
 		{"bad url", "telegram:\n  token: \"1:a\"\n  api_url: ftp://x\n", nil, "telegram.api_url"},

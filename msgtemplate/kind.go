@@ -20,6 +20,15 @@ const (
 	KindFree      Kind = "livre"
 )
 
+// Kinds of messages that have no template: the message log names them so,
+// and the history and the reports show their Label. Not in Kinds (Valid
+// is false): no template screen or send button offers them.
+const (
+	KindReply  Kind = "resposta" // the reseller's answer to what a client wrote (Responder)
+	KindOptOut Kind = "saida"    // the confirmation a client who answered SAIR gets
+	KindOptIn  Kind = "retorno"  // the confirmation a client who answered VOLTAR gets
+)
+
 // Kinds lists every kind in the order the template menu shows them: the
 // client's life cycle first, then the manual ones.
 var Kinds = []Kind{KindWelcome, KindBeforeDue, KindDueToday, KindOverdue, KindRenewed, KindCharge, KindFree}
@@ -41,6 +50,12 @@ func (k Kind) Label() string {
 		return "Cobrança"
 	case KindFree:
 		return "Mensagem livre"
+	case KindReply:
+		return "Resposta"
+	case KindOptOut:
+		return "Confirmação de SAIR"
+	case KindOptIn:
+		return "Confirmação de VOLTAR"
 	}
 	return string(k)
 }

@@ -19,6 +19,10 @@ type Config struct {
 	DataDir   string // device files live in DataDir/whatsapp/<chat_id>.db
 	Driver    string // DriverWhatsmeow | DriverDryRun
 	DryRunLog string // JSON-lines file of the dry-run driver; default DataDir/whatsapp-dryrun.jsonl
+	// DryRunInbox is the dry-run driver's inbox: JSON lines appended to it
+	// arrive as messages a number sent to that reseller's WhatsApp (see
+	// DryRunDriver.WatchInbox). Empty: no inbox.
+	DryRunInbox string
 
 	// MinGap..MaxGap is the randomized pause between two messages of ONE
 	// session, measured from the end of the previous send. Defaults 8s..20s:
@@ -70,6 +74,12 @@ type Config struct {
 	// UnknownBanPause is assumed when a temporary ban does not say when it
 	// ends (default 1h): the session is not restarted before that.
 	UnknownBanPause time.Duration
+
+	// MediaMaxBytes bounds a received file's download (default 20 MB): a
+	// larger one is described, not fetched ("veja no seu WhatsApp").
+	// MediaTimeout bounds its download (default 60s).
+	MediaMaxBytes int64
+	MediaTimeout  time.Duration
 }
 
 // DefaultConfig returns the careful production values described on Config.
@@ -87,6 +97,8 @@ func DefaultConfig() Config {
 		ConnectWait:         20 * time.Second,
 		ReplacedCooldown:    10 * time.Minute,
 		UnknownBanPause:     time.Hour,
+		MediaMaxBytes:       20 << 20,
+		MediaTimeout:        time.Minute,
 	}
 }
 
@@ -117,6 +129,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.UnknownBanPause <= 0 {
 		c.UnknownBanPause = d.UnknownBanPause
+	}
+	if c.MediaMaxBytes <= 0 {
+		c.MediaMaxBytes = d.MediaMaxBytes
+	}
+	if c.MediaTimeout <= 0 {
+		c.MediaTimeout = d.MediaTimeout
 	}
 	if c.CapLocation == nil {
 		c.CapLocation = saoPaulo

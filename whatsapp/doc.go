@@ -8,6 +8,9 @@
 //   - Every public operation takes the chat_id and reaches the client only
 //     through that chat_id's session; no method accepts a device JID or a
 //     phone number to pick a session.
+//   - A received message is stamped with the chat_id of the session whose
+//     client received it, and handed to the InboundHandler from that
+//     session's own queue (inbound.go): it can reach no other reseller.
 //   - Start, pairing and unlink of one chat_id are serialized by the session's
 //     lifecycle lock, and a Client is opened only while no other client of the
 //     same session exists, so two connections with the same device keys (the

@@ -89,6 +89,7 @@ const (
 	ClientPasskeyConfirm
 	ClientUnstable // keepalive pings go unanswered: treat as disconnected
 	ClientRestored // keepalive pings answered again after ClientUnstable
+	ClientMessage  // Inbound: someone wrote to this WhatsApp
 )
 
 func (k ClientEventKind) String() string {
@@ -123,6 +124,8 @@ func (k ClientEventKind) String() string {
 		return "unstable"
 	case ClientRestored:
 		return "restored"
+	case ClientMessage:
+		return "message"
 	}
 	return "unknown"
 }
@@ -143,4 +146,5 @@ type ClientEvent struct {
 	Receipt    Receipt
 	Err        error
 	Detail     string
+	Inbound    *Inbound // ClientMessage
 }

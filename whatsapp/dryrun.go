@@ -28,6 +28,9 @@ type DryRunDriver struct {
 	logMu   sync.Mutex // appends, and Forget's rewrite
 	logPath string
 	log     *os.File
+
+	// The inbox (dryrun_inbox.go): open clients receive its lines.
+	inbox inbox
 }
 
 // NewDryRunDriver keeps its per-chat "device" markers in dataDir/whatsapp
@@ -83,7 +86,15 @@ func (d *DryRunDriver) path(chatID int64) string {
 }
 
 func (d *DryRunDriver) Open(_ context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
-	c := &dryRunClient{d: d, chatID: chatID, sink: sink}
+	c := &dryRunClient{d: d, chatID: chatID}
+	// The inbox hands a chat's waiting messages to its client once it is
+	// connected (logged in), as WhatsApp does after a phone was offline.
+	c.sink = func(ev ClientEvent) {
+		sink(ev)
+		if ev.Kind == ClientConnected {
+			d.inbox.connected(c)
+		}
+	}
 	b, err := os.ReadFile(d.path(chatID))
 	switch {
 	case err == nil:
@@ -91,6 +102,7 @@ func (d *DryRunDriver) Open(_ context.Context, chatID int64, sink func(ClientEve
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
+	d.inbox.opened(c)
 	return c, nil
 }
 
@@ -111,53 +123,31 @@ func (d *DryRunDriver) Remove(chatID int64) error {
 }
 
 func (d *DryRunDriver) Close() error {
+	d.inbox.stop()
 	d.logMu.Lock()
 	defer d.logMu.Unlock()
 	return d.log.Close()
 }
 
-// Forget rewrites the send log without chatID's lines (their clients'
-// numbers and the texts they got), for the erasure of their account. The
-// new log replaces the old one at once (rename), so a crash leaves one or
-// the other whole.
+// Forget rewrites the send log and the inbox without chatID's lines (their
+// clients' numbers and the texts they got or wrote), for the erasure of
+// their account. Each new file replaces the old one at once (rename), so a
+// crash leaves one or the other whole.
 func (d *DryRunDriver) Forget(chatID int64) error {
+	if err := d.inbox.forget(chatID); err != nil {
+		return err
+	}
 	d.logMu.Lock()
 	defer d.logMu.Unlock()
 	raw, err := os.ReadFile(d.logPath)
 	if err != nil {
 		return fmt.Errorf("whatsapp dryrun: read log: %w", err)
 	}
-	var kept bytes.Buffer
-	removed := 0
-	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		var l struct {
-			Tenant *int64 `json:"tenant"`
-		}
-		if json.Unmarshal(line, &l) == nil && l.Tenant != nil && *l.Tenant == chatID {
-			removed++
-			continue
-		}
-		kept.Write(line)
-	}
+	kept, removed := withoutTenant(raw, chatID)
 	if removed == 0 {
 		return nil
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(d.logPath), filepath.Base(d.logPath)+".*") // 0600
-	if err != nil {
-		return fmt.Errorf("whatsapp dryrun: rewrite log: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	_, err = tmp.Write(kept.Bytes())
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), d.logPath)
-	}
-	if err != nil {
+	if err := replaceFile(d.logPath, kept); err != nil {
 		return fmt.Errorf("whatsapp dryrun: rewrite log: %w", err)
 	}
 	f, err := openDryRunLog(d.logPath)
@@ -237,8 +227,11 @@ func (c *dryRunClient) link(phone string) error {
 	return nil
 }
 
-func (c *dryRunClient) Disconnect()  {}
-func (c *dryRunClient) Close() error { return nil }
+func (c *dryRunClient) Disconnect() {}
+func (c *dryRunClient) Close() error {
+	c.d.inbox.closed(c)
+	return nil
+}
 
 // PairCode links as phone, the number the reseller typed (digits).
 func (c *dryRunClient) PairCode(_ context.Context, phone string) (string, error) {

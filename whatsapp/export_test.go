@@ -6,6 +6,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 
 	"go.mau.fi/whatsmeow"
@@ -21,6 +22,36 @@ type Offline struct {
 	presences []string                  // the push name announced, per presence
 	latest    *store.WAVersionContainer // what web.whatsapp.com "announces" (nil: the fetch fails)
 	hold      chan struct{}             // while set, the version fetch waits for it to close
+	media     func(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
+	downloads int
+}
+
+// ServeMedia makes received media downloads answer with fn (the stub behind
+// the adapter's download interface).
+func (o *Offline) ServeMedia(fn func(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)) {
+	o.mu.Lock()
+	o.media = fn
+	o.mu.Unlock()
+}
+
+// Downloads is how many media downloads were asked.
+func (o *Offline) Downloads() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.downloads
+}
+
+type offlineDownloader struct{ o *Offline }
+
+func (d offlineDownloader) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+	d.o.mu.Lock()
+	fn := d.o.media
+	d.o.downloads++
+	d.o.mu.Unlock()
+	if fn == nil {
+		return nil, errors.New("offline: no media served")
+	}
+	return fn(ctx, msg)
 }
 
 // HoldVersionFetch makes version fetches wait until release is called.
@@ -91,6 +122,7 @@ func NewOfflineWhatsmeowDriver(dataDir string) (*WhatsmeowDriver, *Offline, erro
 		o.mu.Unlock()
 		return nil
 	}
+	d.downloader = func(*whatsmeow.Client) mediaDownloader { return offlineDownloader{o} }
 	d.presence = func(_ context.Context, c *whatsmeow.Client) error {
 		o.mu.Lock()
 		o.presences = append(o.presences, c.Store.PushName)
@@ -169,6 +201,13 @@ func WhatsmeowClient(c Client) *whatsmeow.Client {
 		}
 	}
 	return nil
+}
+
+// CapMedia wraps base like the adapter's media HTTP client, and
+// WithMediaCap gives a request context the cap a download carries.
+func CapMedia(base http.RoundTripper) http.RoundTripper { return capTransport{base: base} }
+func WithMediaCap(ctx context.Context, max int64) context.Context {
+	return context.WithValue(ctx, maxBodyKey{}, max)
 }
 
 var (

@@ -16,11 +16,12 @@ import (
 
 // Deps are the collaborators of the Manager.
 type Deps struct {
-	Store    SessionStore // required
-	Notifier Notifier     // nil: events are only logged
-	Receipts ReceiptSink  // nil: receipts are dropped
-	Clock    clock.Clock  // nil: clock.Real
-	Log      *slog.Logger // nil: discarded
+	Store    SessionStore   // required
+	Notifier Notifier       // nil: events are only logged
+	Receipts ReceiptSink    // nil: receipts are dropped
+	Inbound  InboundHandler // nil: received messages are dropped
+	Clock    clock.Clock    // nil: clock.Real
+	Log      *slog.Logger   // nil: discarded
 	// Driver nil: built from Config.Driver (and closed by Manager.Close);
 	// tests pass whatsapptest's fake.
 	Driver Driver
@@ -32,6 +33,7 @@ type Manager struct {
 	store      SessionStore
 	notifier   Notifier
 	receipts   ReceiptSink
+	inbound    InboundHandler
 	clock      clock.Clock
 	log        *slog.Logger
 	driver     Driver
@@ -79,6 +81,7 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 		store:     deps.Store,
 		notifier:  deps.Notifier,
 		receipts:  deps.Receipts,
+		inbound:   deps.Inbound,
 		clock:     deps.Clock,
 		log:       deps.Log,
 		driver:    deps.Driver,
@@ -105,7 +108,13 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 		var err error
 		switch cfg.Driver {
 		case DriverDryRun:
-			m.driver, err = NewDryRunDriver(cfg.DataDir, cfg.DryRunLog, m.clock)
+			var d *DryRunDriver
+			if d, err = NewDryRunDriver(cfg.DataDir, cfg.DryRunLog, m.clock); err == nil && cfg.DryRunInbox != "" {
+				if err = d.WatchInbox(cfg.DryRunInbox, m.log); err != nil {
+					d.Close()
+				}
+			}
+			m.driver = d
 		default:
 			m.driver, err = NewWhatsmeowDriver(cfg.DataDir, m.log)
 		}

@@ -52,6 +52,11 @@ type session struct {
 	outdatedTold   bool   // the reseller heard that the version was refused
 	pairing        *pairing
 	changed        chan struct{} // closed and replaced on every state change
+
+	// Received messages waiting for the InboundHandler (inbound.go).
+	inMu      sync.Mutex
+	inQueue   []*Inbound
+	inRunning bool // a goroutine drains inQueue
 }
 
 func newSession(m *Manager, chatID int64) *session {
@@ -445,6 +450,13 @@ func (s *session) onEvent(gen uint64, ev ClientEvent) {
 	if gen != s.gen {
 		s.unlockMu()
 		s.m.log.Debug("dropping event of a retired client", "chat_id", s.chatID, "kind", ev.Kind)
+		return
+	}
+	if ev.Kind == ClientMessage {
+		// Not the pairing's business: a message queues for the handler
+		// whatever the session is doing.
+		s.unlockMu()
+		s.receive(ev.Inbound)
 		return
 	}
 	if p := s.pairing; p != nil {

@@ -9,9 +9,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -73,6 +75,12 @@ type WhatsmeowDriver struct {
 	connect       func(ctx context.Context, c *whatsmeow.Client) error
 	presence      func(ctx context.Context, c *whatsmeow.Client) error
 	latestVersion func(ctx context.Context) (*store.WAVersionContainer, error)
+	// downloader gives the media downloader of a client: the client itself
+	// (its media HTTP client capped, see capTransport); tests stub it.
+	downloader func(c *whatsmeow.Client) mediaDownloader
+	// media is the HTTP client every session downloads received media
+	// with: one connection pool, bodies capped per download.
+	media *http.Client
 }
 
 // NewWhatsmeowDriver prepares dataDir/whatsapp and the device props.
@@ -97,6 +105,8 @@ func NewWhatsmeowDriver(dataDir string, log *slog.Logger) (*WhatsmeowDriver, err
 		latestVersion: func(ctx context.Context) (*store.WAVersionContainer, error) {
 			return whatsmeow.GetLatestVersion(ctx, nil)
 		},
+		downloader: func(c *whatsmeow.Client) mediaDownloader { return c },
+		media:      &http.Client{Transport: capTransport{base: http.DefaultTransport.(*http.Transport).Clone()}},
 	}, nil
 }
 
@@ -184,6 +194,10 @@ func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(Clie
 	}
 	c := &waClient{d: d, chatID: chatID, container: container, sink: sink}
 	cli := whatsmeow.NewClient(device, codePairLogger{Logger: wlog, c: c})
+	// Received media is downloaded with a size cap (capTransport) and
+	// only when the bot forwards it, never on the event loop.
+	cli.SetMediaHTTPClient(d.media)
+	c.download = d.downloader(cli)
 	cli.EnableAutoReconnect = true
 	// A start-up while the network is down keeps retrying in the
 	// background instead of failing the start.
@@ -235,6 +249,7 @@ type waClient struct {
 	cli       *whatsmeow.Client
 	container *sqlstore.Container
 	sink      func(ClientEvent)
+	download  mediaDownloader
 	handlerID uint32
 	bgCancel  context.CancelFunc // ends cli.BackgroundEventCtx
 	closeOnce sync.Once
@@ -444,7 +459,192 @@ func (c *waClient) handleEvent(evt any) {
 		c.sink(ClientEvent{Kind: ClientReceipt, MessageIDs: append([]string(nil), v.MessageIDs...), Receipt: r})
 	case *events.QRScannedWithoutMultidevice:
 		c.d.log.Info("QR scanned by a phone without multi-device", "chat_id", c.chatID)
+	case *events.Message:
+		// Translated here, queued by the session: nothing on this
+		// goroutine waits for the database, the network or Telegram.
+		if in := c.inbound(v); in != nil {
+			c.sink(ClientEvent{Kind: ClientMessage, Inbound: in})
+		}
 	}
+}
+
+// inbound translates a received message into ours, or nil for what is not
+// a person writing to the reseller in a direct chat: the reseller's own
+// messages (from their phone), groups, broadcast lists and status updates,
+// newsletters, WhatsApp's own accounts and bots, edits and revokes of
+// earlier messages, and protocol messages (keys, receipts of history...).
+func (c *waClient) inbound(v *events.Message) *Inbound {
+	info := v.Info
+	if info.IsFromMe || info.IsGroup || info.Edit != types.EditAttributeEmpty {
+		return nil
+	}
+	// A direct chat is with a phone-number or LID user; groups (g.us),
+	// broadcast lists and status (broadcast), newsletters and bots live
+	// on other servers.
+	if info.Chat.Server != types.DefaultUserServer && info.Chat.Server != types.HiddenUserServer {
+		return nil
+	}
+	sender := info.Sender.ToNonAD()
+	if sender.IsBot() || sender == types.PSAJID || (sender.Server != types.DefaultUserServer && sender.Server != types.HiddenUserServer) {
+		return nil
+	}
+	text, media, ok := c.content(v.Message)
+	if !ok {
+		c.d.log.Debug("received a message of a kind not forwarded", "chat_id", c.chatID, "type", info.Type, "media", info.MediaType)
+		return nil
+	}
+	in := &Inbound{Name: info.PushName, Text: text, Media: media, MsgID: info.ID, At: info.Timestamp}
+	switch sender.Server {
+	case types.DefaultUserServer:
+		in.From = sender.User
+	case types.HiddenUserServer:
+		// Addressed by LID: the phone number comes with the message
+		// (SenderAlt) or from the device's LID -> phone mapping, read on
+		// the session's queue (a database read).
+		if alt := info.SenderAlt.ToNonAD(); alt.Server == types.DefaultUserServer {
+			in.From = alt.User
+		} else {
+			in.resolve = func(ctx context.Context) (string, error) {
+				pn, err := c.cli.Store.LIDs.GetPNForLID(ctx, sender)
+				if err != nil || pn.Server != types.DefaultUserServer {
+					return "", err
+				}
+				return pn.User, nil
+			}
+		}
+	}
+	return in
+}
+
+// content is what a message shows: its text (or caption) and media. ok is
+// false for messages that carry nothing a person wrote.
+func (c *waClient) content(m *waE2E.Message) (text string, media *Media, ok bool) {
+	describe := func(kind MediaKind, detail string) *Media { return &Media{Kind: kind, Detail: detail} }
+	switch {
+	case m == nil:
+		return "", nil, false
+	case m.GetConversation() != "":
+		return m.GetConversation(), nil, true
+	case m.GetExtendedTextMessage().GetText() != "":
+		return m.GetExtendedTextMessage().GetText(), nil, true
+	case m.ImageMessage != nil:
+		im := m.ImageMessage
+		return im.GetCaption(), NewMedia(MediaImage, im.GetMimetype(), "", int64(im.GetFileLength()), c.fetcher(im)), true
+	case m.DocumentMessage != nil:
+		doc := m.DocumentMessage
+		name := doc.GetFileName()
+		if name == "" {
+			name = doc.GetTitle()
+		}
+		return doc.GetCaption(), NewMedia(MediaDocument, doc.GetMimetype(), name, int64(doc.GetFileLength()), c.fetcher(doc)), true
+	case m.AudioMessage != nil:
+		au := m.AudioMessage
+		md := NewMedia(MediaAudio, au.GetMimetype(), "", int64(au.GetFileLength()), c.fetcher(au))
+		md.Voice = au.GetPTT()
+		return "", md, true
+	case m.VideoMessage != nil:
+		return m.VideoMessage.GetCaption(), describe(MediaVideo, ""), true
+	case m.PtvMessage != nil:
+		return "", describe(MediaVideo, ""), true
+	case m.StickerMessage != nil:
+		return "", describe(MediaSticker, ""), true
+	case m.LocationMessage != nil:
+		loc := m.LocationMessage
+		return "", describe(MediaLocation, strings.TrimSpace(loc.GetName()+" "+loc.GetAddress())), true
+	case m.LiveLocationMessage != nil:
+		return m.LiveLocationMessage.GetCaption(), describe(MediaLocation, ""), true
+	case m.ContactMessage != nil:
+		return "", describe(MediaContact, m.ContactMessage.GetDisplayName()), true
+	case m.ContactsArrayMessage != nil:
+		return "", describe(MediaContact, m.ContactsArrayMessage.GetDisplayName()), true
+	case m.ReactionMessage != nil:
+		if m.ReactionMessage.GetText() == "" {
+			return "", nil, false // a reaction taken back
+		}
+		return m.ReactionMessage.GetText(), describe(MediaReaction, ""), true
+	case m.PollCreationMessage != nil, m.PollCreationMessageV2 != nil, m.PollCreationMessageV3 != nil:
+		name := m.GetPollCreationMessage().GetName() + m.GetPollCreationMessageV2().GetName() + m.GetPollCreationMessageV3().GetName()
+		return "", describe(MediaPoll, name), true
+	case m.ButtonsResponseMessage != nil:
+		return m.ButtonsResponseMessage.GetSelectedDisplayText(), nil, true
+	case m.TemplateButtonReplyMessage != nil:
+		return m.TemplateButtonReplyMessage.GetSelectedDisplayText(), nil, true
+	case m.ListResponseMessage != nil:
+		return m.ListResponseMessage.GetTitle(), nil, true
+	}
+	return "", nil, false
+}
+
+// mediaDownloader fetches a received message's media: *whatsmeow.Client,
+// or a test stub behind the offline driver.
+type mediaDownloader interface {
+	Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
+}
+
+// fetcher downloads msg's media with a body capped at max bytes (the cap
+// travels in the context to capTransport).
+func (c *waClient) fetcher(msg whatsmeow.DownloadableMessage) func(ctx context.Context, max int64) ([]byte, error) {
+	return func(ctx context.Context, max int64) ([]byte, error) {
+		if max > 0 {
+			ctx = context.WithValue(ctx, maxBodyKey{}, max)
+		}
+		data, err := c.download.Download(ctx, msg)
+		if err != nil {
+			return nil, fmt.Errorf("whatsapp: download media: %w", err)
+		}
+		return data, nil
+	}
+}
+
+// maxBodyKey carries a download's size cap in its request context.
+type maxBodyKey struct{}
+
+// mediaOverhead is what encryption adds to a file on WhatsApp's media
+// servers: up to one AES block of padding and the 10-byte MAC.
+const mediaOverhead = 16 + 10
+
+// capTransport refuses media bodies over the cap of their request's
+// context: a sender can announce a small file and serve a large one, and
+// whatsmeow reads a download whole into memory.
+type capTransport struct{ base http.RoundTripper }
+
+func (t capTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	max, ok := req.Context().Value(maxBodyKey{}).(int64)
+	if !ok || max <= 0 {
+		return resp, nil
+	}
+	limit := max + mediaOverhead
+	if resp.ContentLength > limit {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: %d bytes on the server", ErrMediaTooLarge, resp.ContentLength)
+	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, left: limit}
+	return resp, nil
+}
+
+// cappedBody fails with ErrMediaTooLarge once more than its limit is read.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, ErrMediaTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return 0, ErrMediaTooLarge
+	}
+	return n, err
 }
 
 // announcePushName tells the server the reseller's push name (otherwise

@@ -100,6 +100,7 @@ type waEnv struct {
 	jids  map[int64]types.JID
 	off   *whatsapp.Offline
 	dials func() int64
+	inbox *whatsapptest.Inbox // received messages
 }
 
 func newWAEnv(t testing.TB, chats ...int64) *waEnv {
@@ -110,7 +111,7 @@ func newWAEnv(t testing.TB, chats ...int64) *waEnv {
 		t.Fatal(err)
 	}
 	e := &waEnv{d: removeWatch{inner, make(chan int64, 64)}, st: whatsapptest.NewStore(), rec: whatsapptest.NewRecorder(),
-		dir: dir, jids: map[int64]types.JID{}, off: off, dials: off.Load}
+		dir: dir, jids: map[int64]types.JID{}, off: off, dials: off.Load, inbox: whatsapptest.NewInbox()}
 	for _, c := range chats {
 		phone := fmt.Sprintf("55119876%05d", c)
 		jid := seedDevice(t, inner, c, phone)
@@ -120,7 +121,7 @@ func newWAEnv(t testing.TB, chats ...int64) *waEnv {
 	e.clk = clock.NewFake(t0)
 	e.st.Clock = e.clk
 	e.m, err = whatsapp.NewManager(whatsapp.Config{DataDir: dir},
-		whatsapp.Deps{Store: e.st, Notifier: e.rec, Receipts: e.rec, Clock: e.clk, Driver: e.d})
+		whatsapp.Deps{Store: e.st, Notifier: e.rec, Receipts: e.rec, Inbound: e.inbox, Clock: e.clk, Driver: e.d})
 	if err != nil {
 		t.Fatal(err)
 	}

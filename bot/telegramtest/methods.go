@@ -90,6 +90,18 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 			return nil, aerr
 		}
 		return s.addBotMessageLocked(c, m), nil
+	case "sendVoice":
+		m := &Message{FromBot: true, Voice: files["voice"]}
+		if m.Voice == nil {
+			return nil, badRequest("there is no voice in the request")
+		}
+		if aerr := s.fillText(m, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
+			return nil, aerr
+		}
+		if aerr := fillKeyboard(m, p["reply_markup"]); aerr != nil {
+			return nil, aerr
+		}
+		return s.addBotMessageLocked(c, m), nil
 	case "sendDocument":
 		data := files["document"]
 		if data == nil {
@@ -108,7 +120,7 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 		if aerr != nil {
 			return nil, aerr
 		}
-		if m.Photo != nil || m.Document != nil {
+		if m.Photo != nil || m.Document != nil || m.Voice != nil {
 			return nil, badRequest("there is no text in the message to edit")
 		}
 		next := *m
@@ -345,6 +357,11 @@ func (s *Server) messageJSONLocked(c *chatState, m *Message) map[string]any {
 		}
 	case m.Document != nil:
 		out["document"] = map[string]any{"file_id": fmt.Sprintf("d%d", m.ID), "file_unique_id": fmt.Sprintf("ud%d", m.ID), "file_name": m.Document.Name}
+		if m.Text != "" {
+			out["caption"] = m.Text
+		}
+	case m.Voice != nil:
+		out["voice"] = map[string]any{"file_id": fmt.Sprintf("v%d", m.ID), "file_unique_id": fmt.Sprintf("uv%d", m.ID), "duration": 1}
 		if m.Text != "" {
 			out["caption"] = m.Text
 		}

@@ -84,6 +84,7 @@ type Message struct {
 	HTML     string // as sent, for bot messages
 	Keyboard [][]Button
 	Photo    []byte
+	Voice    []byte
 	Document *Document
 	Contact  *Contact
 	Edits    int

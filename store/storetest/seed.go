@@ -45,6 +45,14 @@ func Seed(t testing.TB, s *store.Store, now time.Time, chatID int64, marker stri
 	_, err = tn.Messages().Log(ctx, store.NewMessage{ClientID: c.ID, ClientName: c.Name, Phone: c.Phone, Kind: "lembrete",
 		Origin: store.OriginManual, Status: store.MsgSent, WAID: "WA" + marker, Body: "mensagem " + marker})
 	must(err)
+	// What the client wrote back, their request to stop reminders and the
+	// reseller's setting for unknown numbers (issue 14).
+	_, _, err = tn.Inbox().Record(ctx, store.NewInbound{WAID: "IN" + marker, Phone: c.Phone, SenderName: "Nome " + marker,
+		ClientID: c.ID, ClientName: c.Name, Kind: "text", Body: "resposta " + marker, ReceivedAt: now})
+	must(err)
+	must(tn.Inbox().SetForwardUnknown(ctx, true))
+	_, err = tn.OptOuts().Request(ctx, []int64{c.ID}, "SAIR", "IN"+marker)
+	must(err)
 	must(tn.Templates().Save(ctx, msgtemplate.KindBeforeDue, "Olá {nome}, lembrete "+marker))
 	must(tn.Company().Save(ctx, store.Company{Name: "Empresa " + marker, City: "Cidade " + marker}))
 	must(tn.Reminders().SetSendTime(ctx, 8*60))

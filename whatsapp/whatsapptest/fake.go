@@ -276,6 +276,13 @@ func (d *Driver) Emit(chatID int64, ev whatsapp.ClientEvent) error {
 	return nil
 }
 
+// Receive plays someone writing to chatID's WhatsApp: in reaches the
+// current client's sink as the library's message would (the driver's
+// translation done). The session sets in.ChatID itself.
+func (d *Driver) Receive(chatID int64, in whatsapp.Inbound) error {
+	return d.Emit(chatID, whatsapp.ClientEvent{Kind: whatsapp.ClientMessage, Inbound: &in})
+}
+
 // RequestPasskey plays WhatsApp asking for the account's passkey during
 // chatID's pairing (whatsmeow's PairPasskeyRequest).
 func (d *Driver) RequestPasskey(chatID int64) error {

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"renovabot/bot/telegramtest"
+)
+
+// appendInbox writes lines to the dry-run inbox as an operator would.
+func appendInbox(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, l := range lines {
+		if _, err := f.WriteString(l + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The whole inbound path, black-box: lines appended to the dry-run inbox
+// reach the reseller they name as WhatsApp messages of that number; SAIR
+// pauses and its confirmation leaves from that reseller's (dry-run)
+// WhatsApp; VOLTAR resumes; a message for A is never shown to B, even
+// though the number is a client of both.
+func TestProgramDryRunInbox(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
+	inbox := filepath.Join(data, "dryrun-inbox.jsonl") // the default
+
+	const client = "5521987650001"
+	for _, chat := range []int64{101, 202} {
+		say := func(text, want string) {
+			t.Helper()
+			before := len(srv.BotMessages(chat))
+			srv.SendText(chat, text)
+			waitNewBotText(t, srv, chat, before, want)
+		}
+		say("/start", "Boas-vindas")
+		say("/novo", "Qual o nome do cliente?")
+		say(fmt.Sprintf("Cliente de %d", chat), "WhatsApp")
+		say(client, "plano")
+		say("mensal", "valor")
+		say("35,90", "vencimento")
+		say("hoje", "servidor")
+		say("pular", "observação")
+		say("pular", "Confira o cadastro")
+		say("sim", "Cliente cadastrado")
+		say("/whatsapp", "não está conectado")
+		before := len(srv.BotMessages(chat))
+		click(t, srv, chat, "🔗 Conectar com QR code")
+		waitAnyBotText(t, srv, chat, before, "Conectado como")
+	}
+
+	appendInbox(t, inbox, fmt.Sprintf(`{"tenant": 101, "from": %q, "text": "oi, é a <cliente> & cia", "id": "IN1"}`, client))
+	fw := waitBotText(t, srv, 101, "oi, é a <cliente> & cia")
+	if !strings.Contains(fw.Text, "💬 Cliente de 101 (+55 (21) 98765-0001) — vence") {
+		t.Fatalf("forward:\n%s", fw.Text)
+	}
+
+	appendInbox(t, inbox, fmt.Sprintf(`{"tenant": 101, "from": %q, "text": "SAIR", "id": "IN2"}`, client))
+	waitBotText(t, srv, 101, "os lembretes automáticos foram pausados")
+	appendInbox(t, inbox, fmt.Sprintf(`{"tenant": 101, "from": %q, "text": "Voltar.", "id": "IN3"}`, client))
+	waitBotText(t, srv, 101, "os lembretes automáticos voltaram")
+
+	lines := readSent(t, filepath.Join(data, "dryrun-sent.jsonl"))
+	if len(lines) != 2 || lines[0].Tenant != 101 || lines[0].To != client ||
+		lines[0].Text != "Você não vai mais receber lembretes automáticos. Para voltar a receber, responda VOLTAR." ||
+		lines[1].Tenant != 101 || !strings.Contains(lines[1].Text, "voltou a receber") {
+		t.Fatalf("dry-run log = %+v", lines)
+	}
+	for _, m := range srv.BotMessages(202) {
+		if strings.Contains(m.Text, "<cliente>") || strings.Contains(m.Text, "pausados") {
+			t.Fatalf("B was shown A's client's message: %s", m.Text)
+		}
+	}
+	// B's own line reaches B only.
+	appendInbox(t, inbox, fmt.Sprintf(`{"tenant": 202, "from": %q, "text": "mensagem para B", "id": "IN4"}`, client))
+	waitBotText(t, srv, 202, "mensagem para B")
+	for _, m := range srv.BotMessages(101) {
+		if strings.Contains(m.Text, "mensagem para B") {
+			t.Fatal("A was shown B's message")
+		}
+	}
+}
+
+type sentLine struct {
+	Tenant int64  `json:"tenant"`
+	To     string `json:"to"`
+	Text   string `json:"text"`
+}
+
+func readSent(t *testing.T, path string) []sentLine {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []sentLine
+	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		if l == "" {
+			continue
+		}
+		var s sentLine
+		if err := json.Unmarshal([]byte(l), &s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
