@@ -183,19 +183,7 @@ func pixReady(co store.Company) bool {
 }
 
 // pixMissing names what the company lacks for {pix_copia_cola}.
-func pixMissing(co store.Company) []string {
-	var out []string
-	if _, err := pix.ParseKey(co.PixKey); err != nil {
-		out = append(out, "a chave Pix")
-	}
-	if strings.TrimSpace(co.PixHolder) == "" {
-		out = append(out, "o titular")
-	}
-	if strings.TrimSpace(co.City) == "" {
-		out = append(out, "a cidade")
-	}
-	return out
-}
+func pixMissing(co store.Company) []string { return compose.PixMissing(co) }
 
 func (b *Bot) registerCompany() {
 	b.addSetting(40, "🏢 Dados da empresa", CB(actCompany))

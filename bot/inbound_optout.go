@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"renovabot/billing"
+	"renovabot/compose"
 	"renovabot/msgtemplate"
 	"renovabot/store"
 	"renovabot/whatsapp"
@@ -51,7 +52,7 @@ func (b *Bot) tellOptCommand(r *Request, cmd billing.OptCommand, changed []store
 	c := changed[0]
 	to := c
 	to.Phone = in.From // answer the number that wrote
-	sendErr := b.deliver(r, to, kind, text)
+	sendErr := b.deliver(r, to, kind, compose.Message{Text: text})
 	if errors.Is(sendErr, context.Canceled) {
 		return sendErr
 	}

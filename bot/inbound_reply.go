@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"renovabot/billing"
+	"renovabot/compose"
 	"renovabot/msgtemplate"
 	"renovabot/store"
 )
@@ -89,7 +90,7 @@ func replyFlow(b *Bot) *Flow {
 					return "", err
 				}
 				return finish(r, func() error {
-					err := b.deliver(r, to, msgtemplate.KindReply, in.Text)
+					err := b.deliver(r, to, msgtemplate.KindReply, compose.Message{Text: in.Text})
 					name := to.Name
 					if name == "" {
 						name = billing.FormatPhone(m.Phone)

@@ -143,7 +143,8 @@ func (b *Bot) showRemindersWith(r *Request, heading string) error {
 }
 
 // stageLines lists the stages with their message, flagging a message that
-// would not be sent (that day sends nothing).
+// would not be sent (that day sends nothing, or not to some clients) and
+// one that contradicts its day.
 func (b *Bot) stageLines(r *Request, set store.ReminderSettings) (string, error) {
 	var sb strings.Builder
 	for _, st := range set.Stages {
@@ -152,11 +153,16 @@ func (b *Bot) stageLines(r *Request, set store.ReminderSettings) (string, error)
 			return "", err
 		}
 		sb.WriteString(Textf("• <b>%s</b> (%s): %s", capitalize(billing.StageLabel(st.Offset)), billing.FormatStageOffset(st.Offset), st.Kind.Label()))
-		switch p {
-		case kindOff:
+		switch {
+		case p.off:
 			sb.WriteString(" — ⚠️ mensagem desativada, este dia não envia")
-		case kindNeedsPix:
-			sb.WriteString(" — ⚠️ falta o PIX da empresa, este dia não envia")
+		case len(p.company) > 0:
+			sb.WriteString(Textf(" — ⚠️ falta %s em Dados da empresa, este dia não envia", joinPT(p.company)))
+		case len(p.client) > 0:
+			sb.WriteString(Textf(" — ⚠️ clientes sem %s no cadastro não recebem", joinPT(p.client)))
+		}
+		if !msgtemplate.StageFits(st.Kind, st.Offset) {
+			sb.WriteString(Textf(" — ⚠️ não combina com este dia (o certo é “%s”)", msgtemplate.KindForStage(st.Offset).Label()))
 		}
 		sb.WriteString("\n")
 	}
@@ -185,7 +191,11 @@ func (b *Bot) showStageKindsWith(r *Request, heading string) error {
 	}
 	var kb Keyboard
 	for _, st := range set.Stages {
-		kb = append(kb, Row(Btn(fmt.Sprintf("%s: %s", capitalize(billing.StageLabel(st.Offset)), st.Kind.Label()), CB(actRemKind, st.Offset))))
+		label := fmt.Sprintf("%s: %s", capitalize(billing.StageLabel(st.Offset)), st.Kind.Label())
+		if !msgtemplate.StageFits(st.Kind, st.Offset) {
+			label = "⚠️ " + label
+		}
+		kb = append(kb, Row(Btn(label, CB(actRemKind, st.Offset))))
 	}
 	kb = append(kb, Row(Btn("⬅️ Lembretes", CB(actRem)), Btn(txtMenuButton, CB(actMenu))))
 	return r.Show(Message{Text: text, Keyboard: kb})
@@ -217,13 +227,19 @@ func (b *Bot) onStageKind(r *Request) error {
 	var kb Keyboard
 	for _, k := range msgtemplate.StageKinds {
 		label := k.Label()
+		switch {
+		case !msgtemplate.StageFits(k, st.Offset):
+			label += " ⚠️"
+		case k == msgtemplate.KindForStage(st.Offset):
+			label += " (recomendada)"
+		}
 		if k == st.Kind {
 			label = "✅ " + label
 		}
 		kb = append(kb, Row(Btn(label, CB(actRemKindSet, st.Offset, string(k)))))
 	}
 	kb = append(kb, Row(Btn("⬅️ Voltar", CB(actRemKinds)), Btn(txtMenuButton, CB(actMenu))))
-	return r.Show(Message{Text: Textf("📝 Qual mensagem sai <b>%s</b>?", billing.StageLabel(st.Offset)), Keyboard: kb})
+	return r.Show(Message{Text: Textf("📝 Qual mensagem sai <b>%s</b>?\n⚠️ marca as que não combinam com este dia.", billing.StageLabel(st.Offset)), Keyboard: kb})
 }
 
 func (b *Bot) onStageKindSet(r *Request) error {
@@ -251,37 +267,46 @@ func (b *Bot) onStageKindSet(r *Request) error {
 	if err != nil {
 		return err
 	}
+	if !msgtemplate.StageFits(kind, st.Offset) {
+		warn += Textf("\n⚠️ <b>Não combina com este dia</b>: “%s” é %s, e este lembrete sai %s. O cliente vai ler uma mensagem que contradiz a situação dele; o certo é “%s”.",
+			kind.Label(), kind.FitText(), billing.StageLabel(st.Offset), msgtemplate.KindForStage(st.Offset).Label())
+	}
 	return b.showStageKindsWith(r, heading+warn)
 }
 
-// kindProblem says why a kind would not be sent as things stand: the
-// message is switched off, or it uses the PIX code and the company's PIX
-// data is incomplete (compose's rule, the one the scheduler applies).
-type kindProblem int
-
-const (
-	kindOK kindProblem = iota
-	kindOff
-	kindNeedsPix
-)
+// kindProblem says why a kind would not be sent as things stand (the
+// scheduler's rules): the message is switched off (off), or it uses a
+// variable that is empty, in Dados da empresa (company: no client gets it)
+// or in a client's record when the client has not filled it (client: the
+// clients without it do not get it). The fields are named as compose
+// names them.
+type kindProblem struct {
+	off             bool
+	company, client []string
+}
 
 func (b *Bot) kindProblem(r *Request, kind msgtemplate.Kind) (kindProblem, error) {
 	tpl, err := r.Tenant.Templates().Current(r.Ctx, kind)
 	if err != nil {
-		return kindOK, err
+		return kindProblem{}, err
 	}
 	if !tpl.Enabled {
-		return kindOff, nil
+		return kindProblem{off: true}, nil
 	}
 	co, err := r.Tenant.Company().Get(r.Ctx)
 	if err != nil {
-		return kindOK, err
+		return kindProblem{}, err
 	}
+	// A client with every required field and none of the optional ones
+	// (server, notes): what is missing is the company's or optional.
 	sample := store.Client{Name: "Cliente", Phone: "5511900000000", PlanName: "Plano", Price: 100, Due: r.Today()}
-	if msg, err := compose.Render(tpl.Body, sample, co, r.Today()); err == nil && msg.NeedsPix() {
-		return kindNeedsPix, nil
+	msg, err := compose.Render(tpl.Body, sample, co, r.Today())
+	if err != nil {
+		return kindProblem{}, nil // a broken template is the template screen's to show
 	}
-	return kindOK, nil
+	var p kindProblem
+	p.company, p.client = compose.ToFill(msg.Missing, co)
+	return p, nil
 }
 
 func (b *Bot) stageKindWarning(r *Request, kind msgtemplate.Kind) (string, error) {
@@ -289,10 +314,12 @@ func (b *Bot) stageKindWarning(r *Request, kind msgtemplate.Kind) (string, error
 	switch {
 	case err != nil:
 		return "", err
-	case p == kindOff:
+	case p.off:
 		return "\n⚠️ Esta mensagem está desativada nos seus modelos: enquanto estiver, este dia não envia.", nil
-	case p == kindNeedsPix:
-		return "\n⚠️ Esta mensagem usa o PIX copia e cola: complete a chave PIX, o titular e a cidade nos dados da empresa, senão ela não é enviada.", nil
+	case len(p.company) > 0:
+		return Textf("\n⚠️ Esta mensagem usa dados da empresa em branco: preencha %s em Dados da empresa, senão ela não é enviada.", joinPT(p.company)), nil
+	case len(p.client) > 0:
+		return Textf("\n⚠️ Esta mensagem usa %s do cliente: quem não tiver isso no cadastro não a recebe.", joinPT(p.client)), nil
 	}
 	return "", nil
 }

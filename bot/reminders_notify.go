@@ -99,7 +99,13 @@ func dailySummaryMessage(s scheduler.DaySummary) (string, Keyboard) {
 	}
 	if s.Skipped > 0 {
 		sb.WriteString(Textf("\n⏭️ <b>Não enviados: %d</b>\n", s.Skipped))
-		writeProblems(&sb, s.SkippedList, s.Skipped)
+		if s.Skipped <= summaryLines || len(s.SkippedWhy) == 0 {
+			writeProblems(&sb, s.SkippedList, s.Skipped)
+		} else {
+			// Too many to name: each reason with how many, from which days
+			// (what the daily cap held back, say).
+			writeSkipReasons(&sb, s.SkippedWhy)
+		}
 	}
 	sb.WriteString(Textf("\n💰 Previsto para hoje: <b>%s</b> (%s)\n", billing.FormatMoney(s.DueTodayAmount),
 		billing.Plural(s.DueToday, "cliente vence hoje", "clientes vencem hoje")))
@@ -115,6 +121,29 @@ func writeProblems(sb *strings.Builder, list []scheduler.Problem, total int) {
 	}
 	if total > len(shown) {
 		sb.WriteString(fmt.Sprintf("… e mais %d\n", total-len(shown)))
+	}
+}
+
+// skipReasonLines bounds the reasons listed in the summary: with the
+// failures' lines, the message stays under Telegram's 4096 characters
+// whatever the reasons and stages (a refused summary would be lost).
+const skipReasonLines = 4
+
+// writeSkipReasons lists reasons reminders were not sent, with their counts
+// per reminder day: "• Não enviado: limite diário … — 102 (1 dia antes: 2 ·
+// 2 dias antes: 100)". The section's heading counts reminders, so the
+// lines need no noun (nor a plural).
+func writeSkipReasons(sb *strings.Builder, list []scheduler.SkipReason) {
+	shown := list[:min(len(list), skipReasonLines)]
+	for _, r := range shown {
+		stages := make([]string, len(r.Stages))
+		for i, st := range r.Stages {
+			stages[i] = fmt.Sprintf("%s: %d", billing.StageLabel(st.Stage), st.Count)
+		}
+		sb.WriteString(Textf("• %s — %d (%s)\n", Truncate(r.Reason, 120), r.Count, strings.Join(stages, " · ")))
+	}
+	if rest := len(list) - len(shown); rest > 0 {
+		sb.WriteString(fmt.Sprintf("… e mais %d\n", rest))
 	}
 }
 

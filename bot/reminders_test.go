@@ -91,7 +91,7 @@ func TestReminderSettingsScreenAndWizards(t *testing.T) {
 	h.click(101, "⬅️ Voltar", "Escolha o dia para trocar")
 	h.click(101, "3 dias antes: Lembrete antes do vencimento", "Qual mensagem sai 3 dias antes")
 	m = h.click(101, "Cobrança", "3 dias antes agora envia")
-	if !strings.Contains(m.Text, "usa o PIX copia e cola") {
+	if !strings.Contains(m.Text, "preencha a chave Pix, o titular e a cidade em Dados da empresa, senão ela não é enviada") {
 		t.Fatalf("no PIX warning:\n%s", m.Text)
 	}
 	got := h.reminderSettings(101)

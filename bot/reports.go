@@ -308,7 +308,7 @@ func (b *Bot) onExportMessages(r *Request) error {
 			stage = billing.StageLabel(m.Stage)
 		}
 		return w.Write([]string{dateTimeBR(messageTime(m), loc), m.ClientName, billing.FormatPhone(m.Phone), kindLabel(m.Kind), originLabel(m.Origin), stage,
-			msgStatusLabel(m.Status), m.Error, m.Body})
+			msgStatusLabel(m.Status), m.Error, m.FullText()})
 	})
 	if err != nil {
 		return err

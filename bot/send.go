@@ -42,6 +42,9 @@ const (
 	flowSendKind = "enviar_modelo" // kind chosen by the button that started it
 
 	confirmPrefix = "ok."
+	// switchPrefix is the preview's button to the kind that fits the
+	// client (msgtemplate's rule) instead of the one chosen.
+	switchPrefix = "k."
 )
 
 func (b *Bot) registerSend() {
@@ -124,6 +127,12 @@ type draft struct {
 	kind    msgtemplate.Kind
 	enabled bool
 	msg     compose.Message
+	today   billing.Date
+	// fitting is the kind written for the client's situation when kind
+	// contradicts it (msgtemplate's rule), "" when kind fits;
+	// fittingOn reports whether that kind is switched on.
+	fitting   msgtemplate.Kind
+	fittingOn bool
 }
 
 // draftOf renders the wizard's message with the client's current data and
@@ -151,11 +160,21 @@ func (b *Bot) draftOf(r *Request, c *Conv) (draft, error) {
 	if err != nil {
 		return draft{}, err
 	}
-	msg, err := compose.Render(body, cl, co, r.Today())
+	today := r.Today()
+	msg, err := compose.Render(body, cl, co, today)
 	if err != nil {
 		return draft{}, err
 	}
-	return draft{client: cl, company: co, kind: kind, enabled: t.Enabled, msg: msg}, nil
+	d := draft{client: cl, company: co, kind: kind, enabled: t.Enabled, msg: msg, today: today}
+	if days := today.DaysUntil(cl.Due); !kind.Fits(days) {
+		d.fitting = msgtemplate.FittingKind(days)
+		ft, err := r.Tenant.Templates().Get(r.Ctx, d.fitting)
+		if err != nil {
+			return draft{}, err
+		}
+		d.fittingOn = ft.Enabled
+	}
+	return d, nil
 }
 
 // digest identifies a text in a button (12 hex characters: a collision
@@ -164,6 +183,10 @@ func digest(text string) string {
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:6])
 }
+
+// msgDigest is the digest of everything a message sends (its text and the
+// Pix code that follows it).
+func msgDigest(m compose.Message) string { return digest(strings.Join(m.Parts(), "\x00")) }
 
 func sendSteps(b *Bot) map[string]*Step {
 	return map[string]*Step{
@@ -258,6 +281,8 @@ func sendSteps(b *Bot) map[string]*Step {
 					return "texto", nil
 				case in.IsChoice && strings.HasPrefix(in.Choice, confirmPrefix):
 					return b.confirmSend(r, c, strings.TrimPrefix(in.Choice, confirmPrefix))
+				case in.IsChoice && strings.HasPrefix(in.Choice, switchPrefix):
+					return switchKind(r, c, msgtemplate.Kind(strings.TrimPrefix(in.Choice, switchPrefix)))
 				case in.IsChoice:
 					return "", ErrStale
 				}
@@ -265,6 +290,23 @@ func sendSteps(b *Bot) map[string]*Step {
 			},
 		},
 	}
+}
+
+// switchKind previews kind instead of the kind chosen (the preview's offer
+// of the kind that fits the client).
+func switchKind(r *Request, c *Conv, kind msgtemplate.Kind) (string, error) {
+	if !kind.Valid() || kind == msgtemplate.KindFree {
+		return "", ErrStale
+	}
+	t, err := r.Tenant.Templates().Get(r.Ctx, kind)
+	if err != nil {
+		return "", err
+	}
+	if !t.Enabled {
+		return "", billing.Invalid("A mensagem “%s” está desligada. Ligue-a em Configurações › Mensagens.", kind.Label())
+	}
+	c.Set("kind", string(kind))
+	return "previa", nil
 }
 
 func kindByLabel(text string) msgtemplate.Kind {
@@ -277,20 +319,33 @@ func kindByLabel(text string) msgtemplate.Kind {
 }
 
 // previewMessage shows d exactly as the client will read it, with Enviar
-// only when it may be sent.
+// only when it may be sent, and a warning (with the kind that fits) when
+// the kind contradicts the client's situation.
 func previewMessage(c *Conv, d draft) Message {
 	var sb strings.Builder
 	sb.WriteString(Textf("📤 <b>Prévia</b> — %s para <b>%s</b> (%s)\nÉ exatamente isto que o cliente vai ler no seu WhatsApp:\n",
 		d.kind.Label(), d.client.Name, billing.FormatPhone(d.client.Phone)))
-	sb.WriteString(quote(d.msg.Text))
+	sb.WriteString(quoteParts(d.msg.Text, d.msg.Pix))
 	other := FlowBtn(c, "🔁 Outra mensagem", "tipo")
 	nav := Row(other)
 	if d.kind == msgtemplate.KindFree {
 		nav = Row(FlowBtn(c, "✏️ Reescrever", "texto"), other)
 	}
+	send := "✅ Enviar"
+	var fix []Button
+	if d.fitting != "" {
+		sb.WriteString("\n\n" + misfitText(d))
+		send = "✅ Enviar mesmo assim"
+		if d.fittingOn {
+			fix = Row(FlowBtn(c, "🔁 Usar “"+d.fitting.Label()+"”", switchPrefix+string(d.fitting)))
+		}
+	}
 	switch {
 	case !d.enabled:
 		sb.WriteString(Textf("\n\n🔴 A mensagem “%s” está desligada em ⚙️ Configurações › 📝 Mensagens; ligue-a para enviar.", d.kind.Label()))
+		if fix != nil {
+			return Message{Text: sb.String(), Keyboard: Keyboard{fix, nav}}
+		}
 		return Message{Text: sb.String(), Keyboard: Keyboard{nav}}
 	case d.msg.NeedsPix():
 		sb.WriteString("\n\n" + needsPixText(d.company))
@@ -299,7 +354,40 @@ func previewMessage(c *Conv, d draft) Message {
 	if len(d.msg.Missing) > 0 {
 		sb.WriteString("\n" + missingNote(d.msg.Missing))
 	}
-	return Message{Text: sb.String(), Keyboard: Keyboard{Row(FlowBtn(c, "✅ Enviar", confirmPrefix+digest(d.msg.Text))), nav}}
+	kb := Keyboard{Row(FlowBtn(c, send, confirmPrefix+msgDigest(d.msg)))}
+	if fix != nil {
+		kb = append(kb, fix)
+	}
+	return Message{Text: sb.String(), Keyboard: append(kb, nav)}
+}
+
+// misfitText warns that d's kind contradicts the client's situation
+// ("Vencido" to a client due in 73 days) and names the kind that fits.
+func misfitText(d draft) string {
+	text := Textf("⚠️ <b>Esta mensagem não combina com %s</b>: “%s” é %s, e %s %s (%s).",
+		d.client.Name, d.kind.Label(), d.kind.FitText(), firstWord(d.client.Name), billing.DueText(d.client.Due, d.today), d.client.Due.BR())
+	if d.fittingOn {
+		return text + Textf(" A mensagem certa é “%s”.", d.fitting.Label())
+	}
+	return text + Textf(" A mensagem certa é “%s”, que está desligada em ⚙️ Configurações › 📝 Mensagens.", d.fitting.Label())
+}
+
+// firstWord is the first word of a name, for a sentence about the client.
+func firstWord(name string) string {
+	if f := strings.Fields(name); len(f) > 0 {
+		return f[0]
+	}
+	return name
+}
+
+// quoteParts shows a message as the client reads it: its text and, when
+// the Pix copia-e-cola goes on its own right after, that second message.
+func quoteParts(text, pix string) string {
+	out := quote(text)
+	if pix != "" {
+		out += "\n➕ Logo em seguida, numa mensagem só com ele (o cliente copia com um toque):\n" + quote(pix)
+	}
+	return out
 }
 
 // needsPixText explains why a message with an empty {pix_copia_cola} is
@@ -321,7 +409,7 @@ func (b *Bot) confirmSend(r *Request, c *Conv, want string) (string, error) {
 		return "", billing.Invalid("Nada foi enviado: a mensagem “%s” foi desligada.", d.kind.Label())
 	case d.msg.NeedsPix():
 		return "", billing.Invalid("Nada foi enviado: falta %s em Dados da empresa para o Pix copia e cola.", joinPT(pixMissing(d.company)))
-	case digest(d.msg.Text) != want:
+	case msgDigest(d.msg) != want:
 		c.Notice("🔄 A mensagem mudou desde a prévia (dados do cliente, da empresa ou a data de hoje). Nada foi enviado; confira a nova prévia:")
 		return "previa", nil
 	}
@@ -329,8 +417,8 @@ func (b *Bot) confirmSend(r *Request, c *Conv, want string) (string, error) {
 	if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
 		return "", err
 	}
-	sendErr := b.deliver(r, d.client, d.kind, d.msg.Text)
-	heading, extra := b.sendOutcome(r, d.kind, sendErr)
+	sendErr := b.deliver(r, d.client, d.kind, d.msg)
+	heading, extra := b.sendOutcome(r, d.kind, d.msg, sendErr)
 	fresh, err := r.Tenant.Clients().Get(r.Ctx, d.client.ID)
 	if err != nil {
 		fresh = d.client // deleted meanwhile: still show what happened
@@ -338,10 +426,17 @@ func (b *Bot) confirmSend(r *Request, c *Conv, want string) (string, error) {
 	return Done, b.showCardWith(r, fresh, back{kind: "l", filter: store.FilterAll}, heading, extra)
 }
 
-// sendOutcome is the card heading (and buttons) after a send.
-func (b *Bot) sendOutcome(r *Request, kind msgtemplate.Kind, err error) (string, Keyboard) {
-	if err == nil {
+// sendOutcome is the card heading (and buttons) after a send of msg.
+func (b *Bot) sendOutcome(r *Request, kind msgtemplate.Kind, msg compose.Message, err error) (string, Keyboard) {
+	var fe *whatsapp.FollowError
+	switch {
+	case err == nil && msg.Pix != "":
+		return Textf("✅ <b>Enviado</b> pelo seu WhatsApp: %s, e o código Pix logo em seguida.", kind.Label()), nil
+	case err == nil:
 		return Textf("✅ <b>Enviado</b> pelo seu WhatsApp: %s.", kind.Label()), nil
+	case errors.As(err, &fe):
+		text, kb := b.failureText(r, fe.Err)
+		return Textf("⚠️ <b>Enviado sem o código Pix</b>: a mensagem “%s” saiu, mas a do Pix copia e cola não.\n", kind.Label()) + text, kb
 	}
 	text, kb := b.failureText(r, err)
 	return "⚠️ <b>Não enviado</b>: " + Esc(kind.Label()) + ".\n" + text, kb
@@ -358,17 +453,22 @@ func (b *Bot) failureText(r *Request, err error) (string, Keyboard) {
 	return text, kb
 }
 
-// deliver sends text to client c from the reseller's own WhatsApp and
-// logs the attempt when it reached WhatsApp (see reachedWhatsApp). It
-// returns the send error.
-func (b *Bot) deliver(r *Request, c store.Client, kind msgtemplate.Kind, text string) error {
-	id, err := b.wa.Send(r.Ctx, r.ChatID, c.Phone, text, whatsapp.SendOptions{})
+// deliver sends msg to client c from the reseller's own WhatsApp (the Pix
+// code, if any, alone right after the text, as one send) and logs the
+// attempt when it reached WhatsApp (see reachedWhatsApp), both parts in
+// one row. It returns the send error.
+func (b *Bot) deliver(r *Request, c store.Client, kind msgtemplate.Kind, msg compose.Message) error {
+	var opts whatsapp.SendOptions
+	if msg.Pix != "" {
+		opts.Follow, opts.FollowID = msg.Pix, b.wa.NewMessageID()
+	}
+	id, err := b.wa.Send(r.Ctx, r.ChatID, c.Phone, msg.Text, opts)
 	if err != nil && !reachedWhatsApp(err) {
 		b.log.Info("manual send not attempted", "chat", r.ChatID, "client", c.ID, "kind", kind, "err", err)
 		return err
 	}
 	row := store.NewMessage{ClientID: c.ID, ClientName: c.Name, Phone: c.Phone, Kind: string(kind),
-		Origin: store.OriginManual, Status: store.MsgSent, WAID: id, Body: text}
+		Origin: store.OriginManual, Status: store.MsgSent, WAID: id, Body: msg.Text, FollowWAID: opts.FollowID, FollowBody: msg.Pix}
 	if err != nil {
 		row.Status, row.Error = store.MsgFailed, err.Error()
 	}
@@ -388,7 +488,10 @@ func (b *Bot) deliver(r *Request, c store.Client, kind msgtemplate.Kind, text st
 // so the history errs on showing an attempt.
 func reachedWhatsApp(err error) bool {
 	var ban *whatsapp.TempBanError
+	var fe *whatsapp.FollowError
 	switch {
+	case errors.As(err, &fe):
+		return true // the first message left, whatever stopped the second
 	case errors.Is(err, whatsapp.ErrNotLinked), errors.As(err, &ban),
 		errors.Is(err, whatsapp.ErrNotConnected), errors.Is(err, whatsapp.ErrClientOutdated),
 		errors.Is(err, whatsapp.ErrStreamReplaced), errors.Is(err, whatsapp.ErrDeviceMismatch),
@@ -459,10 +562,20 @@ func (b *Bot) welcomeNewClient(r *Request, c store.Client) (string, Keyboard) {
 		b.log.Warn("welcome: render", "chat", r.ChatID, "err", err)
 		return "", offer
 	}
-	if msg.NeedsPix() {
-		return "⚠️ Boas-vindas automáticas não enviadas.\n" + needsPixText(co), Keyboard{Row(Btn("🏢 Dados da empresa", CB(actCompany)))}
+	if len(msg.Missing) > 0 {
+		// Nothing automatic goes out with a blank in it (the same rule as
+		// the reminders): the reseller is told what to fill in, and may
+		// still send it from the preview, which shows the gaps.
+		var kb Keyboard
+		if company, _ := compose.ToFill(msg.Missing, co); len(company) > 0 {
+			kb = append(kb, Row(Btn("🏢 Dados da empresa", CB(actCompany))))
+		}
+		if !msg.NeedsPix() {
+			kb = append(kb, offer...)
+		}
+		return "⚠️ <b>Boas-vindas automáticas não enviadas</b>: " + Esc(compose.BlankReason(msg.Missing, co)), kb
 	}
-	if err := b.deliver(r, c, kind, msg.Text); err != nil {
+	if err := b.deliver(r, c, kind, msg); err != nil {
 		text, kb := b.failureText(r, err)
 		return "⚠️ Boas-vindas automáticas não enviadas.\n" + text, append(kb, offer...)
 	}
@@ -489,6 +602,9 @@ func historySection(r *Request, c store.Client) (string, error) {
 		what := kindLabel(m.Kind)
 		if m.Origin == store.OriginAuto {
 			what = "lembrete " + billing.StageLabel(m.Stage)
+		}
+		if m.FollowBody != "" {
+			what += " + código Pix"
 		}
 		lines = append(lines, historyLine{at: messageTime(m), html: Textf("\n%s — %s — %s", r.clockBR(messageTime(m)), what, statusLabel(m.Status))})
 	}

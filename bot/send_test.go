@@ -91,18 +91,20 @@ func TestManualSendRendersOwnCompanyFromOwnSession(t *testing.T) {
 	}
 
 	wantA, err := compose.Render(bodyA, ca, coA, hToday)
-	if err != nil || wantA.NeedsPix() || len(wantA.Missing) != 0 {
+	if err != nil || wantA.NeedsPix() || len(wantA.Missing) != 0 || wantA.Pix == "" {
 		t.Fatalf("render A: %+v, %v", wantA, err)
 	}
 	preview, card := sendVia(101, "Maria Cliente", "Cobrança")
-	if !strings.Contains(preview.Text, wantA.Text) {
-		t.Fatalf("preview is not the message:\n%s\n-- want --\n%s", preview.Text, wantA.Text)
+	if !strings.Contains(preview.Text, wantA.Text) || !strings.Contains(preview.Text, wantA.Pix) {
+		t.Fatalf("preview is not the message:\n%s\n-- want --\n%s\n%s", preview.Text, wantA.Text, wantA.Pix)
 	}
+	// The text, then the Pix code alone: two messages.
 	sends := h.sends()
-	if len(sends) != 1 || sends[0].ChatID != 101 || sends[0].To != ca.Phone+"@s.whatsapp.net" || sends[0].Text != wantA.Text {
-		t.Fatalf("sends = %+v\nwant text %q", sends, wantA.Text)
+	if len(sends) != 2 || sends[0].ChatID != 101 || sends[0].To != ca.Phone+"@s.whatsapp.net" || sends[0].Text != wantA.Text ||
+		sends[1].ChatID != 101 || sends[1].To != sends[0].To || sends[1].Text != wantA.Pix || sends[1].ID == sends[0].ID {
+		t.Fatalf("sends = %+v\nwant text %q then %q", sends, wantA.Text, wantA.Pix)
 	}
-	if !strings.Contains(card.Text, "📨 Mensagens") || !strings.Contains(card.Text, "28/11 12:") || !strings.Contains(card.Text, "Cobrança — ✔️ enviado") {
+	if !strings.Contains(card.Text, "📨 Mensagens") || !strings.Contains(card.Text, "28/11 12:") || !strings.Contains(card.Text, "Cobrança + código Pix — ✔️ enviado") {
 		t.Fatalf("card history:\n%s", card.Text)
 	}
 	logged, err := h.store.Tenant(101).Messages().ForClient(ctx, ca.ID, 10)
@@ -110,7 +112,8 @@ func TestManualSendRendersOwnCompanyFromOwnSession(t *testing.T) {
 		t.Fatalf("A's log = %+v, %v", logged, err)
 	}
 	if l := logged[0]; l.Origin != store.OriginManual || l.Kind != string(msgtemplate.KindCharge) || l.Status != store.MsgSent ||
-		l.WAID != sends[0].ID || l.Body != wantA.Text || l.Phone != ca.Phone || l.ClientName != ca.Name {
+		l.WAID != sends[0].ID || l.Body != wantA.Text || l.FollowWAID != sends[1].ID || l.FollowBody != wantA.Pix ||
+		l.Phone != ca.Phone || l.ClientName != ca.Name {
 		t.Fatalf("A's log row = %+v", l)
 	}
 
@@ -119,7 +122,7 @@ func TestManualSendRendersOwnCompanyFromOwnSession(t *testing.T) {
 	if a := h.waitAnswer(id); a.Text != txtNotFound {
 		t.Fatalf("second press answered %q", a.Text)
 	}
-	if n := len(h.sends()); n != 1 {
+	if n := len(h.sends()); n != 2 {
 		t.Fatalf("second press sent again (%d sends)", n)
 	}
 
@@ -130,15 +133,16 @@ func TestManualSendRendersOwnCompanyFromOwnSession(t *testing.T) {
 	}
 	sendVia(202, "Mário Cliente", "Cobrança")
 	sends = h.sends()
-	if len(sends) != 2 || sends[1].ChatID != 202 || sends[1].To != cb.Phone+"@s.whatsapp.net" || sends[1].Text != wantB.Text {
-		t.Fatalf("B's send = %+v", sends[1:])
+	if len(sends) != 4 || sends[2].ChatID != 202 || sends[2].To != cb.Phone+"@s.whatsapp.net" || sends[2].Text != wantB.Text ||
+		sends[3].ChatID != 202 || sends[3].Text != wantB.Pix {
+		t.Fatalf("B's send = %+v", sends[2:])
 	}
 	for _, s := range []struct {
 		text        string
 		own, others []string
 	}{
-		{sends[0].Text, []string{"Loja A", "a@lojaa.com.br", "Ana Alves"}, []string{"Loja B", "lojab", "Bruno", "Recife", "BEZERRA", "Bezerra"}},
-		{sends[1].Text, []string{"b@lojab.com.br", "Bruno Bezerra", "Recife"}, []string{"Loja A", "lojaa", "Ana Alves", "Campinas"}},
+		{sends[0].Text + sends[1].Text, []string{"Loja A", "a@lojaa.com.br", "Ana Alves"}, []string{"Loja B", "lojab", "Bruno", "Recife", "BEZERRA", "Bezerra"}},
+		{sends[2].Text + sends[3].Text, []string{"b@lojab.com.br", "Bruno Bezerra", "Recife"}, []string{"Loja A", "lojaa", "Ana Alves", "Campinas"}},
 	} {
 		for _, w := range s.own {
 			if !strings.Contains(s.text, w) {
@@ -153,7 +157,7 @@ func TestManualSendRendersOwnCompanyFromOwnSession(t *testing.T) {
 	}
 	// The PIX code in B's message pays B's key, B's client's value.
 	code := compose.Values(cb, coB, hToday)["pix_copia_cola"]
-	if p, err := pix.ParseBRCode(code); err != nil || !strings.Contains(sends[1].Text, code) || p.Key != "b@lojab.com.br" || p.Amount != 4000 {
+	if p, err := pix.ParseBRCode(code); err != nil || sends[3].Text != code || p.Key != "b@lojab.com.br" || p.Amount != 4000 {
 		t.Fatalf("B's code %+v, %v", p, err)
 	}
 	if got := h.messages(202); len(got) != 1 || got[0].ClientID != cb.ID {
@@ -167,7 +171,7 @@ func TestManualSendRendersOwnCompanyFromOwnSession(t *testing.T) {
 	if err := h.store.Tenant(101).Messages().Receipt(ctx, sends[0].ID, store.MsgRead); err != nil {
 		t.Fatal(err)
 	}
-	if m := h.openCard(101, "Maria Cliente"); !strings.Contains(m.Text, "Cobrança — 👀 lido") {
+	if m := h.openCard(101, "Maria Cliente"); !strings.Contains(m.Text, "Cobrança + código Pix — 👀 lido") {
 		t.Fatalf("card after receipt:\n%s", m.Text)
 	}
 }
@@ -487,7 +491,9 @@ func TestWelcomeOfferedOrSentOnCreate(t *testing.T) {
 	rows := len(h.messages(101))
 	n = len(h.sends())
 	card = createByWizard(h, 101, "Edu Cinco", "11 91111-0002")
-	if !strings.Contains(card.Text, "Esta mensagem não pode ser enviada") || !strings.Contains(buttonLabels(card), "🏢 Dados da empresa") {
+	if !strings.Contains(card.Text, "Boas-vindas automáticas não enviadas: {pix_copia_cola} ficaria em branco para este cliente. "+
+		"Preencha a chave Pix, o titular e a cidade em ⚙️ Configurações › 🏢 Dados da empresa.") ||
+		!strings.Contains(buttonLabels(card), "🏢 Dados da empresa") || strings.Contains(buttonLabels(card), "Enviar boas-vindas") {
 		t.Fatalf("needs-PIX welcome card:\n%s\n%s", card.Text, buttonLabels(card))
 	}
 	if len(h.sends()) != n || len(h.messages(101)) != rows {

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -153,7 +155,7 @@ func (b *Bot) showTemplate(r *Request, kind msgtemplate.Kind, heading string) er
 	if err != nil {
 		return err
 	}
-	text, missing, err := renderWithHints(t.Body, c, co, r.Today())
+	text, pix, missing, err := renderWithHints(t.Body, c, co, r.Today())
 	if err != nil {
 		return err
 	}
@@ -167,7 +169,7 @@ func (b *Bot) showTemplate(r *Request, kind msgtemplate.Kind, heading string) er
 	} else {
 		sb.WriteString(" (texto seu):\n")
 	}
-	sb.WriteString(quote(text))
+	sb.WriteString(quoteParts(text, pix))
 	if len(missing) > 0 {
 		sb.WriteString("\n" + missingNote(missing))
 	}
@@ -184,63 +186,68 @@ func (b *Bot) showTemplate(r *Request, kind msgtemplate.Kind, heading string) er
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})
 }
 
-// previewClient is the client a template preview is rendered with: the
-// reseller's own client due first, so the preview reads like a real
-// message, or a sample client with the due date this kind is sent at when
-// they have none yet. real reports which.
+// previewClient is the client a template preview is rendered with: one of
+// the reseller's own clients the kind is written for (msgtemplate's rule:
+// a "vencido" previews with an overdue client, a "lembrete" with one still
+// to fall due), the one due nearest to when the kind is usually sent, so
+// the preview reads like a real message; or a sample client with that due
+// date when they have no such client. real reports which.
 func previewClient(r *Request, kind msgtemplate.Kind) (c store.Client, real bool, err error) {
 	today := r.Today()
-	list, _, err := r.Tenant.Clients().List(r.Ctx, store.FilterAll, today, 0, 1)
-	if err != nil {
-		return store.Client{}, false, err
+	sample := sampleClient(kind, today)
+	lo, hi := kind.DueWindow()
+	var from, to billing.Date
+	if lo != math.MinInt {
+		from = today.AddDays(lo)
 	}
-	if len(list) > 0 {
-		return list[0], true, nil
+	if hi != math.MaxInt {
+		to = today.AddDays(hi)
 	}
-	return sampleClient(kind, today), false, nil
+	c, ok, err := r.Tenant.Clients().NearestDue(r.Ctx, sample.Due, from, to)
+	if err != nil || !ok {
+		return sample, false, err
+	}
+	return c, true, nil
 }
 
-// renderWithHints renders body like compose.Render, but a variable that
-// would come out empty shows a bracketed hint saying what to fill in, so
-// the reseller sees the gap instead of a message that silently lacks it.
-// Only previews of templates use it; what a client receives is always
-// compose.Render.
-func renderWithHints(body string, c store.Client, co store.Company, today billing.Date) (string, []string, error) {
+// renderWithHints renders body like compose.Render, in the parts it is
+// sent as (compose.Split: the Pix code alone after the text), but a
+// variable that would come out empty shows a bracketed hint saying what to
+// fill in, so the reseller sees the gap instead of a message that silently
+// lacks it. Only previews of templates use it; what a client receives is
+// always compose.Render.
+func renderWithHints(body string, c store.Client, co store.Company, today billing.Date) (text, pix string, missing []string, err error) {
 	t, err := msgtemplate.Parse(body)
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	v := compose.Values(c, co, today)
-	missing := t.Missing(v)
+	missing = t.Missing(v)
 	for _, name := range missing {
 		v[name] = hintFor(name, co)
 	}
-	return t.Render(v), missing, nil
+	if slices.Contains(missing, "pix_copia_cola") {
+		return t.Render(v), "", missing, nil // the hint stays in place
+	}
+	text, pix = compose.Split(t, v)
+	return text, pix, missing, nil
 }
 
 // hintFor is the visible placeholder of an empty variable in a preview.
+// What the company must fill in is named by compose (the same words the
+// reminders and the automatic welcome use when they are held back).
 func hintFor(name string, co store.Company) string {
+	if company, _ := compose.ToFill([]string{name}, co); len(company) > 0 {
+		return "[preencha " + joinPT(company) + " em Dados da empresa]"
+	}
 	switch name {
-	case "empresa":
-		return "[preencha o nome da empresa em Dados da empresa]"
-	case "empresa_telefone":
-		return "[preencha o telefone em Dados da empresa]"
-	case "pix_chave":
-		return "[preencha a chave Pix em Dados da empresa]"
-	case "pix_titular":
-		return "[preencha o titular do Pix em Dados da empresa]"
-	case "pix_copia_cola":
-		if m := pixMissing(co); len(m) > 0 {
-			return "[preencha " + joinPT(m) + " em Dados da empresa]"
-		}
-		return "[confira os dados Pix em Dados da empresa]"
 	case "valor":
 		return "[cliente sem valor]"
 	case "servidor":
 		return "[cliente sem servidor]"
 	case "observacoes":
 		return "[cliente sem observações]"
-	case "vencimento", "vencimento_extenso", "dias":
+	case "vencimento", "vencimento_extenso", "dias", "quando_vence":
 		return "[cliente sem vencimento]"
 	}
 	return "[" + name + " vazio]"
@@ -265,15 +272,7 @@ func missingNote(missing []string) string {
 }
 
 // joinPT joins items the Portuguese way: "a, b e c".
-func joinPT(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " e " + items[len(items)-1]
-}
+func joinPT(items []string) string { return billing.JoinPT(items) }
 
 // quote shows a message as the client reads it: escaped, in a quote
 // block, cut to previewBudget with a note when longer.

@@ -282,10 +282,10 @@ func BenchmarkTemplatePreview(b *testing.B) {
 	body := msgtemplate.DefaultText(msgtemplate.KindCharge) + " {observacoes} {empresa_telefone}"
 	b.ReportAllocs()
 	for b.Loop() {
-		text, _, err := renderWithHints(body, c, co, hToday)
+		text, pix, _, err := renderWithHints(body, c, co, hToday)
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = quote(text)
+		_ = quoteParts(text, pix)
 	}
 }

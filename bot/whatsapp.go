@@ -23,6 +23,9 @@ type WhatsApp interface {
 	PairQR(ctx context.Context, chatID int64) (<-chan whatsapp.PairEvent, error)
 	PairPhone(ctx context.Context, chatID int64, phone string) (<-chan whatsapp.PairEvent, error)
 	Send(ctx context.Context, chatID int64, phone, text string, opts whatsapp.SendOptions) (string, error)
+	// NewMessageID chooses a WhatsApp message id before sending (the id of
+	// a message's second part, logged with it).
+	NewMessageID() string
 	SendTest(ctx context.Context, chatID int64, text string) (string, error)
 	Unlink(ctx context.Context, chatID int64) error
 	ConfirmPasskeyCode(ctx context.Context, chatID int64, code string, same bool) error

@@ -90,6 +90,13 @@ func (k Kind) Valid() bool {
 // so its default is "" and the caller must refuse to send an empty message.
 // Unknown kinds also return "".
 //
+// The reminders say when the plan is due with {quando_vence}, which
+// carries its own verb ("vence em 3 dias", "venceu há 2 dias"), so even a
+// reminder sent on a day it was not written for reads right. Stores keep
+// a copy of these texts per reseller: a change here needs a migration that
+// updates the copies still equal to the old text (see store migration
+// 0015).
+//
 // The texts use only client data and the company name, never the PIX
 // variables, except KindCharge whose whole point is payment: a reseller who
 // has not configured PIX yet still gets reminders that read well, and the
@@ -111,21 +118,21 @@ Quando estiver perto do vencimento, eu aviso você por aqui. Qualquer dúvida, �
 
 	KindBeforeDue: `Olá, {primeiro_nome}! Tudo bem?
 
-Passando para lembrar que seu plano *{plano}* vence {dias}, no dia *{vencimento}*.
+Passando para lembrar que seu plano *{plano}* {quando_vence}, no dia *{vencimento}*.
 💰 Valor: *{valor}*
 
 Para renovar, é só fazer o pagamento e enviar o comprovante aqui. Obrigado pela preferência!`,
 
 	KindDueToday: `Olá, {primeiro_nome}!
 
-Seu plano *{plano}* vence *hoje* ({vencimento}).
+Seu plano *{plano}* {quando_vence} ({vencimento}).
 💰 Valor: *{valor}*
 
 Renove ainda hoje para continuar sem interrupção. Depois de pagar, é só mandar o comprovante por aqui. 😉`,
 
 	KindOverdue: `Olá, {primeiro_nome}.
 
-Seu plano *{plano}* venceu {dias} ({vencimento}) e ainda não identificamos o pagamento.
+Seu plano *{plano}* {quando_vence} ({vencimento}) e ainda não identificamos o pagamento.
 💰 Valor: *{valor}*
 
 Para regularizar, faça o pagamento e envie o comprovante por aqui. Se você já pagou, por favor desconsidere esta mensagem.`,

@@ -189,7 +189,7 @@ func TestDefaultTexts(t *testing.T) {
 	wantPhrase := map[Kind]string{
 		KindWelcome:   "*15/08/2026*",
 		KindBeforeDue: "vence em 2 dias, no dia *15/08/2026*",
-		KindDueToday:  "vence *hoje* (13/08/2026)",
+		KindDueToday:  "vence hoje (13/08/2026)",
 		KindOverdue:   "venceu há 1 dia (12/08/2026)",
 		KindRenewed:   "Próximo vencimento: *12/09/2026*",
 		KindCharge:    "00020126",

@@ -12,30 +12,47 @@ import (
 	"renovabot/pix"
 )
 
-// Variable documents one {variable} for the template help screen.
+// Variable documents one {variable} for the template help screen, and
+// what fills it: when a message must not go out with the variable empty
+// (an automatic send), the reseller is told to fill Fill.
 type Variable struct {
 	Name        string
 	Description string // pt-BR
 	Example     string // what the variable renders to, for the help screen
+	// Fill names, in pt-BR with its article, the field the value comes
+	// from ("o nome da empresa", "o servidor"); Company reports whether
+	// that field is in Dados da empresa rather than the client's record.
+	Fill    string
+	Company bool
 }
 
 // Variables is the complete set, in the order the help screen lists them.
 var Variables = []Variable{
-	{"nome", "Nome completo do cliente", "Maria Souza"},
-	{"primeiro_nome", "Primeiro nome do cliente", "Maria"},
-	{"telefone", "WhatsApp do cliente", "+55 (11) 98765-4321"},
-	{"plano", "Plano contratado", "Mensal"},
-	{"valor", "Valor do plano", "R$ 35,00"},
-	{"vencimento", "Data de vencimento", "15/08/2026"},
-	{"vencimento_extenso", "Data de vencimento por extenso", "15 de agosto de 2026"},
-	{"dias", "Quando vence, em relação ao dia do envio (hoje, amanhã, em 3 dias, há 2 dias)", "em 2 dias"},
-	{"servidor", "Servidor do cliente", "Servidor 1"},
-	{"observacoes", "Observações do cadastro do cliente", "Prefere contato à tarde"},
-	{"empresa", "Nome da sua empresa", "Loja Exemplo"},
-	{"empresa_telefone", "Telefone da sua empresa", "+55 (11) 3333-4444"},
-	{"pix_chave", "Sua chave Pix", "loja@exemplo.com.br"},
-	{"pix_titular", "Titular da sua chave Pix", "Loja Exemplo Ltda"},
-	{"pix_copia_cola", "Código Pix copia e cola com o valor do plano", "00020126...6304ABCD"},
+	{"nome", "Nome completo do cliente", "Maria Souza", "o nome", false},
+	{"primeiro_nome", "Primeiro nome do cliente", "Maria", "o nome", false},
+	{"telefone", "WhatsApp do cliente", "+55 (11) 98765-4321", "o WhatsApp", false},
+	{"plano", "Plano contratado", "Mensal", "o plano", false},
+	{"valor", "Valor do plano", "R$ 35,00", "o valor", false},
+	{"vencimento", "Data de vencimento", "15/08/2026", "o vencimento", false},
+	{"vencimento_extenso", "Data de vencimento por extenso", "15 de agosto de 2026", "o vencimento", false},
+	{"dias", "Quando vence, em relação ao dia do envio, para usar depois de “vence” ou “venceu” (hoje, amanhã, em 3 dias, há 2 dias)", "em 2 dias", "o vencimento", false},
+	{"quando_vence", "Vence ou venceu, com o verbo certo para o dia do envio (vence hoje, vence amanhã, vence em 3 dias, venceu há 2 dias)", "vence em 2 dias", "o vencimento", false},
+	{"servidor", "Servidor do cliente", "Servidor 1", "o servidor", false},
+	{"observacoes", "Observações do cadastro do cliente", "Prefere contato à tarde", "as observações", false},
+	{"empresa", "Nome da sua empresa", "Loja Exemplo", "o nome da empresa", true},
+	{"empresa_telefone", "Telefone da sua empresa", "+55 (11) 3333-4444", "o telefone da empresa", true},
+	{"pix_chave", "Sua chave Pix", "loja@exemplo.com.br", "a chave Pix", true},
+	{"pix_titular", "Titular da sua chave Pix", "Loja Exemplo Ltda", "o titular", true},
+	{"pix_copia_cola", "Código Pix copia e cola com o valor do plano (vai sozinho numa mensagem logo depois desta, para o cliente copiar com um toque)", "00020126...6304ABCD", "os dados do Pix", true},
+}
+
+// VariableNamed returns the variable called name (ok false if none).
+func VariableNamed(name string) (Variable, bool) {
+	i, ok := varIndex[name]
+	if !ok {
+		return Variable{}, false
+	}
+	return Variables[i], true
 }
 
 var (
@@ -84,7 +101,8 @@ type Company struct {
 // "today" in the reseller's time zone (billing.Today). Fields that are not
 // set render as "" so Missing reports them:
 //   - valor is "" when the value is 0 (not informed) or negative;
-//   - vencimento, vencimento_extenso and dias are "" without a due date;
+//   - vencimento, vencimento_extenso, dias and quando_vence are "" without
+//     a due date;
 //   - pix_chave is "" when the key does not validate (nothing invalid reaches
 //     a client);
 //   - pix_copia_cola is "" unless key, holder and city are all set and
@@ -110,7 +128,9 @@ func BuildValues(c Client, co Company, today billing.Date) Values {
 	if !c.Due.IsZero() {
 		v["vencimento"] = c.Due.BR()
 		v["vencimento_extenso"] = longDate(c.Due)
-		v["dias"] = relativeDays(today.DaysUntil(c.Due))
+		n := today.DaysUntil(c.Due)
+		v["dias"] = relativeDays(n)
+		v["quando_vence"] = dueWording(n)
 	}
 	if k, err := pix.ParseKey(co.PixKey); err == nil {
 		v["pix_chave"] = k.Value
@@ -179,6 +199,17 @@ func relativeDays(n int) string {
 	default:
 		return "há " + billing.Plural(-n, "dia", "dias")
 	}
+}
+
+// dueWording puts the verb before relativeDays so the phrase reads right
+// whichever side of the due date the message goes out: "vence hoje",
+// "vence em 3 dias", "venceu há 10 dias". A text written with it cannot
+// say "venceu em 73 dias".
+func dueWording(n int) string {
+	if n < 0 {
+		return "venceu " + relativeDays(n)
+	}
+	return "vence " + relativeDays(n)
 }
 
 // firstName returns the first word of name with proper capitalisation

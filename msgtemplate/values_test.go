@@ -14,13 +14,13 @@ func date(y int, m time.Month, d int) billing.Date { return billing.Date{Year: y
 
 func TestVariablesList(t *testing.T) {
 	want := []string{"nome", "primeiro_nome", "telefone", "plano", "valor", "vencimento",
-		"vencimento_extenso", "dias", "servidor", "observacoes", "empresa", "empresa_telefone",
+		"vencimento_extenso", "dias", "quando_vence", "servidor", "observacoes", "empresa", "empresa_telefone",
 		"pix_chave", "pix_titular", "pix_copia_cola"}
 	if len(Variables) != len(want) {
 		t.Fatalf("%d variables, want %d", len(Variables), len(want))
 	}
 	for i, v := range Variables {
-		if v.Name != want[i] || v.Description == "" || v.Example == "" {
+		if v.Name != want[i] || v.Description == "" || v.Example == "" || v.Fill == "" {
 			t.Errorf("Variables[%d] = %+v, want name %q with description and example", i, v, want[i])
 		}
 		// Every variable can be used in a template.
@@ -53,6 +53,7 @@ func TestBuildValuesEveryVariable(t *testing.T) {
 		"vencimento":         "15/08/2026",
 		"vencimento_extenso": "15 de agosto de 2026",
 		"dias":               "em 2 dias",
+		"quando_vence":       "vence em 2 dias",
 		"servidor":           "srv-02",
 		"observacoes":        "Paga sempre no dia",
 		"empresa":            "TV da Vila",

@@ -1,8 +1,10 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,11 +123,13 @@ func (s *Scheduler) drain(ctx context.Context, t store.Tenant, a store.ReminderA
 // client's current data and the reseller's current template and company,
 // and claimed with a fresh WhatsApp id before the send; a "sending" one
 // (interrupted) is resent as stored, with its id, so the client sees it at
-// most once.
+// most once. A reminder with the Pix copia-e-cola goes as two messages, the
+// code alone in the second, each with its id chosen and stored at the
+// claim: a resend repeats neither.
 func (s *Scheduler) deliver(ctx context.Context, t store.Tenant, today billing.Date, m store.Message) (*Waiting, bool) {
 	rem := t.Reminders()
-	out := prepared{phone: m.Phone, name: m.ClientName, text: m.Body}
-	id := m.WAID
+	out := prepared{phone: m.Phone, name: m.ClientName, text: m.Body, pix: m.FollowBody}
+	id, followID := m.WAID, m.FollowWAID
 	if m.Status == store.MsgPending {
 		var skip, fail string
 		var err error
@@ -142,7 +146,14 @@ func (s *Scheduler) deliver(ctx context.Context, t store.Tenant, today billing.D
 		if id == "" {
 			id = s.wa.NewMessageID()
 		}
-		claimed, err := rem.Claim(ctx, m.ID, id, out.phone, out.name, out.text)
+		switch {
+		case out.pix == "":
+			followID = ""
+		case followID == "":
+			followID = s.wa.NewMessageID()
+		}
+		claimed, err := rem.Claim(ctx, m.ID, store.ReminderClaim{WAID: id, Phone: out.phone, ClientName: out.name, Body: out.text,
+			FollowWAID: followID, FollowBody: out.pix})
 		if err != nil {
 			s.logErr(ctx, "claiming a reminder", t.ChatID(), err)
 			return nil, true
@@ -154,7 +165,8 @@ func (s *Scheduler) deliver(ctx context.Context, t store.Tenant, today billing.D
 	check := func(ctx context.Context) error {
 		return s.confirm(ctx, t, today, m, id, out, m.Status == store.MsgPending)
 	}
-	_, err := s.wa.Send(ctx, t.ChatID(), out.phone, out.text, whatsapp.SendOptions{MessageID: id, Check: check})
+	_, err := s.wa.Send(ctx, t.ChatID(), out.phone, out.text, whatsapp.SendOptions{MessageID: id, Check: check,
+		Follow: out.pix, FollowID: followID})
 	return s.record(ctx, t, today, m, err)
 }
 
@@ -196,8 +208,9 @@ func (s *Scheduler) confirm(ctx context.Context, t store.Tenant, today billing.D
 	return errChangedMeanwhile
 }
 
-// prepared is a reminder ready to go: to whom and what.
-type prepared struct{ phone, name, text string }
+// prepared is a reminder ready to go: to whom and what (pix: the Pix
+// copia-e-cola, sent alone right after text; "" for none).
+type prepared struct{ phone, name, text, pix string }
 
 // render builds the text of a pending reminder. skip or fail carry the
 // reason when it must not be sent; err is a store failure.
@@ -234,12 +247,15 @@ func (s *Scheduler) render(ctx context.Context, t store.Tenant, today billing.Da
 	switch {
 	case err != nil:
 		return p, "", reasonTemplateBroken(kind), nil
-	case msg.NeedsPix():
-		return p, "", reasonNeedsPix, nil
+	case len(msg.Missing) > 0:
+		// Nothing automatic goes out with a blank in it (a welcome without
+		// the company's name, a charge without the Pix code): the reseller
+		// is told what to fill in.
+		return p, "", "Não enviado: " + compose.BlankReason(msg.Missing, co), nil
 	case strings.TrimSpace(msg.Text) == "":
 		return p, "", reasonTemplateEmpty(kind), nil
 	}
-	return prepared{phone: c.Phone, name: c.Name, text: msg.Text}, "", "", nil
+	return prepared{phone: c.Phone, name: c.Name, text: msg.Text, pix: msg.Pix}, "", "", nil
 }
 
 // record writes the outcome of a send. It returns a Waiting when the
@@ -394,7 +410,7 @@ func (s *Scheduler) summary(ctx context.Context, t store.Tenant, today billing.D
 	if rep.Planned > 0 || sum.DueToday > 0 || sum.Overdue > 0 {
 		ds := DaySummary{
 			Day: today, Sent: rep.Sent, Failed: rep.Failed, Skipped: rep.Skipped,
-			FailedList: problems(rep.FailedList), SkippedList: problems(rep.SkippedList),
+			FailedList: problems(rep.FailedList), SkippedList: problems(rep.SkippedList), SkippedWhy: skipReasons(rep.SkippedWhy),
 			DueToday: sum.DueToday, DueTodayAmount: sum.DueTodayAmount, Overdue: sum.Overdue, OverdueAmount: sum.OverdueAmount,
 		}
 		if err := s.notify.DailySummary(ctx, t.ChatID(), ds); err != nil {
@@ -405,6 +421,28 @@ func (s *Scheduler) summary(ctx context.Context, t store.Tenant, today billing.D
 	if err := t.Reminders().MarkSummarySent(bookkeeping(ctx), today); err != nil {
 		s.logErr(ctx, "recording the daily summary", t.ChatID(), err)
 	}
+}
+
+// skipReasons groups the store's (reason, stage) counts by reason, keeping
+// the store's order (the largest group first), stages most urgent first.
+func skipReasons(groups []store.SkipGroup) []SkipReason {
+	var out []SkipReason
+	at := map[string]int{}
+	for _, g := range groups {
+		i, ok := at[g.Reason]
+		if !ok {
+			i = len(out)
+			at[g.Reason] = i
+			out = append(out, SkipReason{Reason: g.Reason})
+		}
+		out[i].Count += g.Count
+		out[i].Stages = append(out[i].Stages, StageCount{Stage: g.Stage, Count: g.Count})
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Stages, func(a, b StageCount) int { return cmp.Compare(b.Stage, a.Stage) })
+	}
+	slices.SortStableFunc(out, func(a, b SkipReason) int { return cmp.Compare(b.Count, a.Count) })
+	return out
 }
 
 func problems(list []store.Message) []Problem {

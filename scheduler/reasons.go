@@ -17,7 +17,6 @@ const (
 	reasonClientGone   = "Não enviado: cliente excluído."
 	reasonClientPaused = "Não enviado: lembretes do cliente pausados."
 	reasonDueChanged   = "Não enviado: o vencimento do cliente mudou."
-	reasonNeedsPix     = "A mensagem usa {pix_copia_cola}, mas a chave PIX ou os dados da empresa estão incompletos. Complete-os nas configurações."
 	reasonNotLinked    = "WhatsApp não conectado."
 	reasonBanned       = "WhatsApp suspenso temporariamente."
 	reasonOffline      = "WhatsApp sem conexão."

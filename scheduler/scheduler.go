@@ -58,6 +58,9 @@ type DaySummary struct {
 	// FailedList and SkippedList are the first few (see SummaryListLimit).
 	FailedList  []Problem
 	SkippedList []Problem
+	// SkippedWhy counts every skipped reminder by reason, the largest group
+	// first (what the daily cap held back, and from which days).
+	SkippedWhy []SkipReason
 	// The day's money: clients due today (what is expected today) and
 	// overdue ones, reminders on (not paused).
 	DueToday       int
@@ -68,6 +71,20 @@ type DaySummary struct {
 
 // SummaryListLimit bounds the failed and skipped lists of a summary.
 const SummaryListLimit = 10
+
+// SkipReason is a reason reminders were not sent and how many, in all and
+// per stage (the most urgent stage first).
+type SkipReason struct {
+	Reason string
+	Count  int
+	Stages []StageCount
+}
+
+// StageCount is a number of reminders of one stage.
+type StageCount struct {
+	Stage int
+	Count int
+}
 
 // Problem is a reminder that failed or was not sent.
 type Problem struct {

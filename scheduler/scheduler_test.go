@@ -41,7 +41,7 @@ func TestDefaultStagesAtSendTime(t *testing.T) {
 		text  string
 	}{
 		before: {-2, msgtemplate.KindBeforeDue, "vence em 2 dias"},
-		onDay:  {0, msgtemplate.KindDueToday, "vence *hoje*"},
+		onDay:  {0, msgtemplate.KindDueToday, "vence hoje"},
 		after:  {1, msgtemplate.KindOverdue, "venceu há 1 dia"},
 	} {
 		m := e.rowOf(1, c.ID)
@@ -493,7 +493,7 @@ func TestInterruptedSendResentWithSameID(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _, _ := rem.NextOutbox(e.ctx, e.clk.Now(), 0)
-	if ok, err := rem.Claim(e.ctx, m.ID, "3EB0CRASHED", c.Phone, c.Name, "texto de antes do crash"); !ok || err != nil {
+	if ok, err := rem.Claim(e.ctx, m.ID, store.ReminderClaim{WAID: "3EB0CRASHED", Phone: c.Phone, ClientName: c.Name, Body: "texto de antes do crash"}); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	e.at(sp(2026, 11, 28, 9, 5))
@@ -527,7 +527,9 @@ func TestTemplateOffAndNeedsPix(t *testing.T) {
 	if m := e.rowOf(1, off.ID); m.Status != store.MsgSkipped || m.Error != "Não enviado: a mensagem “Vencido” está desativada." {
 		t.Fatalf("disabled = %+v", m)
 	}
-	if m := e.rowOf(1, pix.ID); m.Status != store.MsgFailed || m.Error != reasonNeedsPix || m.Attempts != 0 || len(e.sentTo(pix.Phone)) != 0 {
+	if m := e.rowOf(1, pix.ID); m.Status != store.MsgFailed || m.Attempts != 0 || len(e.sentTo(pix.Phone)) != 0 ||
+		m.Error != "Não enviado: {pix_copia_cola}, {pix_chave} e {pix_titular} ficariam em branco para este cliente. "+
+			"Preencha a chave Pix, o titular e a cidade em ⚙️ Configurações › 🏢 Dados da empresa." {
 		t.Fatalf("needs pix = %+v", m)
 	}
 	if m := e.rowOf(1, ok.ID); m.Status != store.MsgSent {
@@ -544,7 +546,7 @@ func TestTemplateOffAndNeedsPix(t *testing.T) {
 	}
 	again := e.client(1, "Pix Ok", "5521900000004", today.AddDays(1))
 	e.at(sp(2026, 11, 29, 9, 0))
-	if m := e.rowOn(1, again.ID, today.AddDays(1)); m.Status != store.MsgSent || !strings.Contains(m.Body, "000201") {
+	if m := e.rowOn(1, again.ID, today.AddDays(1)); m.Status != store.MsgSent || !strings.HasPrefix(m.FollowBody, "000201") {
 		t.Fatalf("charge with PIX = %+v", m)
 	}
 }

@@ -294,6 +294,30 @@ func (c Clients) List(ctx context.Context, f Filter, today billing.Date, offset,
 	return c.page(ctx, where, args, "c.due_date, c.id", offset, limit)
 }
 
+// NearestDue returns the tenant's client whose due date is within [from,
+// to] (a zero bound is open) and nearest to near, the earlier date and then
+// the older client first; ok is false when there is none. Template
+// previews use it to show a message with a client it is written for.
+func (c Clients) NearestDue(ctx context.Context, near, from, to billing.Date) (Client, bool, error) {
+	lo, hi := "0000-00-00", "9999-99-99"
+	if !from.IsZero() {
+		lo = from.ISO()
+	}
+	if !to.IsZero() {
+		hi = to.ISO()
+	}
+	cl, err := scanClient(c.t.s.read.QueryRowContext(ctx, `SELECT `+clientCols+clientFrom+
+		`WHERE c.reseller_id = ? AND c.due_date BETWEEN ? AND ?
+		ORDER BY abs(julianday(c.due_date) - julianday(?)), c.due_date, c.id LIMIT 1`, c.t.chatID, lo, hi, near.ISO()))
+	if errors.Is(err, ErrNotFound) {
+		return Client{}, false, nil
+	}
+	if err != nil {
+		return Client{}, false, fmt.Errorf("store: nearest client: %w", err)
+	}
+	return cl, true, nil
+}
+
 // Search finds clients whose name contains q (ignoring case and accents)
 // or whose phone contains q's digits (when q has at least 4 digits).
 func (c Clients) Search(ctx context.Context, q string, offset, limit int) ([]Client, int, error) {

@@ -375,7 +375,7 @@ func TestRecheckCancelsAClaimedReminderAfterAChange(t *testing.T) {
 		planToday(t, a, today, stage0)
 		for _, m := range autoRows(t, a) {
 			if m.ClientID == c.ID && m.Status == MsgPending {
-				if ok, err := a.Reminders().Claim(ctx, m.ID, "WA"+c.Name, c.Phone, c.Name, "Olá"); !ok || err != nil {
+				if ok, err := a.Reminders().Claim(ctx, m.ID, ReminderClaim{WAID: "WA" + c.Name, Phone: c.Phone, ClientName: c.Name, Body: "Olá"}); !ok || err != nil {
 					t.Fatalf("claim: %v %v", ok, err)
 				}
 				got, _ := a.Messages().Get(ctx, m.ID)

@@ -46,10 +46,24 @@ type Message struct {
 	Status     MessageStatus
 	WAID       string
 	Body       string
+	// FollowWAID and FollowBody are the second WhatsApp message sent right
+	// after Body (the Pix copia-e-cola on its own), "" when there is none.
+	// Receipts and the status follow the first one.
+	FollowWAID string
+	FollowBody string
 	Error      string
 	Attempts   int
 	CreatedAt  time.Time
 	SentAt     time.Time
+}
+
+// FullText is what the message says in all: its text and, on a line of
+// its own, the second part sent after it (the Pix code), if any.
+func (m Message) FullText() string {
+	if m.FollowBody == "" {
+		return m.Body
+	}
+	return m.Body + "\n" + m.FollowBody
 }
 
 // NewMessage records a message sent (or refused) right away: manual sends
@@ -63,6 +77,8 @@ type NewMessage struct {
 	Status     MessageStatus // sent or failed
 	WAID       string
 	Body       string
+	FollowWAID string // see Message.FollowWAID
+	FollowBody string
 	Error      string
 }
 
@@ -73,7 +89,7 @@ type Messages struct{ t Tenant }
 func (t Tenant) Messages() Messages { return Messages{t} }
 
 const messageCols = `id, COALESCE(client_id, 0), client_name, phone, kind, origin, COALESCE(stage, 0),
-	COALESCE(due_date, ''), COALESCE(send_on, ''), status, wa_id, body, error, attempts, created_at, sent_at`
+	COALESCE(due_date, ''), COALESCE(send_on, ''), status, wa_id, body, follow_wa_id, follow_body, error, attempts, created_at, sent_at`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
@@ -81,7 +97,7 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var created int64
 	var sent sql.NullInt64
 	if err := row.Scan(&m.ID, &m.ClientID, &m.ClientName, &m.Phone, &m.Kind, &m.Origin, &m.Stage, &due, &on,
-		&m.Status, &m.WAID, &m.Body, &m.Error, &m.Attempts, &created, &sent); err != nil {
+		&m.Status, &m.WAID, &m.Body, &m.FollowWAID, &m.FollowBody, &m.Error, &m.Attempts, &created, &sent); err != nil {
 		return Message{}, notFound(err)
 	}
 	if due != "" {
@@ -117,8 +133,10 @@ func (m Messages) Log(ctx context.Context, n NewMessage) (Message, error) {
 			sent = now
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO messages (reseller_id, client_id, client_name, phone, kind, origin, status,
-				wa_id, body, error, attempts, created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-			m.t.chatID, client, n.ClientName, n.Phone, n.Kind, n.Origin, n.Status, n.WAID, n.Body, n.Error, now, sent, now)
+				wa_id, body, follow_wa_id, follow_body, error, attempts, created_at, sent_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+			m.t.chatID, client, n.ClientName, n.Phone, n.Kind, n.Origin, n.Status, n.WAID, n.Body, n.FollowWAID, n.FollowBody, n.Error,
+			now, sent, now)
 		if err != nil {
 			return fmt.Errorf("store: log message: %w", err)
 		}
@@ -213,12 +231,17 @@ func (m Messages) Recent(ctx context.Context, limit int) ([]Message, error) {
 
 // SentText returns the phone and text of the tenant's message with this
 // WhatsApp id, whatever its status: a recipient asking for it again proves
-// it left. ok is false when the tenant has no such message.
+// it left. The id may be a message's second part (FollowWAID). ok is false
+// when the tenant has no such message.
 func (m Messages) SentText(ctx context.Context, waID string) (phone, body string, ok bool, err error) {
 	if waID == "" {
 		return "", "", false, nil
 	}
-	err = m.t.s.read.QueryRowContext(ctx, `SELECT phone, body FROM messages WHERE reseller_id = ? AND wa_id = ? AND body != ''
+	// Two indexed lookups (messages_by_wa_id, messages_by_follow_wa_id).
+	err = m.t.s.read.QueryRowContext(ctx, `SELECT phone, text FROM (
+			SELECT id, phone, body AS text FROM messages WHERE reseller_id = ?1 AND wa_id = ?2 AND wa_id != '' AND body != ''
+			UNION ALL
+			SELECT id, phone, follow_body FROM messages WHERE reseller_id = ?1 AND follow_wa_id = ?2 AND follow_wa_id != '' AND follow_body != '')
 		ORDER BY id DESC LIMIT 1`, m.t.chatID, waID).Scan(&phone, &body)
 	if err == sql.ErrNoRows {
 		return "", "", false, nil

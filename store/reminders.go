@@ -425,14 +425,29 @@ func (r Reminders) Expire(ctx context.Context, today billing.Date, dayPassed str
 	return total, err
 }
 
-// NextOutbox returns the tenant's first reminder after afterID that is due
-// at now: pending (and not waiting for a retry later) or left "sending" by
-// a crash. ok is false when there is none.
+// NextOutbox returns the tenant's next reminder that is due at now:
+// pending (and not waiting for a retry later) or left "sending" by a crash.
+// ok is false when there is none.
+//
+// The outbox goes most urgent first: the largest stage first (overdue,
+// then due today, then before the due date, the nearest first), in the
+// order planned within a stage; so when the daily cap closes the day, what
+// it holds back is what could best wait. afterID is the row returned last
+// (0 to start): the next one comes after it in that order, so a row left
+// in the outbox (another day's) is not returned again in one pass.
 func (r Reminders) NextOutbox(ctx context.Context, now time.Time, afterID int64) (Message, bool, error) {
-	m, err := scanMessage(r.t.s.read.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE status IN ('pending', 'sending') AND reseller_id = ? AND id > ? AND origin = 'auto'
-			AND (next_try_at IS NULL OR next_try_at <= ?)
-		ORDER BY id LIMIT 1`, r.t.chatID, afterID, unix(now)))
+	// The messages_outbox_urgency index walks (reseller, -stage, id); the
+	// bound on -stage is what lets SQLite seek instead of scanning the
+	// outbox from its start on every call.
+	query, args := `SELECT `+messageCols+` FROM messages
+		WHERE status IN ('pending', 'sending') AND reseller_id = ?1 AND origin = 'auto'
+			AND (next_try_at IS NULL OR next_try_at <= ?2)`, []any{r.t.chatID, unix(now)}
+	if afterID != 0 {
+		query += ` AND -stage >= (SELECT -stage FROM messages WHERE id = ?3)
+			AND (-stage > (SELECT -stage FROM messages WHERE id = ?3) OR id > ?3)`
+		args = append(args, afterID)
+	}
+	m, err := scanMessage(r.t.s.read.QueryRowContext(ctx, query+` ORDER BY -stage, id LIMIT 1`, args...))
 	if err == ErrNotFound {
 		return Message{}, false, nil
 	}
@@ -442,14 +457,26 @@ func (r Reminders) NextOutbox(ctx context.Context, now time.Time, afterID int64)
 	return m, true, nil
 }
 
+// ReminderClaim is what a reminder goes out with, fixed before the send.
+type ReminderClaim struct {
+	WAID       string // the WhatsApp message id, chosen before sending
+	Phone      string
+	ClientName string
+	Body       string
+	// FollowWAID and FollowBody are the second message sent right after
+	// Body (the Pix copia-e-cola on its own); "" for none.
+	FollowWAID string
+	FollowBody string
+}
+
 // Claim marks a pending reminder as being sent, with the WhatsApp message
-// id chosen before sending and the text and number it goes out with. A
-// crash after this resends the same id. false when the row is no longer
+// ids chosen before sending and the texts and number it goes out with. A
+// crash after this resends the same ids. false when the row is no longer
 // pending (cancelled meanwhile).
-func (r Reminders) Claim(ctx context.Context, id int64, waID, phone, clientName, body string) (bool, error) {
+func (r Reminders) Claim(ctx context.Context, id int64, c ReminderClaim) (bool, error) {
 	res, err := r.t.s.write.ExecContext(ctx, `UPDATE messages SET status = 'sending', wa_id = ?, phone = ?, client_name = ?, body = ?,
-			updated_at = ? WHERE reseller_id = ? AND id = ? AND status = 'pending'`,
-		waID, phone, clientName, body, unix(r.t.s.now()), r.t.chatID, id)
+			follow_wa_id = ?, follow_body = ?, updated_at = ? WHERE reseller_id = ? AND id = ? AND status = 'pending'`,
+		c.WAID, c.Phone, c.ClientName, c.Body, c.FollowWAID, c.FollowBody, unix(r.t.s.now()), r.t.chatID, id)
 	if err != nil {
 		return false, fmt.Errorf("store: claim reminder: %w", err)
 	}
@@ -657,6 +684,17 @@ type DayReport struct {
 	// FailedList and SkippedList are the first reminders of each, by id.
 	FailedList  []Message
 	SkippedList []Message
+	// SkippedWhy counts every skipped reminder by reason and stage, the
+	// largest group first: what the daily cap held back, whatever the
+	// number of clients.
+	SkippedWhy []SkipGroup
+}
+
+// SkipGroup is a number of reminders skipped for one reason at one stage.
+type SkipGroup struct {
+	Reason string
+	Stage  int
+	Count  int
 }
 
 // Day reports the tenant's reminders of day, listing at most limit failed
@@ -687,6 +725,18 @@ func (r Reminders) Day(ctx context.Context, day billing.Date, limit int) (DayRep
 	if rep.Skipped > 0 {
 		if rep.SkippedList, err = list(MsgSkipped); err != nil {
 			return DayReport{}, err
+		}
+		rows, err := r.t.s.read.QueryContext(ctx, `SELECT error, stage, COUNT(*) FROM messages
+			WHERE send_on = ? AND reseller_id = ? AND status = 'skipped' AND origin = 'auto'
+			GROUP BY error, stage ORDER BY COUNT(*) DESC, error, stage DESC`, day.ISO(), r.t.chatID)
+		if err != nil {
+			return DayReport{}, fmt.Errorf("store: day report: %w", err)
+		}
+		if rep.SkippedWhy, err = collect(rows, func(row scanner) (SkipGroup, error) {
+			var g SkipGroup
+			return g, row.Scan(&g.Reason, &g.Stage, &g.Count)
+		}); err != nil {
+			return DayReport{}, fmt.Errorf("store: day report: %w", err)
 		}
 	}
 	return rep, nil

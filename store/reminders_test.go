@@ -265,10 +265,10 @@ func TestOutboxLifecycleAndIsolation(t *testing.T) {
 	if m, ok, _ := b.Reminders().NextOutbox(ctx, now, 0); !ok || m.ClientID == c1.ID {
 		t.Fatalf("B's next = %+v", m)
 	}
-	if ok, err := b.Reminders().Claim(ctx, first.ID, "X", "5511", "x", "x"); ok || err != nil {
+	if ok, err := b.Reminders().Claim(ctx, first.ID, ReminderClaim{WAID: "X", Phone: "5511", ClientName: "x", Body: "x"}); ok || err != nil {
 		t.Fatalf("B claimed A's reminder: %v %v", ok, err)
 	}
-	if ok, _ := a.Reminders().Claim(ctx, c3.ID+100, "X", "", "", ""); ok {
+	if ok, _ := a.Reminders().Claim(ctx, c3.ID+100, ReminderClaim{WAID: "X"}); ok {
 		t.Fatal("claimed a row that does not exist")
 	}
 	for _, f := range []func() error{
@@ -288,10 +288,10 @@ func TestOutboxLifecycleAndIsolation(t *testing.T) {
 	}
 
 	// Claim, then a receipt arriving before the send is recorded, then sent.
-	if ok, err := a.Reminders().Claim(ctx, first.ID, "3EB0ID1", "5511911111111", "Um Atual", "Olá Um"); !ok || err != nil {
+	if ok, err := a.Reminders().Claim(ctx, first.ID, ReminderClaim{WAID: "3EB0ID1", Phone: "5511911111111", ClientName: "Um Atual", Body: "Olá Um"}); !ok || err != nil {
 		t.Fatalf("claim = %v %v", ok, err)
 	}
-	if ok, _ := a.Reminders().Claim(ctx, first.ID, "3EB0ID2", "", "", ""); ok {
+	if ok, _ := a.Reminders().Claim(ctx, first.ID, ReminderClaim{WAID: "3EB0ID2"}); ok {
 		t.Fatal("claimed twice")
 	}
 	if err := a.Messages().Receipt(ctx, "3EB0ID1", MsgDelivered); err != nil {
@@ -312,7 +312,7 @@ func TestOutboxLifecycleAndIsolation(t *testing.T) {
 	if second.ClientID != c2.ID {
 		t.Fatalf("second = %+v", second)
 	}
-	a.Reminders().Claim(ctx, second.ID, "3EB0ID3", c2.Phone, c2.Name, "Olá Dois")
+	a.Reminders().Claim(ctx, second.ID, ReminderClaim{WAID: "3EB0ID3", Phone: c2.Phone, ClientName: c2.Name, Body: "Olá Dois"})
 	if err := a.Reminders().Retry(ctx, second.ID, now.Add(2*time.Minute), "Falha temporária."); err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestOutboxLifecycleAndIsolation(t *testing.T) {
 		t.Fatalf("retry row later = %+v", m)
 	}
 	third, _, _ := a.Reminders().NextOutbox(ctx, now, second.ID)
-	a.Reminders().Claim(ctx, third.ID, "3EB0ID4", c3.Phone, c3.Name, "Olá Três")
+	a.Reminders().Claim(ctx, third.ID, ReminderClaim{WAID: "3EB0ID4", Phone: c3.Phone, ClientName: c3.Name, Body: "Olá Três"})
 	if err := a.Reminders().Wait(ctx, third.ID, "WhatsApp não conectado."); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,17 @@ var (
 	ErrRecipientRestricted = errors.New("whatsapp: WhatsApp refused the message for this recipient (error 463)")
 )
 
+// FollowError: the first message of a Send left, its SendOptions.Follow
+// did not (Err says why; errors.Is and errors.As see through to it, so the
+// caller handles it as it would the same error on the first message).
+// Send returns the first message's ID with it. Sending both again under
+// the same IDs delivers the missing one; the client's phone drops the
+// copy of the one it has.
+type FollowError struct{ Err error }
+
+func (e *FollowError) Error() string { return "whatsapp: second message not sent: " + e.Err.Error() }
+func (e *FollowError) Unwrap() error { return e.Err }
+
 // passkeyRequired is the error of a pairing ended by a passkey demand;
 // detail says what the library reported, cause is its error, if any.
 func passkeyRequired(detail string, cause error) error {

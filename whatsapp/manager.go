@@ -185,9 +185,11 @@ func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
 // client. It waits for the session's pacing gap (injected clock), resolves
 // the number (with the 9th-digit fallback, cached per chat for 30 days and
 // dropped when WhatsApp finds no account behind it), shows "typing" for
-// TypingFor and sends. It never blocks for long on a session that is
-// not connected: it returns ErrNotLinked, *TempBanError or *TransientError
-// and the caller keeps the message for later.
+// TypingFor and sends, then opts.Follow right after when set (a
+// *FollowError, with the first ID, when only the first one left). It never
+// blocks for long on a session that is not connected: it returns
+// ErrNotLinked, *TempBanError or *TransientError and the caller keeps the
+// message for later.
 func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {
 	if !validPhone(phone) {
 		return "", fmt.Errorf("%w: %q", ErrInvalidPhone, phone)

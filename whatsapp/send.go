@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"renovabot/billing"
@@ -85,12 +86,24 @@ func (s *session) send(ctx context.Context, phone string, self bool, text string
 	}
 	err = client.SendText(sctx, jid, text, id)
 	if !self && errors.Is(err, ErrNotOnWhatsApp) {
-		err = s.notOnWhatsApp(sctx, client, phone, jid, cached, text, id, err)
+		jid, err = s.notOnWhatsApp(sctx, client, phone, jid, cached, text, id, err)
 	}
 	if err != nil {
 		return "", s.sendErr(ctx, sctx, client, err)
 	}
 	s.capCount++
+	if strings.TrimSpace(opts.Follow) == "" {
+		return id, nil
+	}
+	// The second part goes at once, to the JID the first one reached: one
+	// send as far as pacing and the cap are concerned.
+	fid := opts.FollowID
+	if fid == "" {
+		fid = newMessageID(m.clock.Now())
+	}
+	if err := client.SendText(sctx, jid, opts.Follow, fid); err != nil {
+		return id, &FollowError{Err: s.sendErr(ctx, sctx, client, err)}
+	}
 	return id, nil
 }
 
@@ -144,26 +157,27 @@ func (s *session) cacheJID(ctx context.Context, phone, jid string) {
 // notOnWhatsApp handles WhatsApp finding no account behind jid when
 // sending: the cached answer for phone is dropped, and when jid came from
 // the cache (it may be stale: the number moved to its other 9th-digit
-// form) the server is asked once more and a different answer is tried.
-func (s *session) notOnWhatsApp(ctx context.Context, client Client, phone, jid string, cached bool, text, id string, sendErr error) error {
+// form) the server is asked once more and a different answer is tried. It
+// returns the JID the message went to.
+func (s *session) notOnWhatsApp(ctx context.Context, client Client, phone, jid string, cached bool, text, id string, sendErr error) (string, error) {
 	if err := s.m.store.ForgetJID(ctx, s.chatID, phone); err != nil {
 		s.m.log.Warn("dropping JID cache entry", "chat_id", s.chatID, "err", err)
 	}
 	if !cached {
-		return sendErr
+		return jid, sendErr
 	}
 	fresh, err := s.lookup(ctx, client, phone)
 	if err != nil {
-		return err
+		return jid, err
 	}
 	if fresh == jid {
-		return sendErr
+		return jid, sendErr
 	}
 	if err := client.SendText(ctx, fresh, text, id); err != nil {
-		return err
+		return jid, err
 	}
 	s.cacheJID(ctx, phone, fresh)
-	return nil
+	return fresh, nil
 }
 
 // checkCap enforces DailyCap per reseller day (CapLocation). The count of

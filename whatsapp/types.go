@@ -101,6 +101,14 @@ type SendOptions struct {
 	MessageID string
 	// Check, when set, is asked right before the message leaves.
 	Check PreSendCheck
+	// Follow, when not blank, is a second message sent to the same chat
+	// right after the first, in the same pacing slot (no gap, no typing in
+	// between): the Pix copia-e-cola on its own, which the client copies
+	// with one long-press. The pair counts as one send for the daily cap.
+	Follow string
+	// FollowID is its WhatsApp message ID (like MessageID, so a resend
+	// after a crash reuses it); empty: generated.
+	FollowID string
 }
 
 // PreSendCheck is the caller's last word on a message: Send calls it after

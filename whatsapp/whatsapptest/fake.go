@@ -235,6 +235,8 @@ func (d *Driver) RemoveFromWhatsApp(phone string) {
 }
 
 // FailNextSend makes the next SendText of chatID's session fail with err.
+// Calls queue up, one per SendText; a nil err lets that one through (to
+// fail the second message of a send and not the first).
 func (d *Driver) FailNextSend(chatID int64, err error) {
 	d.mu.Lock()
 	d.sendErrs[chatID] = append(d.sendErrs[chatID], err)
@@ -580,7 +582,9 @@ func (c *Client) SendText(_ context.Context, jid, text, id string) error {
 	}
 	if errs := d.sendErrs[c.chatID]; len(errs) > 0 {
 		d.sendErrs[c.chatID] = errs[1:]
-		return errs[0]
+		if errs[0] != nil {
+			return errs[0]
+		}
 	}
 	d.sends = append(d.sends, Sent{ChatID: c.chatID, DeviceJID: c.jid, To: jid, Text: text, ID: id})
 	d.touchLocked()
