@@ -89,7 +89,7 @@ func (r *recorder) counts() (paid, ended, mismatched int) {
 // env is a store with a reseller on trial until 05/12/2026, a fake Mercado
 // Pago, and a Service over both, logging into logs.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	clk    *clock.Fake
 	mp     *mercadopagotest.Server
@@ -102,7 +102,7 @@ const chat = int64(101)
 
 var plans = []subscription.Plan{{Months: 1, Price: 2000}, {Months: 3, Price: 5400}}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clk)
