@@ -32,3 +32,25 @@ func TestAmountJSON(t *testing.T) {
 		}
 	}
 }
+
+// Any amount the API could send is read without panicking, and what is
+// read writes back to the same centavos.
+func FuzzAmountJSON(f *testing.F) {
+	for _, s := range []string{"20", "20.5", "19.999", "-1.50", "1e3", "null", "0.005", "99999999999.99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var a Amount
+		if err := json.Unmarshal([]byte(s), &a); err != nil {
+			return
+		}
+		b, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Amount
+		if err := json.Unmarshal(b, &back); err != nil || back != a {
+			t.Fatalf("%q read as %d, written %s, read back %d (%v)", s, a, b, back, err)
+		}
+	})
+}
