@@ -59,6 +59,20 @@ func TestSubscribeMercadoPagoEmailOncePixAndCheck(t *testing.T) {
 	if a := h.waitAnswer(h.srv.Press(101, m.ID, m.Keyboard[0][0].Data)); !a.Alert || !strings.Contains(a.Text, "Ainda não recebemos") {
 		t.Fatalf("Já paguei answered %+v", a)
 	}
+	// The plans screen says a Pix is waiting and shows it again.
+	plansMsg := h.click(101, "⬅️ Planos", "Há um Pix de R$ 20,00 (1 mês) aguardando pagamento, válido até 28/11/2026 12:30")
+	again := h.click(101, "🔳 Ver o Pix aguardando pagamento", "Pix de R$ 20,00")
+	if again.ID == m.ID || brCodeIn(t, again) != pays[0].QRCode || len(again.Photo) == 0 {
+		t.Fatalf("the Pix shown again:\n%s", again.Text)
+	}
+	// The e-mail can be changed (and a wrong one is refused).
+	h.srv.Press(101, plansMsg.ID, CB(actSubEmail))
+	h.waitText(101, 0, "e-mail de quem paga")
+	h.say(101, "ana", "não parece um e-mail")
+	h.say(101, "ana.souza@example.com", "E-mail salvo: ana.souza@example.com")
+	if email, _ := h.store.Tenant(101).Subscriptions().PayerEmail(t.Context()); email != "ana.souza@example.com" {
+		t.Fatalf("payer e-mail = %q", email)
+	}
 	mp.Approve(pays[0].ID)
 	if a := h.waitAnswer(h.srv.Press(101, m.ID, m.Keyboard[0][0].Data)); !a.Alert || !strings.Contains(a.Text, "Pagamento confirmado") {
 		t.Fatalf("Já paguei after payment answered %+v", a)
@@ -71,7 +85,7 @@ func TestSubscribeMercadoPagoEmailOncePixAndCheck(t *testing.T) {
 	}
 
 	// The e-mail is kept: the next payment asks nothing.
-	m = h.click(101, "⬅️ Planos", "E-mail do pagador no Mercado Pago: ana@example.com")
+	m = h.click(101, "⬅️ Planos", "E-mail do pagador no Mercado Pago: ana.souza@example.com")
 	h.click(101, "3 meses · R$ 54,00", "Pix de R$ 54,00")
 	if len(mp.Payments()) != 2 {
 		t.Fatalf("%d payments at Mercado Pago", len(mp.Payments()))

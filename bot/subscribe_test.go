@@ -460,3 +460,25 @@ func TestSubscribeAdminPaymentsStatsCardAudit(t *testing.T) {
 		t.Fatalf("audit:\n%s", m.Text)
 	}
 }
+
+// A proof Telegram cannot send again by its file id still reaches the
+// admins, as its caption with the buttons and a warning, and can be
+// decided.
+func TestSubscribeProofFileLostStillDecidable(t *testing.T) {
+	h, _ := subsHarness(t, manualProvider(t))
+	h.start()
+	for _, c := range []int64{900, 901, 101} {
+		h.say(c, "/start", "Olá")
+	}
+	h.buyManual(101)
+	h.click(101, "📎 Enviar comprovante", "Envie a foto ou o PDF")
+	snap := h.snapshot(101)
+	h.srv.SendPhoto(101, "") // a file id the fake Bot API does not hold
+	h.waitChange(101, snap, "Comprovante recebido")
+	m := h.proofMessage(900)
+	if len(m.Photo) != 0 || !strings.Contains(m.Text, "não entregou o arquivo do comprovante") || !strings.Contains(buttonLabels(m), "✅ Aprovar") {
+		t.Fatalf("proof without its file:\n%s", m.Text)
+	}
+	h.click(900, "✅ Aprovar", "Aprovado por você")
+	h.waitText(101, 0, "Pagamento confirmado")
+}
