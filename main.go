@@ -123,6 +123,12 @@ func run(ctx context.Context, o runOptions) int {
 	})
 	defer closeWhatsApp()
 
+	subs, err := newSubscriptions(cfg, st, o.Clock, log)
+	if err != nil {
+		log.Error("cannot set up the resellers' payments", "err", err)
+		return exitFail
+	}
+
 	reminders := store.ReminderDefaults{SendTime: cfg.Scheduler.SendTime, LatestTime: cfg.Scheduler.LatestTime,
 		Stages: store.DefaultStages(cfg.Scheduler.Stages)}
 	tg, err := bot.New(bot.Config{
@@ -142,7 +148,7 @@ func run(ctx context.Context, o runOptions) int {
 			Contact:   cfg.Access.Contact,
 		},
 		Reminders: reminders,
-	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
+	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa, Subscriptions: botSubscriptions(subs)})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
 		return exitFail
@@ -159,7 +165,7 @@ func run(ctx context.Context, o runOptions) int {
 		Defaults: reminders, Workers: cfg.Scheduler.DispatchWorkers,
 		AdminDigest: len(cfg.Telegram.Admins) > 0, AdminLocation: cfg.Location, AdminTime: cfg.Scheduler.SendTime,
 	}, scheduler.Deps{Store: st, WhatsApp: wa, Notifier: tg, Clock: o.Clock, Log: log,
-		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound}})
+		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound, tg.ExpiredNotices}})
 	if err != nil {
 		log.Error("cannot create the scheduler", "err", err)
 		return exitFail
@@ -175,6 +181,13 @@ func run(ctx context.Context, o runOptions) int {
 	// before the WhatsApp manager closes.
 	sched.Start()
 	defer sched.Stop()
+	// Pending Mercado Pago payments are polled (those of before a restart
+	// too) once the bot can tell resellers; the poller ends with ctx.
+	var polling sync.WaitGroup
+	if subs != nil {
+		subs.SetNotifier(tg)
+		polling.Go(func() { subs.Run(ctx) })
+	}
 	// Reconnect linked resellers in the background (whatsapp.connect_concurrency
 	// at a time, with a short jitter), so the bot answers at once even with
 	// many sessions to restore.
@@ -191,6 +204,7 @@ func run(ctx context.Context, o runOptions) int {
 	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
 
 	tg.Serve(ctx) // returns after a stop signal, once handlers finished (within the grace)
+	polling.Wait()
 	sched.Stop()
 	closeWhatsApp() // also ends a StartLinked still under way
 	<-linked

@@ -147,6 +147,7 @@ func (b *Bot) showAdminPanel(r *Request) error {
 		Row(Btn("👥 Revendedores", CB(actAdmList, 0)), Btn("🔎 Buscar", CB(actAdmSearch))),
 		Row(Btn("📊 Estatísticas", CB(actAdmStats)), Btn("📣 Aviso geral", CB(actAdmBroadcast))),
 		Row(Btn("📜 Registro de ações", CB(actAdmAudit))),
+		b.adminPaymentsRow(),
 		backToMenu(),
 	}
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})
@@ -291,6 +292,11 @@ func (b *Bot) showAdmCard(r *Request, t store.ResellerSummary, page int, heading
 	if !t.UnreachableAt.IsZero() {
 		sb.WriteString(Textf("\n🚫 Bloqueou o bot no Telegram em %s", billing.DateOf(t.UnreachableAt.In(loc)).BR()))
 	}
+	payments, err := b.cardPayments(r, t.ChatID)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(payments)
 
 	// The card's access buttons act once (once.go): "+1 mês" pressed twice
 	// extends once, a stale card's "Bloquear" cannot undo a later unblock.
@@ -348,11 +354,7 @@ func addPeriod(base billing.Date, period string) (billing.Date, error) {
 // extendedAccess adds a period to the target's access: from the last day
 // of a running access, or from today when it ended (or never had an end).
 func extendedAccess(t store.Reseller, now time.Time, period string) (store.Access, billing.Date, error) {
-	base := billing.Today(now, t.Location())
-	if t.HasAccess(now) && !t.AccessUntil.IsZero() {
-		base = lastAccessDay(t)
-	}
-	last, err := addPeriod(base, period)
+	last, err := addPeriod(t.ExtensionBase(now), period)
 	if err != nil {
 		return store.Access{}, billing.Date{}, err
 	}
@@ -780,6 +782,11 @@ func (b *Bot) showAdmStats(r *Request) error {
 	sb.WriteString(Textf("\n🔐 Última conexão barrada por chave de acesso (passkey): <b>%d</b>", st.PasskeyBlocked))
 	sb.WriteString(Textf("\n\n📨 Lembretes enviados: hoje <b>%d</b> · 7 dias <b>%d</b> · 30 dias <b>%d</b>", st.Sent.Today, st.Sent.Days7, st.Sent.Days30))
 	sb.WriteString(Textf("\n⚠️ Falhas de envio: hoje <b>%d</b> · 7 dias <b>%d</b> · 30 dias <b>%d</b>", st.Failed.Today, st.Failed.Days7, st.Failed.Days30))
+	revenue, err := b.revenueText(r)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(revenue)
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn("🔄 Atualizar", CB(actAdmStats))), backToPanel()}})
 }
 
@@ -792,6 +799,10 @@ var auditLabels = map[string]string{
 	store.AuditUnblock:   "desbloqueou",
 	store.AuditDelete:    "excluiu",
 	store.AuditBroadcast: "enviou um aviso geral",
+
+	store.AuditSubscriptionApprove: "aprovou o pagamento de",
+	store.AuditSubscriptionRefuse:  "recusou o comprovante de",
+	store.AuditSubscriptionPaid:    "confirmou o pagamento de",
 }
 
 func (b *Bot) showAdmAudit(r *Request) error {
@@ -807,6 +818,9 @@ func (b *Bot) showAdmAudit(r *Request) error {
 	loc := r.Reseller.Location()
 	for _, e := range log {
 		who := "(conta apagada)"
+		if e.Action == store.AuditSubscriptionPaid {
+			who = "Mercado Pago" // confirmed by the provider, no admin
+		}
 		if e.AdminID != 0 {
 			who = Truncate(orDash(e.AdminName), 20) + " (" + strconv.FormatInt(e.AdminID, 10) + ")"
 		}

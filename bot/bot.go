@@ -54,6 +54,9 @@ type Deps struct {
 	// WhatsApp is the session manager; nil leaves the WhatsApp features out
 	// (no button for what does not exist).
 	WhatsApp WhatsApp
+	// Subscriptions is how resellers pay for access (subscription.Service);
+	// nil, or no plans, leaves the subscription screens out.
+	Subscriptions Subscriptions
 }
 
 // handlerFunc handles a command, a button or a wizard answer.
@@ -88,6 +91,7 @@ type Bot struct {
 	broadcasting atomic.Bool
 
 	wa       WhatsApp
+	subs     Subscriptions // nil: no plans, no subscription screens
 	pairMu   sync.Mutex
 	pairings map[int64]*pairRun
 	notices  chan whatsapp.Event
@@ -118,6 +122,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		notices:   make(chan whatsapp.Event, 1024),
 	}
 	b.life, b.stopLife = context.WithCancel(context.Background())
+	if deps.Subscriptions != nil && len(deps.Subscriptions.Plans()) > 0 {
+		b.subs = deps.Subscriptions
+	}
 	if b.cfg.Access.TrialDays <= 0 {
 		b.cfg.Access.TrialDays = defaultTrialDays
 	}
@@ -175,6 +182,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerAccess()
 	b.registerAdmin()
 	b.registerLGPD()
+	if b.subs != nil {
+		b.registerSubscription()
+	}
 	return b, nil
 }
 

@@ -37,6 +37,9 @@ type Config struct {
 	HTTP      HTTP      `yaml:"http"`
 	Log       Log       `yaml:"log"`
 	Reports   Reports   `yaml:"reports"`
+	// Subscription and MercadoPago: resellers pay for access (subscription.go).
+	Subscription Subscription `yaml:"subscription"`
+	MercadoPago  MercadoPago  `yaml:"mercadopago"`
 
 	// Location is Timezone loaded.
 	Location *time.Location `yaml:"-"`
@@ -162,7 +165,9 @@ func keyErr(key, format string, args ...any) *Error {
 
 // Defaults returns the configuration used for keys the file leaves out.
 func Defaults() Config {
+	sub, mp := defaultSubscription()
 	return Config{
+		Subscription: sub, MercadoPago: mp,
 		Telegram: Telegram{
 			APIURL:        "https://api.telegram.org",
 			PollTimeout:   Duration(50 * time.Second),
@@ -210,6 +215,9 @@ func Parse(raw []byte, getenv func(string) string) (*Config, error) {
 	}
 	if tok := strings.TrimSpace(getenv(EnvToken)); tok != "" {
 		cfg.Telegram.Token = tok
+	}
+	if tok := strings.TrimSpace(getenv(EnvMercadoPagoToken)); tok != "" {
+		cfg.MercadoPago.AccessToken = tok
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -268,6 +276,18 @@ func walkKeys(m *yaml.Node, prefix string) error {
 		if v.Kind == yaml.MappingNode {
 			if err := walkKeys(v, path); err != nil {
 				return err
+			}
+		}
+		if v.Kind == yaml.SequenceNode {
+			// A list of mappings (subscription.plans): each item's keys
+			// are checked under the list's name.
+			for _, item := range v.Content {
+				if item.Kind != yaml.MappingNode {
+					continue
+				}
+				if err := walkKeys(item, path); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -406,7 +426,7 @@ func (c *Config) validate() error {
 	default:
 		return keyErr("log.format", "%q is not a format (text or json)", c.Log.Format)
 	}
-	return nil
+	return c.validateSubscription()
 }
 
 // IsAdmin reports whether chatID is listed in telegram.admins.
