@@ -294,7 +294,7 @@ func (s *Scheduler) planAll(ctx context.Context, now time.Time) ([]int64, error)
 		}
 		job, err := s.plan(ctx, now, a)
 		if err != nil {
-			s.log.Error("planning reminders", "chat_id", a.Reseller.ChatID, "err", err)
+			s.log.Error("planning reminders", "chat", a.Reseller.ChatID, "err", err)
 			errs = append(errs, fmt.Errorf("chat %d: %w", a.Reseller.ChatID, err))
 			continue
 		}
@@ -343,7 +343,7 @@ func (s *Scheduler) worker(chatID int64) {
 func (s *Scheduler) safeRun(chatID int64) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic in reseller job", "chat_id", chatID, "panic", p, "stack", string(debug.Stack()))
+			s.log.Error("panic in reseller job", "chat", chatID, "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
 	s.runReseller(s.life, chatID)

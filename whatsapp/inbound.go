@@ -152,7 +152,7 @@ func (s *session) receive(in *Inbound) {
 	s.inMu.Lock()
 	if len(s.inQueue) >= inboundQueueMax {
 		s.inMu.Unlock()
-		m.log.Error("inbound queue full, dropping a received message", "chat_id", s.chatID, "message", in.MsgID)
+		m.log.Error("inbound queue full, dropping a received message", "chat", s.chatID, "message", in.MsgID)
 		return
 	}
 	s.inQueue = append(s.inQueue, in)
@@ -174,7 +174,7 @@ func (s *session) drainInbound() {
 		s.inMu.Lock()
 		if len(s.inQueue) == 0 || m.ctx.Err() != nil {
 			if n := len(s.inQueue); n > 0 {
-				m.log.Warn("closing with received messages not handled", "chat_id", s.chatID, "count", n)
+				m.log.Warn("closing with received messages not handled", "chat", s.chatID, "count", n)
 			}
 			s.inQueue, s.inRunning = nil, false
 			s.inMu.Unlock()
@@ -188,7 +188,7 @@ func (s *session) drainInbound() {
 		if in.From == "" && in.resolve != nil {
 			from, err := in.resolve(m.ctx)
 			if err != nil {
-				m.log.Warn("resolving the sender of a received message", "chat_id", s.chatID, "message", in.MsgID, "err", err)
+				m.log.Warn("resolving the sender of a received message", "chat", s.chatID, "message", in.MsgID, "err", err)
 			}
 			in.From = from
 		}

@@ -162,7 +162,7 @@ func (m *Manager) Status(ctx context.Context, chatID int64) (Status, error) {
 			return Status{}, err // the store failed: we know nothing
 		}
 		if !isStateError(err) {
-			m.log.Warn("session did not start", "chat_id", chatID, "err", err)
+			m.log.Warn("session did not start", "chat", chatID, "err", err)
 		}
 	}
 	return s.status(), nil
@@ -555,13 +555,13 @@ func (m *Manager) reconnectOutdated(list []*session, gen uint64) int {
 }
 
 func (m *Manager) notify(ev Event) {
-	m.log.Info("whatsapp event", "chat_id", ev.ChatID, "kind", ev.Kind, "until", ev.Until, "detail", ev.Detail)
+	m.log.Info("whatsapp event", "chat", ev.ChatID, "kind", ev.Kind, "until", ev.Until, "detail", ev.Detail)
 	m.notifier.NotifyWhatsApp(m.ctx, ev)
 }
 
 func (m *Manager) saveRecord(rec SessionRecord) {
 	if err := m.store.SaveSession(m.ctx, rec); err != nil {
-		m.log.Error("saving session record", "chat_id", rec.ChatID, "err", err)
+		m.log.Error("saving session record", "chat", rec.ChatID, "err", err)
 	}
 }
 
