@@ -27,6 +27,7 @@ import (
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/redact"
 	"renovabot/scheduler"
 	"renovabot/store"
 	"renovabot/whatsapp"
@@ -239,10 +240,13 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(strings.ToUpper(c.Level)))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// Phone numbers and WhatsApp ids inside errors and library lines are
+	// masked at info and above: those lines carry "chat", nothing personal.
+	return slog.New(redact.NewHandler(h))
 }
 
 type healthServer struct {

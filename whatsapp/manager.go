@@ -190,7 +190,7 @@ func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
 // and the caller keeps the message for later.
 func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {
 	if !validPhone(phone) {
-		return "", fmt.Errorf("%w: %q", ErrInvalidPhone, phone)
+		return "", ErrInvalidPhone // without the number: errors end up in logs
 	}
 	if strings.TrimSpace(text) == "" {
 		return "", ErrEmptyText
@@ -231,7 +231,7 @@ func (m *Manager) PairQR(ctx context.Context, chatID int64) (<-chan PairEvent, e
 // devices > Link with phone number), then success, timeout or error.
 func (m *Manager) PairPhone(ctx context.Context, chatID int64, phone string) (<-chan PairEvent, error) {
 	if !validPhone(phone) {
-		return nil, fmt.Errorf("%w: %q", ErrInvalidPhone, phone)
+		return nil, ErrInvalidPhone
 	}
 	s, err := m.session(chatID)
 	if err != nil {

@@ -331,7 +331,8 @@ func (s *session) completePairing(p *pairing, jid string, sawConnected bool) {
 		m.log.Error("linked but the record was not saved", "chat", s.chatID, "err", saveErr)
 		s.finishPairing(p, PairEvent{Kind: PairError, Err: fmt.Errorf("whatsapp: linked but not saved: %w", saveErr)})
 	} else {
-		m.log.Info("linked", "chat", s.chatID, "jid", jid)
+		m.log.Info("linked", "chat", s.chatID)
+		m.log.Debug("linked device", "chat", s.chatID, "jid", jid)
 		s.finishPairing(p, PairEvent{Kind: PairSuccess, Phone: rec.Phone})
 	}
 	p.release()

@@ -132,7 +132,7 @@ func (s *session) lookup(ctx context.Context, client Client, phone string) (stri
 			}
 		}
 	}
-	return "", fmt.Errorf("%w: %s", ErrNotOnWhatsApp, phone)
+	return "", ErrNotOnWhatsApp // the caller knows the number; errors end up in logs
 }
 
 func (s *session) cacheJID(ctx context.Context, phone, jid string) {

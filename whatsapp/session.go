@@ -232,7 +232,9 @@ func (s *session) adoptOrphanLocked(ctx context.Context) error {
 		s.discard(client)
 		return fmt.Errorf("whatsapp: save adopted session: %w", err)
 	}
-	s.m.log.Warn("adopted a paired device that had no record", "chat", s.chatID, "jid", jid)
+	// The device's JID holds the reseller's number: at debug only.
+	s.m.log.Warn("adopted a paired device that had no record", "chat", s.chatID)
+	s.m.log.Debug("adopted device", "chat", s.chatID, "jid", jid)
 	s.lockMu()
 	s.hasRec, s.rec = true, rec
 	s.unlockMu()
@@ -270,7 +272,8 @@ func (s *session) startLocked(ctx context.Context) error {
 	}
 	if rec.DeviceJID != "" && jid != rec.DeviceJID {
 		s.discard(client) // the file stays for inspection
-		s.m.log.Error("device file holds another device; refusing to start", "chat", s.chatID, "recorded", rec.DeviceJID, "file", jid)
+		s.m.log.Error("device file holds another device; refusing to start", "chat", s.chatID)
+		s.m.log.Debug("device mismatch", "chat", s.chatID, "recorded", rec.DeviceJID, "file", jid)
 		return ErrDeviceMismatch
 	}
 	return s.connectLocked(gen, genCtx, client)
