@@ -24,6 +24,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
@@ -84,6 +88,9 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	defer st.Close()
 	warnIfReadable(log, cfg.DataDir)
+	// One registry for the whole program, handed to each part that
+	// measures something: GET /metrics serves it.
+	metrics := newMetricsRegistry()
 
 	// The WhatsApp manager reports events to the bot, which needs the
 	// manager: the forwarder breaks the cycle until the bot exists.
@@ -106,6 +113,7 @@ func run(ctx context.Context, o runOptions) int {
 		Inbound:  notices,
 		Clock:    o.Clock,
 		Log:      log.With("component", "whatsapp"),
+		Metrics:  metrics,
 	})
 	if err != nil {
 		log.Error("cannot start the WhatsApp manager", "err", err)
@@ -143,7 +151,7 @@ func run(ctx context.Context, o runOptions) int {
 			Contact:   cfg.Access.Contact,
 		},
 		Reminders: reminders,
-	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
+	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa, Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
 		return exitFail
@@ -160,13 +168,13 @@ func run(ctx context.Context, o runOptions) int {
 		Defaults: reminders, Workers: cfg.Scheduler.DispatchWorkers,
 		AdminDigest: len(cfg.Telegram.Admins) > 0, AdminLocation: cfg.Location, AdminTime: cfg.Scheduler.SendTime,
 	}, scheduler.Deps{Store: st, WhatsApp: wa, Notifier: tg, Clock: o.Clock, Log: log,
-		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound}})
+		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound}, Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the scheduler", "err", err)
 		return exitFail
 	}
 
-	health, err := startHealth(cfg.HTTP.Listen, st, tg, log)
+	health, err := startHealth(cfg.HTTP.Listen, st, tg, metrics, log)
 	if err != nil {
 		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
 		return exitFail
@@ -254,10 +262,19 @@ type healthServer struct {
 	stop func()
 }
 
+// newMetricsRegistry is the program's Prometheus registry: the Go runtime
+// and process collectors; each part registers its own metrics on it.
+func newMetricsRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
 // startHealth serves GET /healthz: 200 when the store answers and Telegram
-// polling is alive, 503 otherwise. It is the only HTTP endpoint and
-// exposes nothing else. An empty listen address disables it.
-func startHealth(listen string, st *store.Store, tg *bot.Bot, log *slog.Logger) (healthServer, error) {
+// polling is alive, 503 otherwise; and GET /metrics, the registry in
+// Prometheus text format (counts and durations, never a chat id, number or
+// name). Nothing else. An empty listen address disables both.
+func startHealth(listen string, st *store.Store, tg *bot.Bot, metrics *prometheus.Registry, log *slog.Logger) (healthServer, error) {
 	if listen == "" {
 		return healthServer{stop: func() {}}, nil
 	}
@@ -284,6 +301,7 @@ func startHealth(listen string, st *store.Store, tg *bot.Bot, log *slog.Logger) 
 		w.WriteHeader(code)
 		fmt.Fprintf(w, `{"status":%q,"store":%q,"telegram":%q}`+"\n", status, storeState, tgState)
 	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 
 	"renovabot/billing"
@@ -132,18 +133,21 @@ type Deps struct {
 	// once-a-minute work of the product (access-ending notices) shares
 	// this one tick instead of starting its own timer.
 	Chores []func(ctx context.Context) error
+	// Metrics registers the scheduler's metrics (metrics.go); nil: not exported.
+	Metrics prometheus.Registerer
 }
 
 // Scheduler plans and sends reminders. Start runs it every minute; tests
 // call Tick and Wait instead.
 type Scheduler struct {
-	cfg    Config
-	store  *store.Store
-	wa     WhatsApp
-	notify Notifier
-	clock  clock.Clock
-	log    *slog.Logger
-	chores []func(ctx context.Context) error
+	cfg     Config
+	store   *store.Store
+	wa      WhatsApp
+	notify  Notifier
+	clock   clock.Clock
+	log     *slog.Logger
+	chores  []func(ctx context.Context) error
+	metrics *metrics
 
 	// life ends with Stop; reseller jobs run under it.
 	life context.Context
@@ -196,6 +200,11 @@ func New(cfg Config, deps Deps) (*Scheduler, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "scheduler")
+	m, err := newMetrics(s, deps.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: metrics: %w", err)
+	}
+	s.metrics = m
 	s.life, s.end = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -263,6 +272,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	s.tickMu.Lock()
 	defer s.tickMu.Unlock()
 	now := s.clock.Now()
+	defer func() { s.metrics.tick.Observe(s.clock.Now().Sub(now).Seconds()) }()
 	jobs, planErr := s.planAll(ctx, now)
 	for _, chatID := range jobs {
 		s.enqueue(chatID)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"renovabot/clock"
 )
 
@@ -25,6 +27,8 @@ type Deps struct {
 	// Driver nil: built from Config.Driver (and closed by Manager.Close);
 	// tests pass whatsapptest's fake.
 	Driver Driver
+	// Metrics registers the manager's metrics (metrics.go); nil: not exported.
+	Metrics prometheus.Registerer
 }
 
 // Manager owns every reseller's WhatsApp session. Safe for concurrent use.
@@ -38,6 +42,7 @@ type Manager struct {
 	log        *slog.Logger
 	driver     Driver
 	ownsDriver bool
+	metrics    *metrics
 
 	// ctx lives until Close; connections and background timers derive from it.
 	ctx    context.Context
@@ -101,11 +106,11 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	m.log = m.log.With("component", "whatsapp")
+	var err error
 	if m.driver == nil {
 		if cfg.DataDir == "" {
 			return nil, errors.New("whatsapp: Config.DataDir is required")
 		}
-		var err error
 		switch cfg.Driver {
 		case DriverDryRun:
 			var d *DryRunDriver
@@ -125,6 +130,12 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 	}
 	if d, ok := m.driver.(interface{ useSentLog(SentLog) }); ok {
 		d.useSentLog(m.store)
+	}
+	if m.metrics, err = newMetrics(m, deps.Metrics); err != nil {
+		if m.ownsDriver {
+			m.driver.Close()
+		}
+		return nil, fmt.Errorf("whatsapp: metrics: %w", err)
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	return m, nil
@@ -188,7 +199,8 @@ func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
 // TypingFor and sends. It never blocks for long on a session that is
 // not connected: it returns ErrNotLinked, *TempBanError or *TransientError
 // and the caller keeps the message for later.
-func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {
+func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (id string, err error) {
+	defer func() { m.metrics.sent(err) }()
 	if !validPhone(phone) {
 		return "", ErrInvalidPhone // without the number: errors end up in logs
 	}
@@ -204,7 +216,8 @@ func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, op
 
 // SendTest sends text to the reseller's OWN linked number (their "message
 // yourself" chat), never to a client. Same pacing as Send.
-func (m *Manager) SendTest(ctx context.Context, chatID int64, text string) (string, error) {
+func (m *Manager) SendTest(ctx context.Context, chatID int64, text string) (id string, err error) {
+	defer func() { m.metrics.sent(err) }()
 	if strings.TrimSpace(text) == "" {
 		return "", ErrEmptyText
 	}
