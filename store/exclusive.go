@@ -26,9 +26,9 @@ var ErrRestoring = errors.New("store: the database is being restored (renovabot 
 // OpenExclusive opens the database for maintenance while the bot is
 // stopped (restoring one reseller): migrated like Open, on one connection,
 // and no other Store can open the file until Close. It fails with
-// ErrInUse when one has it open. Only RestoreReseller and Close may be
-// used on it (its one connection cannot serve the methods that need two
-// at once).
+// ErrInUse when one has it open. Use it only for RestoreReseller, single
+// queries such as Tenant(id).Account().Get, and Close: its one connection
+// cannot serve the methods that need two at once.
 func OpenExclusive(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 	return open(ctx, path, clk, true)
 }
