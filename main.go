@@ -3,7 +3,8 @@
 // and the minute scheduler.
 //
 // This file is wiring only: config -> store -> whatsapp manager -> bot ->
-// scheduler; signals; shutdown.
+// scheduler -> scheduled backups; signals; shutdown. `renovabot backup` and
+// `renovabot restore` are the backup package's.
 package main
 
 import (
@@ -28,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"renovabot/backup"
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
@@ -68,6 +70,9 @@ type runOptions struct {
 // run is the whole program. It returns when ctx is done (a stop signal) or
 // start-up fails, with the process exit status.
 func run(ctx context.Context, o runOptions) int {
+	if len(o.Args) > 0 && (o.Args[0] == "backup" || o.Args[0] == "restore") {
+		return backup.Command(ctx, o.Args[0], o.Args[1:], backup.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+	}
 	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
 	fs.SetOutput(o.Stderr)
 	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration")
@@ -150,7 +155,8 @@ func run(ctx context.Context, o runOptions) int {
 			TrialDays: cfg.Access.TrialDays,
 			Contact:   cfg.Access.Contact,
 		},
-		Reminders: reminders,
+		Reminders:        reminders,
+		ScheduledBackups: cfg.Backup.Dir != "",
 	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa, Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
@@ -172,6 +178,27 @@ func run(ctx context.Context, o runOptions) int {
 	if err != nil {
 		log.Error("cannot create the scheduler", "err", err)
 		return exitFail
+	}
+
+	// Scheduled backups (backup.dir), in the background until the stop;
+	// they end before the store closes.
+	backups := make(chan struct{})
+	backupCtx, stopBackups := context.WithCancel(ctx)
+	defer func() { stopBackups(); <-backups }()
+	if cfg.Backup.Dir == "" {
+		close(backups)
+	} else {
+		runner, err := backup.NewRunner(ctx, backup.Schedule{Dir: cfg.Backup.Dir, Every: cfg.Backup.Every.D(), Keep: cfg.Backup.Keep},
+			cfg.DataDir, backup.RunnerDeps{Store: st, Notifier: tg, Clock: o.Clock, Log: log, Metrics: metrics})
+		if err != nil {
+			close(backups)
+			log.Error("cannot schedule backups", "err", err)
+			return exitFail
+		}
+		go func() {
+			defer close(backups)
+			runner.Run(backupCtx)
+		}()
 	}
 
 	health, err := startHealth(cfg.HTTP.Listen, st, tg, metrics, log)

@@ -143,6 +143,11 @@ func (b *Bot) showAdminPanel(r *Request) error {
 		mode = Textf("com aprovação (teste de %s ao aprovar)", trial)
 	}
 	sb.WriteString("\n\nCadastro: " + mode)
+	backup, err := b.backupLine(r)
+	if err != nil {
+		return err
+	}
+	sb.WriteString("\n" + backup)
 	kb := Keyboard{
 		Row(Btn("👥 Revendedores", CB(actAdmList, 0)), Btn("🔎 Buscar", CB(actAdmSearch))),
 		Row(Btn("📊 Estatísticas", CB(actAdmStats)), Btn("📣 Aviso geral", CB(actAdmBroadcast))),

@@ -45,6 +45,9 @@ type Config struct {
 	// Reminders are the automatic reminder settings of resellers who never
 	// changed theirs (no stages: store.BuiltinReminderDefaults).
 	Reminders store.ReminderDefaults
+	// ScheduledBackups: backup.dir is set (the panel says "desligado"
+	// otherwise).
+	ScheduledBackups bool
 }
 
 // Deps are the bot's collaborators.
