@@ -222,3 +222,34 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 	}
 	t.Logf("backup during the sends: %d of %d sent", sentThen, reminders)
 }
+
+// The subcommands' refusals: one line, exit 2 for the command line, 1 for
+// what cannot be done, and nothing changed.
+func TestProgramBackupCommandRefusals(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o700)
+	os.WriteFile(filepath.Join(data, "mine.txt"), []byte("x"), 0o600)
+	cfg := writeConfig(t, dir, "data_dir: "+data+"\n")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"backup", "-config", cfg}, exitConfig, "-out FILE.tar.gz is required"},
+		{[]string{"restore", "-config", cfg}, exitConfig, "-from FILE.tar.gz is required"},
+		{[]string{"backup", "-config", cfg, "-out", filepath.Join(dir, "b.tar.gz")}, exitFail, "no database in data_dir"},
+		{[]string{"restore", "-config", cfg, "-from", filepath.Join(dir, "none.tar.gz")}, exitFail, "is not empty (mine.txt"},
+		{[]string{"restore", "-config", cfg, "-from", filepath.Join(dir, "none.tar.gz"), "-chat", "5"}, exitFail, "no bot.db in data_dir"},
+		{[]string{"backup", "-config", cfg, "-out", "x", "extra"}, exitConfig, `unexpected argument "extra"`},
+	} {
+		logs := &syncBuffer{}
+		code := run(context.Background(), runOptions{Args: tc.args, Getenv: func(string) string { return "" }, Stderr: logs, Clock: clock.Real{}})
+		if out := strings.TrimSpace(logs.String()); code != tc.code || !strings.Contains(out, tc.want) || strings.Count(out, "\n") != 0 {
+			t.Errorf("%v: exit %d, %q; want %d and one line with %q", tc.args, code, out, tc.code, tc.want)
+		}
+	}
+	if entries, _ := os.ReadDir(data); len(entries) != 1 {
+		t.Fatalf("data_dir changed: %v", entries)
+	}
+}
