@@ -143,6 +143,11 @@ func (b *Bot) showAdminPanel(r *Request) error {
 		mode = Textf("com aprovação (teste de %s ao aprovar)", trial)
 	}
 	sb.WriteString("\n\nCadastro: " + mode)
+	backup, err := b.backupLine(r)
+	if err != nil {
+		return err
+	}
+	sb.WriteString("\n" + backup)
 	kb := Keyboard{
 		Row(Btn("👥 Revendedores", CB(actAdmList, 0)), Btn("🔎 Buscar", CB(actAdmSearch))),
 		Row(Btn("📊 Estatísticas", CB(actAdmStats)), Btn("📣 Aviso geral", CB(actAdmBroadcast))),
@@ -415,7 +420,7 @@ func (b *Bot) applyExtension(r *Request, t store.ResellerSummary, access store.A
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin set the end of access", "admin", r.ChatID, "reseller", t.ChatID, "until", last.ISO(), "reduced", cut)
+	b.log.Info("admin set the end of access", "admin", r.ChatID, "chat", t.ChatID, "until", last.ISO(), "reduced", cut)
 	heading := Textf("✅ Acesso de %s estendido até %s.", orDash(t.Name), last.BR())
 	switch {
 	case cut:
@@ -485,7 +490,7 @@ func (b *Bot) onAdmBlock(r *Request, block bool) error {
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin changed block", "admin", r.ChatID, "reseller", t.ChatID, "blocked", block)
+	b.log.Info("admin changed block", "admin", r.ChatID, "chat", t.ChatID, "blocked", block)
 	switch {
 	case block:
 		b.tell(r.Ctx, t.ChatID, Textf("⛔ <b>Seu acesso ao RenovaBot foi bloqueado.</b> Seus dados continuam guardados. Para saber mais, fale com %s.",
@@ -624,7 +629,7 @@ func (b *Bot) askAdmins(ctx context.Context, res store.Reseller, past *store.Era
 		Raw(who), res.ChatID, Raw(before))
 	for id := range b.admin {
 		if _, err := b.send.SendText(ctx, id, Message{Text: text, Keyboard: b.approvalKeyboard(res.ChatID)}); err != nil {
-			b.log.Warn("approval request to admin", "admin", id, "reseller", res.ChatID, "err", err)
+			b.log.Warn("approval request to admin", "admin", id, "chat", res.ChatID, "err", err)
 		}
 	}
 }
@@ -662,7 +667,7 @@ func (b *Bot) onAdmApprove(r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin approved reseller", "admin", r.ChatID, "reseller", t.ChatID, "period", period)
+	b.log.Info("admin approved reseller", "admin", r.ChatID, "chat", t.ChatID, "period", period)
 	text := Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado</b>, até %s.", last.BR())
 	if after.Status == store.StatusTrial {
 		text = Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado!</b> Você tem %s de teste grátis, até %s.",
@@ -690,7 +695,7 @@ func (b *Bot) onAdmRefuse(r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin refused reseller", "admin", r.ChatID, "reseller", t.ChatID)
+	b.log.Info("admin refused reseller", "admin", r.ChatID, "chat", t.ChatID)
 	b.tell(r.Ctx, t.ChatID, Textf("❌ <b>Seu pedido de acesso ao RenovaBot foi recusado.</b> Se acha que foi um engano, fale com %s.",
 		Raw(b.contactText())))
 	_ = r.Toast("Recusado.")
@@ -750,7 +755,7 @@ func admDeleteFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				b.log.Info("admin deleted reseller", "admin", r.ChatID, "reseller", t.ChatID)
+				b.log.Info("admin deleted reseller", "admin", r.ChatID, "chat", t.ChatID)
 				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
 					return "", err
 				}
