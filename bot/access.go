@@ -351,22 +351,37 @@ func (b *Bot) AccessNotices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return b.noticeEach(ctx, list, "access notice", func(res store.Reseller) (string, Message, bool) {
+		kind, left, ok := noticeDue(res, now)
+		if !ok || !res.HasAccess(now) {
+			return "", Message{}, false
+		}
+		return kind, b.noticeMessage(res, left), true
+	})
+}
+
+// noticeEach sends every reseller of list (admins aside) the notice about
+// their access that due decides, if any. Each works under the reseller's
+// lock and reads their account again inside it, so an account erased
+// meanwhile is never told (see store.Tenant.Lock); the notice is claimed
+// (once per kind and end of access) before it is sent and released when it
+// could not be, so a later tick tries again.
+func (b *Bot) noticeEach(ctx context.Context, list []store.Reseller, what string,
+	due func(res store.Reseller) (kind string, msg Message, ok bool)) error {
 	var errs []error
 	for _, res := range list {
 		if b.admin[res.ChatID] {
 			continue
 		}
-		if err := b.accessNotice(ctx, res.ChatID, now); err != nil {
+		if err := b.accessNotice(ctx, res.ChatID, what, due); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// accessNotice sends chatID the notice due at now, if any. It works under
-// the reseller's lock and reads their account again inside it, so an
-// account erased meanwhile is never told (see store.Tenant.Lock).
-func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) error {
+func (b *Bot) accessNotice(ctx context.Context, chatID int64, what string,
+	due func(res store.Reseller) (kind string, msg Message, ok bool)) error {
 	t := b.store.Tenant(chatID)
 	ctx, release, err := t.Lock(ctx)
 	if errors.Is(err, store.ErrErasing) {
@@ -384,15 +399,15 @@ func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) err
 	if err != nil {
 		return err
 	}
-	kind, left, ok := noticeDue(res, now)
-	if !ok || !res.HasAccess(now) {
+	kind, msg, ok := due(res)
+	if !ok {
 		return nil
 	}
 	claimed, err := acc.ClaimAccessNotice(ctx, kind, res.AccessUntil)
 	if err != nil || !claimed {
 		return err
 	}
-	_, err = b.send.SendText(ctx, chatID, b.noticeMessage(res, left))
+	_, err = b.send.SendText(ctx, chatID, msg)
 	switch {
 	case err == nil, errors.Is(err, ErrUnreachable):
 		return nil // sent, or the reseller blocked the bot: nothing to retry
@@ -400,7 +415,7 @@ func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) err
 	if rerr := acc.ReleaseAccessNotice(context.WithoutCancel(ctx), kind, res.AccessUntil); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
-	return fmt.Errorf("access notice to %d: %w", chatID, err)
+	return fmt.Errorf("%s to %d: %w", what, chatID, err)
 }
 
 func (b *Bot) noticeMessage(res store.Reseller, left int) Message {

@@ -598,19 +598,30 @@ func paymentLine(p store.SubscriptionPayment, loc *time.Location) string {
 // accountPayments is Minha conta's list of the reseller's last payments
 // (HTML, "" when there are none and no plans).
 func (b *Bot) accountPayments(r *Request) (string, error) {
+	list, err := b.paymentsSection(r.Ctx, r.ChatID, paymentsShown, "\n💳 <b>Últimos pagamentos</b>", r.Reseller.Location())
+	if list == "" || err != nil {
+		return "", err
+	}
+	return list + "\n", nil
+}
+
+// paymentsSection lists chatID's last n payments under heading, dates in
+// loc (HTML, "" when there are none or no plans): Minha conta and the admin
+// card show the same lines.
+func (b *Bot) paymentsSection(ctx context.Context, chatID int64, n int, heading string, loc *time.Location) (string, error) {
 	if b.subs == nil {
 		return "", nil
 	}
-	list, err := r.Tenant.Subscriptions().Recent(r.Ctx, paymentsShown)
+	list, err := b.store.Tenant(chatID).Subscriptions().Recent(ctx, n)
 	if err != nil || len(list) == 0 {
 		return "", err
 	}
 	var sb strings.Builder
-	sb.WriteString("\n💳 <b>Últimos pagamentos</b>")
+	sb.WriteString(heading)
 	for _, p := range list {
-		sb.WriteString("\n" + paymentLine(p, r.Reseller.Location()))
+		sb.WriteString("\n" + paymentLine(p, loc))
 	}
-	return sb.String() + "\n", nil
+	return sb.String(), nil
 }
 
 // ---- the notice of an access that ended ----
@@ -629,59 +640,16 @@ func (b *Bot) ExpiredNotices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
-	for _, res := range list {
-		if b.admin[res.ChatID] {
-			continue
+	return b.noticeEach(ctx, list, "expired notice", func(res store.Reseller) (string, Message, bool) {
+		local := now.In(res.Location())
+		if res.State(now) != store.StateExpired || res.AccessUntil.IsZero() || !b.canSubscribe(res) ||
+			local.Hour() < noticeFromHour || local.Hour() >= noticeUntilHour {
+			return "", Message{}, false
 		}
-		if err := b.expiredNotice(ctx, res.ChatID, now); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// expiredNotice works like accessNotice: under the reseller's lock, the
-// account read again, the notice claimed before it is sent and released
-// when it could not be.
-func (b *Bot) expiredNotice(ctx context.Context, chatID int64, now time.Time) error {
-	t := b.store.Tenant(chatID)
-	ctx, release, err := t.Lock(ctx)
-	if errors.Is(err, store.ErrErasing) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer release()
-	acc := t.Account()
-	res, err := acc.Get(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	local := now.In(res.Location())
-	if res.State(now) != store.StateExpired || res.AccessUntil.IsZero() || !b.canSubscribe(res) ||
-		local.Hour() < noticeFromHour || local.Hour() >= noticeUntilHour {
-		return nil
-	}
-	claimed, err := acc.ClaimAccessNotice(ctx, store.NoticeExpired, res.AccessUntil)
-	if err != nil || !claimed {
-		return err
-	}
-	text := Textf("⏰ <b>Seu acesso ao RenovaBot terminou</b>: o último dia foi %s. Os lembretes automáticos pararam; "+
-		"seus clientes e configurações continuam guardados.\n\nPara voltar, %s.", res.LastAccessDay().BR(), Raw(b.renewHow(res)))
-	_, err = b.send.SendText(ctx, chatID, Message{Text: text, Keyboard: Keyboard{b.subscribeRow(res), b.contactRow()}})
-	switch {
-	case err == nil, errors.Is(err, ErrUnreachable):
-		return nil
-	}
-	if rerr := acc.ReleaseAccessNotice(context.WithoutCancel(ctx), store.NoticeExpired, res.AccessUntil); rerr != nil {
-		err = errors.Join(err, rerr)
-	}
-	return fmt.Errorf("expired notice to %d: %w", chatID, err)
+		text := Textf("⏰ <b>Seu acesso ao RenovaBot terminou</b>: o último dia foi %s. Os lembretes automáticos pararam; "+
+			"seus clientes e configurações continuam guardados.\n\nPara voltar, %s.", res.LastAccessDay().BR(), Raw(b.renewHow(res)))
+		return store.NoticeExpired, Message{Text: text, Keyboard: Keyboard{b.subscribeRow(res), b.contactRow()}}, true
+	})
 }
 
 // The reseller's buttons of these screens are open to a reseller without

@@ -333,17 +333,5 @@ func (b *Bot) revenueText(r *Request) (string, error) {
 // cardPayments is a reseller's last payments for their admin card (HTML,
 // "" when none).
 func (b *Bot) cardPayments(r *Request, chatID int64) (string, error) {
-	if b.subs == nil {
-		return "", nil
-	}
-	list, err := b.store.Tenant(chatID).Subscriptions().Recent(r.Ctx, cardPaymentsShow)
-	if err != nil || len(list) == 0 {
-		return "", err
-	}
-	var sb strings.Builder
-	sb.WriteString("\n💳 Pagamentos:")
-	for _, p := range list {
-		sb.WriteString("\n" + paymentLine(p, r.Reseller.Location()))
-	}
-	return sb.String(), nil
+	return b.paymentsSection(r.Ctx, chatID, cardPaymentsShow, "\n💳 Pagamentos:", r.Reseller.Location())
 }
