@@ -106,6 +106,22 @@ func tableRows(t *testing.T, path string) map[string][]string {
 	return out
 }
 
+// summariesRecorded counts the resellers whose daily summary of the
+// database's latest planned day is recorded as sent.
+func summariesRecorded(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM reminder_settings WHERE summary_on != '' AND summary_on = planned_on`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // tool runs `renovabot <args...>` (backup, restore) as main does.
 func tool(t *testing.T, args ...string) string {
 	t.Helper()
@@ -157,6 +173,11 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 	}
 	waitBotText(t, srv, 101, "Lembretes de hoje")
 	waitBotText(t, srv, 202, "Lembretes de hoje")
+	// The summary reaches Telegram before the scheduler records it: the bot
+	// is idle once both records are written.
+	if !srv.Until(waitLimit, func() bool { return summariesRecorded(t, filepath.Join(data1, "bot.db")) == 2 }) {
+		t.Fatal("the daily summaries were never recorded")
+	}
 	idle := filepath.Join(dir, "idle.tar.gz")
 	tool(t, "backup", "-config", cfg1, "-out", idle)
 	want := tableRows(t, filepath.Join(data1, "bot.db"))
