@@ -627,11 +627,10 @@ func (b *Bot) askAdmins(ctx context.Context, res store.Reseller, past *store.Era
 	}
 	text := Textf("🆕 <b>Pedido de acesso</b>\n\n%s\nChat: <code>%d</code>%s\n\nAprovar com teste grátis ou com um período, ou recusar:",
 		Raw(who), res.ChatID, Raw(before))
-	for id := range b.admin {
-		if _, err := b.send.SendText(ctx, id, Message{Text: text, Keyboard: b.approvalKeyboard(res.ChatID)}); err != nil {
-			b.log.Warn("approval request to admin", "admin", id, "chat", res.ChatID, "err", err)
-		}
-	}
+	_ = b.toAdmins(ctx, "approval request", func(id int64) error {
+		_, err := b.send.SendText(ctx, id, Message{Text: text, Keyboard: b.approvalKeyboard(res.ChatID)})
+		return err
+	}, "chat", res.ChatID)
 }
 
 // decided answers a press on a request another admin already decided.

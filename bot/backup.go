@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,23 +16,12 @@ import (
 // BackupFailed tells every admin that a scheduled backup failed. It fails
 // only when no admin could be told.
 func (b *Bot) BackupFailed(ctx context.Context, at time.Time) error {
-	var errs []error
-	told := 0
-	for id := range b.admin {
-		loc := b.adminLocation(ctx, id)
+	return b.toAdmins(ctx, "backup failed", func(id int64) error {
 		text := Textf("⚠️ <b>O backup automático falhou</b> em %s (o motivo está no log).\n\n"+
 			"Tento de novo em uma hora. Só aviso uma vez enquanto continuar falhando; o painel 🛠️ Admin mostra o último backup.",
-			dateTimeBR(at, loc))
-		if err := b.notice(ctx, id, Message{Text: text}); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		told++
-	}
-	if told == 0 && len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	return nil
+			dateTimeBR(at, b.adminLocation(ctx, id)))
+		return b.notice(ctx, id, Message{Text: text})
+	})
 }
 
 // adminLocation is an admin's time zone (the configured one before they

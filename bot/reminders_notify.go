@@ -183,20 +183,26 @@ func (b *Bot) AdminDigest(ctx context.Context, d scheduler.AdminDay) error {
 	text := Textf("📊 Lembretes de %s: %s, %d com falha, %s, %s — %s.",
 		d.Day.BR(), billing.Plural(d.Sent, "enviado", "enviados"), d.Failed, billing.Plural(d.Skipped, "não enviado", "não enviados"),
 		billing.Plural(d.Open, "pendente", "pendentes"), billing.Plural(d.Resellers, "revendedor", "revendedores"))
+	return b.toAdmins(ctx, "admin digest", func(id int64) error { return b.notice(ctx, id, Message{Text: text}) })
+}
+
+// toAdmins runs send for every admin. A failure for one admin does not
+// stop the others and is logged (what names the message); the result is an
+// error only when no admin could be told, so a caller that retries (a
+// scheduled job) tries again only when the message reached nobody. attrs
+// go into the log line (e.g. the reseller's "chat" it is about).
+func (b *Bot) toAdmins(ctx context.Context, what string, send func(admin int64) error, attrs ...any) error {
 	var errs []error
-	told := 0
 	for id := range b.admin {
-		if err := b.notice(ctx, id, Message{Text: text}); err != nil {
+		if err := send(id); err != nil {
+			if !errors.Is(err, context.Canceled) {
+				b.log.Warn("message to admin not delivered", append([]any{"what", what, "admin", id, "err", err}, attrs...)...)
+			}
 			errs = append(errs, err)
-			continue
 		}
-		told++
 	}
-	if told == 0 && len(errs) > 0 {
+	if len(errs) > 0 && len(errs) == len(b.admin) {
 		return errors.Join(errs...)
-	}
-	for _, err := range errs {
-		b.log.Warn("admin digest not delivered", "err", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -300,5 +301,31 @@ func TestNoticeRefusedCountsAsTold(t *testing.T) {
 	h := startedHarness(t, 101)
 	if err := h.bot.AdminDigest(context.Background(), scheduler.AdminDay{Day: hToday}); err != nil {
 		t.Fatalf("digest to an admin who never started the bot: %v", err)
+	}
+}
+
+// A message for the admins reaches every admin it can: one admin failing
+// does not stop the others nor count as a failure; only nobody told is an
+// error (the scheduled jobs then retry).
+func TestToAdminsFailsOnlyWhenNobodyWasTold(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Admins = []int64{900, 901}
+	h.start()
+	b := h.bot
+	boom := errors.New("boom")
+	var tried []int64
+	err := b.toAdmins(context.Background(), "test", func(id int64) error {
+		tried = append(tried, id)
+		if id == 900 {
+			return boom
+		}
+		return nil
+	})
+	if err != nil || len(tried) != 2 {
+		t.Fatalf("one admin failing: err %v, tried %v (want nil, both)", err, tried)
+	}
+	err = b.toAdmins(context.Background(), "test", func(int64) error { return boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("every admin failing: err %v, want boom", err)
 	}
 }

@@ -517,12 +517,10 @@ func (b *Bot) SubscriptionMismatch(ctx context.Context, p store.SubscriptionPaym
 		"Mercado Pago nº <code>%s</code>\n\nNada foi creditado. Confira no Mercado Pago e, se for o caso, estenda o acesso pelo cartão do revendedor.",
 		Raw(resellerWho(res)), subscription.Plan{Months: p.Months}.Label(), billing.FormatMoney(p.Amount),
 		billing.FormatMoney(p.PaidAmount), p.ProviderRef)
-	var errs []error
-	for id := range b.admin {
-		if _, err := b.send.SendText(ctx, id, Message{Text: alert, Keyboard: Keyboard{Row(Btn("👤 Ver revendedor", CB(actAdmCard, res.ChatID, 0)))}}); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	errs := []error{b.toAdmins(ctx, "payment amount mismatch", func(id int64) error {
+		_, err := b.send.SendText(ctx, id, Message{Text: alert, Keyboard: Keyboard{Row(Btn("👤 Ver revendedor", CB(actAdmCard, res.ChatID, 0)))}})
+		return err
+	}, "chat", res.ChatID, "payment", p.ID)}
 	_, err = b.send.SendText(ctx, p.ResellerID, Message{Text: Textf("⚠️ Recebemos um pagamento de %s, diferente do valor do plano (%s). "+
 		"O acesso não foi estendido automaticamente: um administrador vai verificar. Dúvidas: %s.",
 		billing.FormatMoney(p.PaidAmount), billing.FormatMoney(p.Amount), Raw(b.contactText()))})

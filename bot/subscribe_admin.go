@@ -75,11 +75,8 @@ func (b *Bot) sendProof(ctx context.Context, admin int64, p store.SubscriptionPa
 
 // sendProofToAdmins puts a new proof before every admin.
 func (b *Bot) sendProofToAdmins(ctx context.Context, p store.SubscriptionPayment, res store.Reseller) {
-	for id := range b.admin {
-		if err := b.sendProof(ctx, id, p, res); err != nil {
-			b.log.Warn("payment proof to admin", "admin", id, "chat", res.ChatID, "payment", p.ID, "err", err)
-		}
-	}
+	_ = b.toAdmins(ctx, "payment proof", func(id int64) error { return b.sendProof(ctx, id, p, res) },
+		"chat", res.ChatID, "payment", p.ID)
 }
 
 // admPayment loads the payment an admin button carries (argument 0).

@@ -647,9 +647,8 @@ func (b *Bot) adminNotice(ctx context.Context, ev whatsapp.Event) {
 		b.log.Warn("unknown admin notice", "kind", ev.Kind)
 		return
 	}
-	for id := range b.admin {
-		if _, err := b.send.SendText(ctx, id, Message{Text: text}); err != nil && !errors.Is(err, context.Canceled) {
-			b.log.Warn("tell admin", "admin", id, "kind", ev.Kind, "err", err)
-		}
-	}
+	_ = b.toAdmins(ctx, "whatsapp "+string(ev.Kind), func(id int64) error {
+		_, err := b.send.SendText(ctx, id, Message{Text: text})
+		return err
+	})
 }
