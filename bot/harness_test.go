@@ -13,6 +13,7 @@ import (
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
+	"renovabot/internal/wake"
 	"renovabot/store"
 	"renovabot/whatsapp"
 	"renovabot/whatsapp/whatsapptest"
@@ -52,7 +53,7 @@ type harness struct {
 
 	mu      sync.Mutex
 	handled int
-	changed chan struct{}
+	changed wake.Signal
 }
 
 // harnessNow is noon of 28/11/2026 in São Paulo: "today" in these tests.
@@ -87,7 +88,6 @@ func newHarness(t testing.TB) *harness {
 			ChurnDays:       30,
 		},
 	}
-	h.changed = make(chan struct{})
 	h.waFake = whatsapptest.NewDriver()
 	h.waClock = clock.NewFake(harnessNow)
 	h.waCfg = whatsapp.Config{DataDir: t.TempDir(), PairTimeout: 160 * time.Second} // no pacing: gaps are 0
@@ -152,9 +152,8 @@ func (h *harness) waitInbound(n int) {
 func (h *harness) noteHandled(int64) {
 	h.mu.Lock()
 	h.handled++
-	close(h.changed)
-	h.changed = make(chan struct{})
 	h.mu.Unlock()
+	h.changed.Touch()
 }
 
 // handledCount returns how many updates the bot finished handling.
@@ -174,20 +173,8 @@ func (h *harness) waitIdle() {
 // waitHandled waits until at least n updates were handled in total.
 func (h *harness) waitHandled(n int) {
 	h.t.Helper()
-	deadline := time.NewTimer(waitLimit)
-	defer deadline.Stop()
-	for {
-		h.mu.Lock()
-		done, ch := h.handled >= n, h.changed
-		h.mu.Unlock()
-		if done {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			h.t.Fatalf("only %d of %d updates handled", h.handledCount(), n)
-		}
+	if !h.changed.Until(waitLimit, func() bool { return h.handledCount() >= n }) {
+		h.t.Fatalf("only %d of %d updates handled", h.handledCount(), n)
 	}
 }
 

@@ -11,13 +11,15 @@ import (
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
+
+	"renovabot/internal/wake"
 )
 
 // Offline counts what the offline adapter would have sent to the network,
 // with waits instead of sleeps.
 type Offline struct {
 	mu        sync.Mutex
-	changed   chan struct{}
+	changed   wake.Signal
 	dials     int64
 	presences []string                  // the push name announced, per presence
 	latest    *store.WAVersionContainer // what web.whatsapp.com "announces" (nil: the fetch fails)
@@ -70,10 +72,7 @@ func (o *Offline) SetLatest(v store.WAVersionContainer) {
 	o.mu.Unlock()
 }
 
-func (o *Offline) touchLocked() {
-	close(o.changed)
-	o.changed = make(chan struct{})
-}
+func (o *Offline) touchLocked() { o.changed.Touch() }
 
 // Load returns how many dials were made.
 func (o *Offline) Load() int64 {
@@ -91,19 +90,7 @@ func (o *Offline) Presences() []string {
 
 // WaitDials waits until at least n dials were made.
 func (o *Offline) WaitDials(ctx context.Context, n int64) error {
-	for {
-		o.mu.Lock()
-		ok, ch := o.dials >= n, o.changed
-		o.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return o.changed.Wait(ctx, func() bool { return o.Load() >= n })
 }
 
 // NewOfflineWhatsmeowDriver is the real adapter with its network calls
@@ -114,7 +101,7 @@ func NewOfflineWhatsmeowDriver(dataDir string) (*WhatsmeowDriver, *Offline, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	o := &Offline{changed: make(chan struct{})}
+	o := &Offline{}
 	d.connect = func(context.Context, *whatsmeow.Client) error {
 		o.mu.Lock()
 		o.dials++

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"renovabot/internal/wake"
 )
 
 // DefaultToken is the token the server accepts unless told otherwise.
@@ -34,7 +36,7 @@ type Server struct {
 	token string
 
 	mu           sync.Mutex
-	changed      chan struct{}
+	changed      wake.Signal
 	updates      []update
 	nextUpdateID int64
 	chats        map[int64]*chatState
@@ -142,7 +144,6 @@ type CallbackAnswer struct {
 func NewServer() *Server {
 	s := &Server{
 		token:        DefaultToken,
-		changed:      make(chan struct{}),
 		nextUpdateID: 1000,
 		chats:        map[int64]*chatState{},
 		files:        map[string]fileBlob{},
@@ -165,10 +166,7 @@ func (s *Server) Close() {
 }
 
 // notifyLocked wakes every waiter; callers hold mu.
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) notifyLocked() { s.changed.Touch() }
 
 func (s *Server) chatLocked(id int64) *chatState {
 	c := s.chats[id]
@@ -455,27 +453,13 @@ func (s *Server) PendingUpdates() int {
 	return len(s.updates)
 }
 
-// Until blocks until cond (called under the server lock, so it must only
-// read the given server through its fields via the accessor snapshot)
-// holds or timeout passes. It returns false on timeout. The timeout is a
+// Until blocks until cond (called without the server's lock, so it may
+// call the server's methods) holds or timeout passes. It returns false on
+// timeout. The timeout is a
 // failure bound, not synchronisation: the wait ends as soon as the state
 // changes to satisfy cond.
 func (s *Server) Until(timeout time.Duration, cond func() bool) bool {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			return cond()
-		}
-	}
+	return s.changed.Until(timeout, cond)
 }
 
 // ---- HTTP ----
@@ -577,7 +561,7 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, params map[s
 			writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": out})
 			return
 		}
-		ch := s.changed
+		ch := s.changed.Changed()
 		s.getUpdatesIn++
 		s.mu.Unlock()
 		select {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"renovabot/clock"
+	"renovabot/internal/wake"
 	"renovabot/whatsapp"
 )
 
@@ -49,7 +50,7 @@ type Driver struct {
 	VersionGate chan struct{}
 
 	mu             sync.Mutex
-	changed        chan struct{}
+	changed        wake.Signal
 	devices        map[int64]string // the "device files": chat -> device JID ("" = unpaired)
 	clients        map[int64]*Client
 	open           map[int64]int
@@ -86,7 +87,6 @@ func NewDriver() *Driver {
 		AutoConnect: true,
 		QRCodes:     []string{"qr-1", "qr-2", "qr-3"},
 		PairingCode: "ABCD-EFGH",
-		changed:     make(chan struct{}),
 		devices:     make(map[int64]string),
 		clients:     make(map[int64]*Client),
 		open:        make(map[int64]int),
@@ -152,28 +152,20 @@ func (d *Driver) clock() clock.Clock {
 }
 
 // touchLocked wakes WaitFor callers.
-func (d *Driver) touchLocked() {
-	close(d.changed)
-	d.changed = make(chan struct{})
-}
+func (d *Driver) touchLocked() { d.changed.Touch() }
 
 // WaitFor blocks until cond (evaluated under the fake's lock) holds or ctx
 // ends. cond must not call the Driver's methods.
 func (d *Driver) WaitFor(ctx context.Context, cond func(v View) bool) error {
-	for {
+	err := d.changed.Wait(ctx, func() bool {
 		d.mu.Lock()
-		ok := cond(View{d})
-		ch := d.changed
-		d.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("whatsapptest: condition not met: %w", ctx.Err())
-		}
+		defer d.mu.Unlock()
+		return cond(View{d})
+	})
+	if err != nil {
+		return fmt.Errorf("whatsapptest: condition not met: %w", err)
 	}
+	return nil
 }
 
 // WaitForSends waits until at least n messages were sent (by all sessions).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"renovabot/internal/wake"
 	"renovabot/whatsapp"
 )
 
@@ -16,7 +17,7 @@ type Inbox struct {
 	Gate chan struct{}
 
 	mu      sync.Mutex
-	changed chan struct{}
+	changed wake.Signal
 	got     []whatsapp.Inbound
 	active  int // handlers running now
 	maxAct  map[int64]int
@@ -27,13 +28,10 @@ var _ whatsapp.InboundHandler = (*Inbox)(nil)
 
 // NewInbox returns an empty Inbox without a gate.
 func NewInbox() *Inbox {
-	return &Inbox{changed: make(chan struct{}), maxAct: map[int64]int{}, running: map[int64]int{}}
+	return &Inbox{maxAct: map[int64]int{}, running: map[int64]int{}}
 }
 
-func (b *Inbox) touchLocked() {
-	close(b.changed)
-	b.changed = make(chan struct{})
-}
+func (b *Inbox) touchLocked() { b.changed.Touch() }
 
 // HandleInbound records in.
 func (b *Inbox) HandleInbound(ctx context.Context, in whatsapp.Inbound) {
@@ -81,20 +79,15 @@ func (b *Inbox) Waiting(chatID int64) int {
 // WaitFor blocks until cond holds (called under the Inbox's lock with the
 // messages handled so far and the handlers running per chat) or ctx ends.
 func (b *Inbox) WaitFor(ctx context.Context, cond func(got []whatsapp.Inbound, running map[int64]int) bool) error {
-	for {
+	err := b.changed.Wait(ctx, func() bool {
 		b.mu.Lock()
-		ok := cond(b.got, b.running)
-		ch := b.changed
-		b.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("whatsapptest: inbox condition not met: %w", ctx.Err())
-		}
+		defer b.mu.Unlock()
+		return cond(b.got, b.running)
+	})
+	if err != nil {
+		return fmt.Errorf("whatsapptest: inbox condition not met: %w", err)
 	}
+	return nil
 }
 
 // WaitForReceived waits until at least n messages were handled.

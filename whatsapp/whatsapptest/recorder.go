@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"renovabot/internal/wake"
 	"renovabot/whatsapp"
 )
 
@@ -19,7 +20,7 @@ type ReceiptRecord struct {
 // everything, with waits instead of sleeps.
 type Recorder struct {
 	mu       sync.Mutex
-	changed  chan struct{}
+	changed  wake.Signal
 	events   []whatsapp.Event
 	receipts []ReceiptRecord
 }
@@ -29,21 +30,19 @@ var (
 	_ whatsapp.ReceiptSink = (*Recorder)(nil)
 )
 
-func NewRecorder() *Recorder { return &Recorder{changed: make(chan struct{})} }
+func NewRecorder() *Recorder { return &Recorder{} }
 
 func (r *Recorder) NotifyWhatsApp(_ context.Context, ev whatsapp.Event) {
 	r.mu.Lock()
 	r.events = append(r.events, ev)
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.changed.Touch()
 	r.mu.Unlock()
 }
 
 func (r *Recorder) MessageReceipt(_ context.Context, chatID int64, id string, rc whatsapp.Receipt) {
 	r.mu.Lock()
 	r.receipts = append(r.receipts, ReceiptRecord{chatID, id, rc})
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.changed.Touch()
 	r.mu.Unlock()
 }
 
@@ -63,38 +62,33 @@ func (r *Recorder) Receipts() []ReceiptRecord {
 
 // WaitForEvent waits for a notification of kind for chatID and returns it.
 func (r *Recorder) WaitForEvent(ctx context.Context, chatID int64, kind whatsapp.EventKind) (whatsapp.Event, error) {
-	for {
+	var found whatsapp.Event
+	err := r.changed.Wait(ctx, func() bool {
 		r.mu.Lock()
+		defer r.mu.Unlock()
 		for _, ev := range r.events {
 			if ev.ChatID == chatID && ev.Kind == kind {
-				r.mu.Unlock()
-				return ev, nil
+				found = ev
+				return true
 			}
 		}
-		ch := r.changed
-		r.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return whatsapp.Event{}, fmt.Errorf("whatsapptest: no %s event for chat %d: %w", kind, chatID, ctx.Err())
-		}
+		return false
+	})
+	if err != nil {
+		return whatsapp.Event{}, fmt.Errorf("whatsapptest: no %s event for chat %d: %w", kind, chatID, err)
 	}
+	return found, nil
 }
 
 // WaitForReceipts waits until at least n receipts arrived.
 func (r *Recorder) WaitForReceipts(ctx context.Context, n int) error {
-	for {
+	err := r.changed.Wait(ctx, func() bool {
 		r.mu.Lock()
-		ok := len(r.receipts) >= n
-		ch := r.changed
-		r.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("whatsapptest: %d receipts not reached: %w", n, ctx.Err())
-		}
+		defer r.mu.Unlock()
+		return len(r.receipts) >= n
+	})
+	if err != nil {
+		return fmt.Errorf("whatsapptest: %d receipts not reached: %w", n, err)
 	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"renovabot/clock"
+	"renovabot/internal/wake"
 	"renovabot/whatsapp"
 )
 
@@ -23,8 +24,8 @@ type Store struct {
 	sent  map[int64]int
 	pairs map[int64]whatsapp.PairOutcome
 	texts map[textKey]whatsapp.SentText
-	// changed is closed and replaced whenever a record changes.
-	changed chan struct{}
+	// changed is touched whenever a record changes.
+	changed wake.Signal
 	// FailSave, when set, is returned by SaveSession.
 	FailSave error
 }
@@ -32,32 +33,20 @@ type Store struct {
 // WaitRecord waits until chatID's record satisfies cond (evaluated under
 // the store's lock) or ctx ends.
 func (s *Store) WaitRecord(ctx context.Context, chatID int64, cond func(rec whatsapp.SessionRecord, ok bool) bool) error {
-	for {
+	err := s.changed.Wait(ctx, func() bool {
 		s.mu.Lock()
-		if s.changed == nil {
-			s.changed = make(chan struct{})
-		}
+		defer s.mu.Unlock()
 		rec, ok := s.recs[chatID]
-		done, ch := cond(rec, ok), s.changed
-		s.mu.Unlock()
-		if done {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("whatsapptest: record of %d: %w", chatID, ctx.Err())
-		}
+		return cond(rec, ok)
+	})
+	if err != nil {
+		return fmt.Errorf("whatsapptest: record of %d: %w", chatID, err)
 	}
+	return nil
 }
 
 // touchLocked wakes WaitRecord callers.
-func (s *Store) touchLocked() {
-	if s.changed != nil {
-		close(s.changed)
-	}
-	s.changed = make(chan struct{})
-}
+func (s *Store) touchLocked() { s.changed.Touch() }
 
 type jidKey struct {
 	chatID int64

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"renovabot/internal/wake"
 	"renovabot/pix"
 	"renovabot/subscription/mercadopago"
 )
@@ -32,7 +33,7 @@ type Server struct {
 	token string
 
 	mu       sync.Mutex
-	changed  chan struct{}
+	changed  wake.Signal
 	nextID   int64
 	payments map[int64]*Payment
 	byKey    map[string]int64
@@ -80,7 +81,7 @@ const Token = "APP_USR-1234567890123456-112233-abcdefabcdefabcdefabcdefabcdefab-
 
 // NewServer starts a fake accepting token.
 func NewServer(token string) *Server {
-	s := &Server{token: token, changed: make(chan struct{}), nextID: 1310000000, payments: map[int64]*Payment{},
+	s := &Server{token: token, nextID: 1310000000, payments: map[int64]*Payment{},
 		byKey: map[string]int64{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -92,30 +93,13 @@ func (s *Server) URL() string { return s.srv.URL }
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
 
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) notifyLocked() { s.changed.Touch() }
 
 // Until blocks until cond holds or timeout passes (a failure bound, not
 // synchronisation: it returns as soon as a call changes the state so that
 // cond holds). It reports whether cond held.
 func (s *Server) Until(timeout time.Duration, cond func() bool) bool {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			return cond()
-		}
-	}
+	return s.changed.Until(timeout, cond)
 }
 
 // Calls returns every request so far.
