@@ -56,13 +56,21 @@ func (a Accounts) ReleaseAccessNotice(ctx context.Context, kind string, until ti
 // "your access ends soon" notices. It is a scheduler query over all
 // resellers.
 func (s *Store) ResellersWithAccessEnding(ctx context.Context, now, before time.Time) ([]Reseller, error) {
+	return s.resellersWithAccessUntil(ctx, now, before, now, "ending")
+}
+
+// resellersWithAccessUntil returns the resellers on a trial or a paid
+// access (not awaiting approval) whose access ends after after and no
+// later than upTo, soonest first; collectResellers keeps only those with
+// access at keep when keep is not zero. what names the query in errors.
+func (s *Store) resellersWithAccessUntil(ctx context.Context, after, upTo, keep time.Time, what string) ([]Reseller, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+resellerCols+` FROM resellers
 		WHERE status IN ('trial', 'active') AND awaiting_approval = 0
-		  AND access_until > ? AND access_until <= ? ORDER BY access_until, chat_id`, unix(now), unix(before))
+		  AND access_until > ? AND access_until <= ? ORDER BY access_until, chat_id`, unix(after), unix(upTo))
 	if err != nil {
-		return nil, fmt.Errorf("store: resellers with access ending: %w", err)
+		return nil, fmt.Errorf("store: resellers with access %s: %w", what, err)
 	}
-	return collectResellers(rows, now)
+	return collectResellers(rows, keep)
 }
 
 // collectResellers scans rows of resellerCols; with a non-zero now it keeps

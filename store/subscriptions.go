@@ -507,11 +507,5 @@ const NoticeExpired = "exp"
 // ended after since and no later than now: the candidates for the notice
 // that it ended. It is a scheduler query over all resellers.
 func (s *Store) ResellersWithAccessEnded(ctx context.Context, since, now time.Time) ([]Reseller, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+resellerCols+` FROM resellers
-		WHERE status IN ('trial', 'active') AND awaiting_approval = 0
-		  AND access_until > ? AND access_until <= ? ORDER BY access_until, chat_id`, unix(since), unix(now))
-	if err != nil {
-		return nil, fmt.Errorf("store: resellers with access ended: %w", err)
-	}
-	return collectResellers(rows, time.Time{})
+	return s.resellersWithAccessUntil(ctx, since, now, time.Time{}, "ended")
 }
