@@ -1,6 +1,6 @@
 // Command renovabot is the renewal-reminder bot: one binary with the
-// Telegram front end, the per-reseller WhatsApp sessions, the SQLite store
-// and the minute scheduler.
+// Telegram front end, the per-reseller WhatsApp sessions, the store (SQLite
+// or PostgreSQL) and the minute scheduler.
 //
 // This file is wiring only: config -> store -> whatsapp manager -> bot ->
 // scheduler; signals; shutdown.
@@ -76,9 +76,9 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	log := newLogger(o.Stderr, cfg.Log)
 
-	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "bot.db"), o.Clock)
+	st, err := store.OpenDatabase(ctx, cfg.Database.URL, cfg.DataDir, o.Clock)
 	if err != nil {
-		log.Error("cannot open the database", "path", filepath.Join(cfg.DataDir, "bot.db"), "err", err)
+		log.Error("cannot open the database", "database", databaseName(cfg), "err", err)
 		return exitFail
 	}
 	defer st.Close()
@@ -188,7 +188,7 @@ func run(ctx context.Context, o runOptions) int {
 	if o.Ready != nil {
 		o.Ready(health.addr)
 	}
-	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
+	log.Info("serving", "data_dir", cfg.DataDir, "database", databaseName(cfg), "health", health.addr)
 
 	tg.Serve(ctx) // returns after a stop signal, once handlers finished (within the grace)
 	sched.Stop()
@@ -198,6 +198,15 @@ func run(ctx context.Context, o runOptions) int {
 	health.stop()
 	log.Info("stopped")
 	return exitOK
+}
+
+// databaseName says which database the program uses, for logs: bot.db's
+// path, or the PostgreSQL URL without its password.
+func databaseName(cfg *config.Config) string {
+	if cfg.Database.URL == "" {
+		return filepath.Join(cfg.DataDir, "bot.db")
+	}
+	return cfg.Database.Redacted()
 }
 
 // warnIfReadable tells the operator when other users of the machine can

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"renovabot/bot/telegramtest"
+	"renovabot/internal/testdb"
 )
 
 // linkAndTest links chat's dry-run WhatsApp and sends the test message.
@@ -41,8 +42,11 @@ func TestProgramKeepsDataFilesPrivate(t *testing.T) {
 	}
 	p := startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
 	linkAndTest(t, srv, 101)
-	for _, name := range []string{"bot.db", "bot.db-wal", "bot.db-shm", "erased-chats.key", "dryrun-sent.jsonl",
-		filepath.Join("whatsapp", "101.dryrun")} {
+	files := []string{"erased-chats.key", "dryrun-sent.jsonl", filepath.Join("whatsapp", "101.dryrun")}
+	if !testdb.Postgres() {
+		files = append(files, "bot.db", "bot.db-wal", "bot.db-shm")
+	}
+	for _, name := range files {
 		fi, err := os.Stat(filepath.Join(data, name))
 		if err != nil {
 			t.Fatal(err)

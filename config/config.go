@@ -26,9 +26,14 @@ import (
 // wins over telegram.token in the file so the secret can stay out of it.
 const EnvToken = "TELEGRAM_BOT_TOKEN"
 
+// EnvDatabaseURL carries database.url, and wins over the file's for the
+// same reason: the URL holds the database's password.
+const EnvDatabaseURL = "DATABASE_URL"
+
 // Config is the whole program configuration after defaults.
 type Config struct {
 	Telegram  Telegram  `yaml:"telegram"`
+	Database  Database  `yaml:"database"`
 	DataDir   string    `yaml:"data_dir"`
 	Timezone  string    `yaml:"timezone"`
 	WhatsApp  WhatsApp  `yaml:"whatsapp"`
@@ -56,6 +61,34 @@ type Telegram struct {
 	Workers int `yaml:"workers"`
 	// ShutdownGrace bounds how long in-flight handlers may run after a stop signal.
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
+}
+
+// Database says where the bot's tables live.
+type Database struct {
+	// URL is empty for SQLite in data_dir (bot.db), or a postgres:// URL
+	// for every table of the bot in that PostgreSQL database.
+	URL string `yaml:"url"`
+}
+
+// Redacted is URL without its password, for logs.
+func (d Database) Redacted() string {
+	u, err := url.Parse(d.URL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (d Database) Engine() string {
+	if d.URL == "" {
+		return "sqlite"
+	}
+	return "postgres"
 }
 
 // WhatsApp configures the per-reseller sessions.
@@ -211,6 +244,9 @@ func Parse(raw []byte, getenv func(string) string) (*Config, error) {
 	if tok := strings.TrimSpace(getenv(EnvToken)); tok != "" {
 		cfg.Telegram.Token = tok
 	}
+	if u := strings.TrimSpace(getenv(EnvDatabaseURL)); u != "" {
+		cfg.Database.URL = u
+	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -223,6 +259,7 @@ var known = map[string]bool{
 	"telegram": true, "telegram.token": true, "telegram.api_url": true, "telegram.admins": true,
 	"telegram.poll_timeout": true, "telegram.rate_global": true, "telegram.rate_per_chat": true,
 	"telegram.workers": true, "telegram.shutdown_grace": true,
+	"database": true, "database.url": true,
 	"data_dir": true, "timezone": true,
 	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true, "whatsapp.dryrun_inbox": true, "whatsapp.connect_concurrency": true,
 	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
@@ -315,6 +352,14 @@ func (c *Config) validate() error {
 	}
 	if c.Telegram.ShutdownGrace.D() < 0 {
 		return keyErr("telegram.shutdown_grace", "must not be negative")
+	}
+	c.Database.URL = strings.TrimSpace(c.Database.URL)
+	if c.Database.URL != "" {
+		// The value is not repeated: it holds the database's password.
+		u, err := url.Parse(c.Database.URL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return keyErr("database.url", "must be empty (SQLite in data_dir) or a PostgreSQL URL postgres://user:password@host:5432/database (from the file or %s)", EnvDatabaseURL)
+		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return keyErr("data_dir", "must not be empty")
