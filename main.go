@@ -3,7 +3,8 @@
 // or PostgreSQL) and the minute scheduler.
 //
 // This file is wiring only: config -> store -> whatsapp manager -> bot ->
-// scheduler; signals; shutdown.
+// scheduler -> scheduled backups; signals; shutdown. `renovabot backup` and
+// `renovabot restore` are the backup package's.
 package main
 
 import (
@@ -24,9 +25,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"renovabot/backup"
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/redact"
 	"renovabot/scheduler"
 	"renovabot/store"
 	"renovabot/whatsapp"
@@ -63,6 +70,9 @@ type runOptions struct {
 // run is the whole program. It returns when ctx is done (a stop signal) or
 // start-up fails, with the process exit status.
 func run(ctx context.Context, o runOptions) int {
+	if len(o.Args) > 0 && (o.Args[0] == "backup" || o.Args[0] == "restore") {
+		return backup.Command(ctx, o.Args[0], o.Args[1:], backup.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+	}
 	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
 	fs.SetOutput(o.Stderr)
 	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration")
@@ -83,6 +93,9 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	defer st.Close()
 	warnIfReadable(log, cfg.DataDir)
+	// One registry for the whole program, handed to each part that
+	// measures something: GET /metrics serves it.
+	metrics := newMetricsRegistry()
 
 	// The WhatsApp manager reports events to the bot, which needs the
 	// manager: the forwarder breaks the cycle until the bot exists.
@@ -105,6 +118,7 @@ func run(ctx context.Context, o runOptions) int {
 		Inbound:  notices,
 		Clock:    o.Clock,
 		Log:      log.With("component", "whatsapp"),
+		Metrics:  metrics,
 	})
 	if err != nil {
 		log.Error("cannot start the WhatsApp manager", "err", err)
@@ -122,6 +136,12 @@ func run(ctx context.Context, o runOptions) int {
 		}
 	})
 	defer closeWhatsApp()
+
+	subs, err := newSubscriptions(cfg, st, o.Clock, log)
+	if err != nil {
+		log.Error("cannot set up the resellers' payments", "err", err)
+		return exitFail
+	}
 
 	reminders := store.ReminderDefaults{SendTime: cfg.Scheduler.SendTime, LatestTime: cfg.Scheduler.LatestTime,
 		Stages: store.DefaultStages(cfg.Scheduler.Stages)}
@@ -141,8 +161,9 @@ func run(ctx context.Context, o runOptions) int {
 			TrialDays: cfg.Access.TrialDays,
 			Contact:   cfg.Access.Contact,
 		},
-		Reminders: reminders,
-	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa})
+		Reminders:        reminders,
+		ScheduledBackups: cfg.Backup.Dir != "",
+	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa, Subscriptions: botSubscriptions(subs), Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
 		return exitFail
@@ -159,13 +180,34 @@ func run(ctx context.Context, o runOptions) int {
 		Defaults: reminders, Workers: cfg.Scheduler.DispatchWorkers,
 		AdminDigest: len(cfg.Telegram.Admins) > 0, AdminLocation: cfg.Location, AdminTime: cfg.Scheduler.SendTime,
 	}, scheduler.Deps{Store: st, WhatsApp: wa, Notifier: tg, Clock: o.Clock, Log: log,
-		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound}})
+		Chores: []func(context.Context) error{tg.AccessNotices, st.ExpireInbound, tg.ExpiredNotices}, Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the scheduler", "err", err)
 		return exitFail
 	}
 
-	health, err := startHealth(cfg.HTTP.Listen, st, tg, log)
+	// Scheduled backups (backup.dir), in the background until the stop;
+	// they end before the store closes.
+	backups := make(chan struct{})
+	backupCtx, stopBackups := context.WithCancel(ctx)
+	defer func() { stopBackups(); <-backups }()
+	if cfg.Backup.Dir == "" {
+		close(backups)
+	} else {
+		runner, err := backup.NewRunner(ctx, backup.Schedule{Dir: cfg.Backup.Dir, Every: cfg.Backup.Every.D(), Keep: cfg.Backup.Keep},
+			cfg.DataDir, backup.RunnerDeps{Store: st, Notifier: tg, Clock: o.Clock, Log: log, Metrics: metrics})
+		if err != nil {
+			close(backups)
+			log.Error("cannot schedule backups", "err", err)
+			return exitFail
+		}
+		go func() {
+			defer close(backups)
+			runner.Run(backupCtx)
+		}()
+	}
+
+	health, err := startHealth(cfg.HTTP.Listen, st, tg, metrics, log)
 	if err != nil {
 		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
 		return exitFail
@@ -175,6 +217,13 @@ func run(ctx context.Context, o runOptions) int {
 	// before the WhatsApp manager closes.
 	sched.Start()
 	defer sched.Stop()
+	// Pending Mercado Pago payments are polled (those of before a restart
+	// too) once the bot can tell resellers; the poller ends with ctx.
+	var polling sync.WaitGroup
+	if subs != nil {
+		subs.SetNotifier(tg)
+		polling.Go(func() { subs.Run(ctx) })
+	}
 	// Reconnect linked resellers in the background (whatsapp.connect_concurrency
 	// at a time, with a short jitter), so the bot answers at once even with
 	// many sessions to restore.
@@ -191,6 +240,7 @@ func run(ctx context.Context, o runOptions) int {
 	log.Info("serving", "data_dir", cfg.DataDir, "database", databaseName(cfg), "health", health.addr)
 
 	tg.Serve(ctx) // returns after a stop signal, once handlers finished (within the grace)
+	polling.Wait()
 	sched.Stop()
 	closeWhatsApp() // also ends a StartLinked still under way
 	<-linked
@@ -248,10 +298,13 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(strings.ToUpper(c.Level)))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	// Phone numbers and WhatsApp ids inside errors and library lines are
+	// masked at info and above: those lines carry "chat", nothing personal.
+	return slog.New(redact.NewHandler(h))
 }
 
 type healthServer struct {
@@ -259,10 +312,19 @@ type healthServer struct {
 	stop func()
 }
 
+// newMetricsRegistry is the program's Prometheus registry: the Go runtime
+// and process collectors; each part registers its own metrics on it.
+func newMetricsRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
 // startHealth serves GET /healthz: 200 when the store answers and Telegram
-// polling is alive, 503 otherwise. It is the only HTTP endpoint and
-// exposes nothing else. An empty listen address disables it.
-func startHealth(listen string, st *store.Store, tg *bot.Bot, log *slog.Logger) (healthServer, error) {
+// polling is alive, 503 otherwise; and GET /metrics, the registry in
+// Prometheus text format (counts and durations, never a chat id, number or
+// name). Nothing else. An empty listen address disables both.
+func startHealth(listen string, st *store.Store, tg *bot.Bot, metrics *prometheus.Registry, log *slog.Logger) (healthServer, error) {
 	if listen == "" {
 		return healthServer{stop: func() {}}, nil
 	}
@@ -289,6 +351,7 @@ func startHealth(listen string, st *store.Store, tg *bot.Bot, log *slog.Logger) 
 		w.WriteHeader(code)
 		fmt.Fprintf(w, `{"status":%q,"store":%q,"telegram":%q}`+"\n", status, storeState, tgState)
 	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -54,15 +54,12 @@ func (b *Bot) registerAccess() {
 // Access is granted in whole days of the reseller's calendar: "até
 // 05/12/2026" means all of 05/12, so access_until is the midnight that
 // starts the next day in their time zone.
-func accessEnd(last billing.Date, loc *time.Location) time.Time { return last.AddDays(1).Time(loc) }
+// The rule lives in store (store.AccessEnd), shared with the access a
+// payment buys.
+func accessEnd(last billing.Date, loc *time.Location) time.Time { return store.AccessEnd(last, loc) }
 
 // lastAccessDay is the last civil day with access (zero if no end).
-func lastAccessDay(r store.Reseller) billing.Date {
-	if r.AccessUntil.IsZero() {
-		return billing.Date{}
-	}
-	return billing.DateOf(r.AccessUntil.In(r.Location()).Add(-time.Nanosecond))
-}
+func lastAccessDay(r store.Reseller) billing.Date { return r.LastAccessDay() }
 
 // trialAccess is the access of a new reseller in open mode: today plus
 // TrialDays full days.
@@ -269,9 +266,9 @@ func (b *Bot) noAccessMessage(res store.Reseller) Message {
 		text = Textf("⛔ <b>Seu acesso ao RenovaBot está bloqueado</b> desde %s.\n\nPara saber o motivo ou liberar o acesso, fale com %s.\n\n",
 			since, Raw(b.contactText()))
 	default:
-		text = Textf("⏰ <b>Seu acesso ao RenovaBot expirou</b> em %s.\n\nPara renovar, fale com %s.\n\n", since, Raw(b.contactText()))
+		text = Textf("⏰ <b>Seu acesso ao RenovaBot expirou</b> em %s.\n\nPara renovar, %s.\n\n", since, Raw(b.renewHow(res)))
 	}
-	return Message{Text: text + txtNoAccessFooter, Keyboard: Keyboard{b.contactRow()}}
+	return Message{Text: text + txtNoAccessFooter, Keyboard: Keyboard{b.subscribeRow(res), b.contactRow()}}
 }
 
 // noAccessAlert is the short version for a button press (Telegram shows
@@ -305,7 +302,9 @@ func (b *Bot) noAccessAlert(res store.Reseller) (string, bool) {
 func (b *Bot) denyAccess(r *Request) error {
 	if r.Callback != nil {
 		text, complete := b.noAccessAlert(r.Reseller)
-		if err := r.Alert(text); err != nil || complete {
+		// The message follows the alert when the alert cannot hold it
+		// all, or when it carries the button to subscribe.
+		if err := r.Alert(text); err != nil || (complete && !b.canSubscribe(r.Reseller)) {
 			return err
 		}
 	}
@@ -352,22 +351,37 @@ func (b *Bot) AccessNotices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return b.noticeEach(ctx, list, "access notice", func(res store.Reseller) (string, Message, bool) {
+		kind, left, ok := noticeDue(res, now)
+		if !ok || !res.HasAccess(now) {
+			return "", Message{}, false
+		}
+		return kind, b.noticeMessage(res, left), true
+	})
+}
+
+// noticeEach sends every reseller of list (admins aside) the notice about
+// their access that due decides, if any. Each works under the reseller's
+// lock and reads their account again inside it, so an account erased
+// meanwhile is never told (see store.Tenant.Lock); the notice is claimed
+// (once per kind and end of access) before it is sent and released when it
+// could not be, so a later tick tries again.
+func (b *Bot) noticeEach(ctx context.Context, list []store.Reseller, what string,
+	due func(res store.Reseller) (kind string, msg Message, ok bool)) error {
 	var errs []error
 	for _, res := range list {
 		if b.admin[res.ChatID] {
 			continue
 		}
-		if err := b.accessNotice(ctx, res.ChatID, now); err != nil {
+		if err := b.accessNotice(ctx, res.ChatID, what, due); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// accessNotice sends chatID the notice due at now, if any. It works under
-// the reseller's lock and reads their account again inside it, so an
-// account erased meanwhile is never told (see store.Tenant.Lock).
-func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) error {
+func (b *Bot) accessNotice(ctx context.Context, chatID int64, what string,
+	due func(res store.Reseller) (kind string, msg Message, ok bool)) error {
 	t := b.store.Tenant(chatID)
 	ctx, release, err := t.Lock(ctx)
 	if errors.Is(err, store.ErrErasing) {
@@ -385,15 +399,15 @@ func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) err
 	if err != nil {
 		return err
 	}
-	kind, left, ok := noticeDue(res, now)
-	if !ok || !res.HasAccess(now) {
+	kind, msg, ok := due(res)
+	if !ok {
 		return nil
 	}
 	claimed, err := acc.ClaimAccessNotice(ctx, kind, res.AccessUntil)
 	if err != nil || !claimed {
 		return err
 	}
-	_, err = b.send.SendText(ctx, chatID, b.noticeMessage(res, left))
+	_, err = b.send.SendText(ctx, chatID, msg)
 	switch {
 	case err == nil, errors.Is(err, ErrUnreachable):
 		return nil // sent, or the reseller blocked the bot: nothing to retry
@@ -401,7 +415,7 @@ func (b *Bot) accessNotice(ctx context.Context, chatID int64, now time.Time) err
 	if rerr := acc.ReleaseAccessNotice(context.WithoutCancel(ctx), kind, res.AccessUntil); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
-	return fmt.Errorf("access notice to %d: %w", chatID, err)
+	return fmt.Errorf("%s to %d: %w", what, chatID, err)
 }
 
 func (b *Bot) noticeMessage(res store.Reseller, left int) Message {
@@ -416,8 +430,8 @@ func (b *Bot) noticeMessage(res store.Reseller, left int) Message {
 		when = Textf("⏳ <b>Seu acesso ao RenovaBot termina em %d dias</b>, em %s.", left, last)
 	}
 	text := when + "\n\nDepois disso, os lembretes automáticos param até a renovação (seus dados continuam guardados).\n\n" +
-		"Para renovar, fale com " + b.contactText() + "."
-	return Message{Text: text, Keyboard: Keyboard{b.contactRow(), Row(Btn("👤 Minha conta", CB(actAccount)))}}
+		"Para renovar, " + b.renewHow(res) + "."
+	return Message{Text: text, Keyboard: Keyboard{b.subscribeRow(res), b.contactRow(), Row(Btn("👤 Minha conta", CB(actAccount)))}}
 }
 
 // ---- Minha conta ----
@@ -440,9 +454,14 @@ func (b *Bot) showAccount(r *Request) error {
 		}
 		sb.WriteString("WhatsApp: " + whatsAppLine(st) + "\n")
 	}
-	sb.WriteString("Suporte: " + b.contactText() + "\n\n")
+	sb.WriteString("Suporte: " + b.contactText() + "\n")
+	payments, err := b.accountPayments(r)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(payments + "\n")
 	sb.WriteString("🔐 Seus dados são só seus: /meusdados baixa uma cópia de tudo; /apagarconta apaga tudo.")
-	kb := Keyboard{}
+	kb := Keyboard{b.subscribeRow(r.Reseller)}
 	if b.wa != nil {
 		kb = append(kb, Row(Btn("📱 WhatsApp", CB(actWA))))
 	}

@@ -143,10 +143,16 @@ func (b *Bot) showAdminPanel(r *Request) error {
 		mode = Textf("com aprovação (teste de %s ao aprovar)", trial)
 	}
 	sb.WriteString("\n\nCadastro: " + mode)
+	backup, err := b.backupLine(r)
+	if err != nil {
+		return err
+	}
+	sb.WriteString("\n" + backup)
 	kb := Keyboard{
 		Row(Btn("👥 Revendedores", CB(actAdmList, 0)), Btn("🔎 Buscar", CB(actAdmSearch))),
 		Row(Btn("📊 Estatísticas", CB(actAdmStats)), Btn("📣 Aviso geral", CB(actAdmBroadcast))),
 		Row(Btn("📜 Registro de ações", CB(actAdmAudit))),
+		b.adminPaymentsRow(),
 		backToMenu(),
 	}
 	return r.Show(Message{Text: sb.String(), Keyboard: kb})
@@ -291,6 +297,11 @@ func (b *Bot) showAdmCard(r *Request, t store.ResellerSummary, page int, heading
 	if !t.UnreachableAt.IsZero() {
 		sb.WriteString(Textf("\n🚫 Bloqueou o bot no Telegram em %s", billing.DateOf(t.UnreachableAt.In(loc)).BR()))
 	}
+	payments, err := b.cardPayments(r, t.ChatID)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(payments)
 
 	// The card's access buttons act once (once.go): "+1 mês" pressed twice
 	// extends once, a stale card's "Bloquear" cannot undo a later unblock.
@@ -348,11 +359,7 @@ func addPeriod(base billing.Date, period string) (billing.Date, error) {
 // extendedAccess adds a period to the target's access: from the last day
 // of a running access, or from today when it ended (or never had an end).
 func extendedAccess(t store.Reseller, now time.Time, period string) (store.Access, billing.Date, error) {
-	base := billing.Today(now, t.Location())
-	if t.HasAccess(now) && !t.AccessUntil.IsZero() {
-		base = lastAccessDay(t)
-	}
-	last, err := addPeriod(base, period)
+	last, err := addPeriod(t.ExtensionBase(now), period)
 	if err != nil {
 		return store.Access{}, billing.Date{}, err
 	}
@@ -413,7 +420,7 @@ func (b *Bot) applyExtension(r *Request, t store.ResellerSummary, access store.A
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin set the end of access", "admin", r.ChatID, "reseller", t.ChatID, "until", last.ISO(), "reduced", cut)
+	b.log.Info("admin set the end of access", "admin", r.ChatID, "chat", t.ChatID, "until", last.ISO(), "reduced", cut)
 	heading := Textf("✅ Acesso de %s estendido até %s.", orDash(t.Name), last.BR())
 	switch {
 	case cut:
@@ -483,7 +490,7 @@ func (b *Bot) onAdmBlock(r *Request, block bool) error {
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin changed block", "admin", r.ChatID, "reseller", t.ChatID, "blocked", block)
+	b.log.Info("admin changed block", "admin", r.ChatID, "chat", t.ChatID, "blocked", block)
 	switch {
 	case block:
 		b.tell(r.Ctx, t.ChatID, Textf("⛔ <b>Seu acesso ao RenovaBot foi bloqueado.</b> Seus dados continuam guardados. Para saber mais, fale com %s.",
@@ -622,7 +629,7 @@ func (b *Bot) askAdmins(ctx context.Context, res store.Reseller, past *store.Era
 		Raw(who), res.ChatID, Raw(before))
 	for id := range b.admin {
 		if _, err := b.send.SendText(ctx, id, Message{Text: text, Keyboard: b.approvalKeyboard(res.ChatID)}); err != nil {
-			b.log.Warn("approval request to admin", "admin", id, "reseller", res.ChatID, "err", err)
+			b.log.Warn("approval request to admin", "admin", id, "chat", res.ChatID, "err", err)
 		}
 	}
 }
@@ -660,7 +667,7 @@ func (b *Bot) onAdmApprove(r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin approved reseller", "admin", r.ChatID, "reseller", t.ChatID, "period", period)
+	b.log.Info("admin approved reseller", "admin", r.ChatID, "chat", t.ChatID, "period", period)
 	text := Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado</b>, até %s.", last.BR())
 	if after.Status == store.StatusTrial {
 		text = Textf("✅ <b>Seu acesso ao RenovaBot foi aprovado!</b> Você tem %s de teste grátis, até %s.",
@@ -688,7 +695,7 @@ func (b *Bot) onAdmRefuse(r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.log.Info("admin refused reseller", "admin", r.ChatID, "reseller", t.ChatID)
+	b.log.Info("admin refused reseller", "admin", r.ChatID, "chat", t.ChatID)
 	b.tell(r.Ctx, t.ChatID, Textf("❌ <b>Seu pedido de acesso ao RenovaBot foi recusado.</b> Se acha que foi um engano, fale com %s.",
 		Raw(b.contactText())))
 	_ = r.Toast("Recusado.")
@@ -748,7 +755,7 @@ func admDeleteFlow(b *Bot) *Flow {
 				if err != nil {
 					return "", err
 				}
-				b.log.Info("admin deleted reseller", "admin", r.ChatID, "reseller", t.ChatID)
+				b.log.Info("admin deleted reseller", "admin", r.ChatID, "chat", t.ChatID)
 				if err := r.Tenant.Conversations().Clear(r.Ctx); err != nil {
 					return "", err
 				}
@@ -780,6 +787,11 @@ func (b *Bot) showAdmStats(r *Request) error {
 	sb.WriteString(Textf("\n🔐 Última conexão barrada por chave de acesso (passkey): <b>%d</b>", st.PasskeyBlocked))
 	sb.WriteString(Textf("\n\n📨 Lembretes enviados: hoje <b>%d</b> · 7 dias <b>%d</b> · 30 dias <b>%d</b>", st.Sent.Today, st.Sent.Days7, st.Sent.Days30))
 	sb.WriteString(Textf("\n⚠️ Falhas de envio: hoje <b>%d</b> · 7 dias <b>%d</b> · 30 dias <b>%d</b>", st.Failed.Today, st.Failed.Days7, st.Failed.Days30))
+	revenue, err := b.revenueText(r)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(revenue)
 	return r.Show(Message{Text: sb.String(), Keyboard: Keyboard{Row(Btn("🔄 Atualizar", CB(actAdmStats))), backToPanel()}})
 }
 
@@ -792,6 +804,10 @@ var auditLabels = map[string]string{
 	store.AuditUnblock:   "desbloqueou",
 	store.AuditDelete:    "excluiu",
 	store.AuditBroadcast: "enviou um aviso geral",
+
+	store.AuditSubscriptionApprove: "aprovou o pagamento de",
+	store.AuditSubscriptionRefuse:  "recusou o comprovante de",
+	store.AuditSubscriptionPaid:    "confirmou o pagamento de",
 }
 
 func (b *Bot) showAdmAudit(r *Request) error {
@@ -807,6 +823,9 @@ func (b *Bot) showAdmAudit(r *Request) error {
 	loc := r.Reseller.Location()
 	for _, e := range log {
 		who := "(conta apagada)"
+		if e.Action == store.AuditSubscriptionPaid {
+			who = "Mercado Pago" // confirmed by the provider, no admin
+		}
 		if e.AdminID != 0 {
 			who = Truncate(orDash(e.AdminName), 20) + " (" + strconv.FormatInt(e.AdminID, 10) + ")"
 		}

@@ -20,6 +20,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"renovabot/billing"
 	"renovabot/clock"
@@ -44,6 +45,9 @@ type Config struct {
 	// Reminders are the automatic reminder settings of resellers who never
 	// changed theirs (no stages: store.BuiltinReminderDefaults).
 	Reminders store.ReminderDefaults
+	// ScheduledBackups: backup.dir is set (the panel says "desligado"
+	// otherwise).
+	ScheduledBackups bool
 }
 
 // Deps are the bot's collaborators.
@@ -54,6 +58,11 @@ type Deps struct {
 	// WhatsApp is the session manager; nil leaves the WhatsApp features out
 	// (no button for what does not exist).
 	WhatsApp WhatsApp
+	// Subscriptions is how resellers pay for access (subscription.Service);
+	// nil, or no plans, leaves the subscription screens out.
+	Subscriptions Subscriptions
+	// Metrics registers the bot's metrics (metrics.go); nil: not exported.
+	Metrics prometheus.Registerer
 }
 
 // handlerFunc handles a command, a button or a wizard answer.
@@ -66,11 +75,12 @@ type Bot struct {
 	clock clock.Clock
 	log   *slog.Logger
 
-	api   *tgbot.Bot
-	send  *Sender
-	disp  *dispatcher
-	poll  *pollObserver
-	admin map[int64]bool
+	api     *tgbot.Bot
+	send    *Sender
+	disp    *dispatcher
+	poll    *pollObserver
+	metrics *metrics
+	admin   map[int64]bool
 
 	commands  map[string]handlerFunc
 	callbacks map[string]handlerFunc
@@ -88,6 +98,7 @@ type Bot struct {
 	broadcasting atomic.Bool
 
 	wa       WhatsApp
+	subs     Subscriptions // nil: no plans, no subscription screens
 	pairMu   sync.Mutex
 	pairings map[int64]*pairRun
 	notices  chan whatsapp.Event
@@ -118,13 +129,21 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		notices:   make(chan whatsapp.Event, 1024),
 	}
 	b.life, b.stopLife = context.WithCancel(context.Background())
+	if deps.Subscriptions != nil && len(deps.Subscriptions.Plans()) > 0 {
+		b.subs = deps.Subscriptions
+	}
 	if b.cfg.Access.TrialDays <= 0 {
 		b.cfg.Access.TrialDays = defaultTrialDays
 	}
 	for _, id := range cfg.Admins {
 		b.admin[id] = true
 	}
-	b.poll = &pollObserver{clock: deps.Clock, next: http.DefaultTransport}
+	m, err := newMetrics(deps.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("bot: metrics: %w", err)
+	}
+	b.metrics = m
+	b.poll = &pollObserver{clock: deps.Clock, next: callMeter{next: http.DefaultTransport, m: m}}
 	httpClient := &http.Client{Timeout: cfg.PollTimeout + 15*time.Second, Transport: b.poll}
 
 	api, err := tgbot.New(cfg.Token,
@@ -175,6 +194,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	b.registerAccess()
 	b.registerAdmin()
 	b.registerLGPD()
+	if b.subs != nil {
+		b.registerSubscription()
+	}
 	return b, nil
 }
 
@@ -288,6 +310,8 @@ func updateChat(upd *models.Update) (int64, bool) {
 // dispatcher, so updates of a chat never overlap.
 func (b *Bot) handle(ctx context.Context, chatID int64, upd *models.Update) {
 	r := &Request{Ctx: ctx, Bot: b, ChatID: chatID, Tenant: b.store.Tenant(chatID), IsAdmin: b.admin[chatID], Update: upd}
+	start := b.clock.Now()
+	defer func() { b.metrics.handled(upd, b.clock.Now().Sub(start)) }()
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic in handler", "chat", chatID, "update", upd.ID, "panic", p, "stack", string(debug.Stack()))

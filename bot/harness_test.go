@@ -47,6 +47,8 @@ type harness struct {
 	// setup, when set, runs on each new Bot before it serves (tests use it
 	// to register extra handlers or flows).
 	setup func(b *Bot)
+	// subs, when set, is the Bot's Subscriptions (resellers' payments).
+	subs Subscriptions
 
 	mu      sync.Mutex
 	handled int
@@ -208,7 +210,7 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	b, err := New(h.cfg, Deps{Store: h.store, Clock: h.clock, Log: testLogger(), WhatsApp: wa})
+	b, err := New(h.cfg, Deps{Store: h.store, Clock: h.clock, Log: testLogger(), WhatsApp: wa, Subscriptions: h.subs})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -149,6 +149,26 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 	})
 }
 
+// SendFile sends again, by its Telegram file id, a photo (photo true) or a
+// document the bot received (a payment's proof to the admins): Telegram
+// keeps the file, nothing is downloaded or uploaded.
+func (s *Sender) SendFile(ctx context.Context, chatID int64, fileID string, photo bool, caption Message) (int, error) {
+	if photo {
+		return s.post(ctx, chatID, "sendPhoto", func(ctx context.Context) (*models.Message, error) {
+			return s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{
+				ChatID: chatID, Photo: &models.InputFileString{Data: fileID},
+				Caption: caption.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: caption.Keyboard.markup(),
+			})
+		})
+	}
+	return s.post(ctx, chatID, "sendDocument", func(ctx context.Context) (*models.Message, error) {
+		return s.api.SendDocument(ctx, &tgbot.SendDocumentParams{
+			ChatID: chatID, Document: &models.InputFileString{Data: fileID},
+			Caption: caption.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: caption.Keyboard.markup(),
+		})
+	})
+}
+
 // SendVoice sends audio as a voice message (OGG/Opus, MP3 or M4A).
 func (s *Sender) SendVoice(ctx context.Context, chatID int64, audio []byte, caption Message) (int, error) {
 	return s.post(ctx, chatID, "sendVoice", func(ctx context.Context) (*models.Message, error) {

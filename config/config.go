@@ -42,6 +42,10 @@ type Config struct {
 	HTTP      HTTP      `yaml:"http"`
 	Log       Log       `yaml:"log"`
 	Reports   Reports   `yaml:"reports"`
+	// Subscription and MercadoPago: resellers pay for access (subscription.go).
+	Subscription Subscription `yaml:"subscription"`
+	MercadoPago  MercadoPago  `yaml:"mercadopago"`
+	Backup       Backup       `yaml:"backup"`
 
 	// Location is Timezone loaded.
 	Location *time.Location `yaml:"-"`
@@ -135,6 +139,15 @@ type Reports struct {
 	ChurnDays int `yaml:"churn_days"`
 }
 
+// Backup configures the scheduled backups (the backup package).
+type Backup struct {
+	// Dir receives an archive every Every; empty: no scheduled backups.
+	Dir   string   `yaml:"dir"`
+	Every Duration `yaml:"every"`
+	// Keep is how many of the newest archives in Dir are kept.
+	Keep int `yaml:"keep"`
+}
+
 // Access decides who may use the bot.
 type Access struct {
 	// Mode is "open" (anyone who sends /start gets a trial) or "approval"
@@ -195,7 +208,9 @@ func keyErr(key, format string, args ...any) *Error {
 
 // Defaults returns the configuration used for keys the file leaves out.
 func Defaults() Config {
+	sub, mp := defaultSubscription()
 	return Config{
+		Subscription: sub, MercadoPago: mp,
 		Telegram: Telegram{
 			APIURL:        "https://api.telegram.org",
 			PollTimeout:   Duration(50 * time.Second),
@@ -213,6 +228,7 @@ func Defaults() Config {
 		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
 		Log:       Log{Level: "info", Format: "text"},
 		Reports:   Reports{ChurnDays: 30},
+		Backup:    Backup{Every: Duration(24 * time.Hour), Keep: 7},
 	}
 }
 
@@ -225,6 +241,21 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	}
 	return Parse(raw, getenv)
 }
+
+// LoadForTool is Load for the maintenance subcommands (backup, restore),
+// which never talk to Telegram: the token may be missing.
+func LoadForTool(path string, getenv func(string) string) (*Config, error) {
+	return Load(path, func(k string) string {
+		if k == EnvToken && strings.TrimSpace(getenv(k)) == "" {
+			return toolToken
+		}
+		return getenv(k)
+	})
+}
+
+// toolToken stands in for the token when the environment has none; it
+// also hides the file's, which the tools never read.
+const toolToken = "0:not-needed-by-this-tool"
 
 // Parse is Load without the file read.
 func Parse(raw []byte, getenv func(string) string) (*Config, error) {
@@ -246,6 +277,9 @@ func Parse(raw []byte, getenv func(string) string) (*Config, error) {
 	}
 	if u := strings.TrimSpace(getenv(EnvDatabaseURL)); u != "" {
 		cfg.Database.URL = u
+	}
+	if tok := strings.TrimSpace(getenv(EnvMercadoPagoToken)); tok != "" {
+		cfg.MercadoPago.AccessToken = tok
 	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -269,6 +303,7 @@ var known = map[string]bool{
 	"http": true, "http.listen": true,
 	"log": true, "log.level": true, "log.format": true,
 	"reports": true, "reports.churn_days": true,
+	"backup": true, "backup.dir": true, "backup.every": true, "backup.keep": true,
 }
 
 // KnownKeys returns every accepted key, sorted (used by the test that keeps
@@ -305,6 +340,18 @@ func walkKeys(m *yaml.Node, prefix string) error {
 		if v.Kind == yaml.MappingNode {
 			if err := walkKeys(v, path); err != nil {
 				return err
+			}
+		}
+		if v.Kind == yaml.SequenceNode {
+			// A list of mappings (subscription.plans): each item's keys
+			// are checked under the list's name.
+			for _, item := range v.Content {
+				if item.Kind != yaml.MappingNode {
+					continue
+				}
+				if err := walkKeys(item, path); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -438,6 +485,9 @@ func (c *Config) validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil && c.HTTP.Listen != "" {
 		return keyErr("http.listen", "%q is not host:port (example: 127.0.0.1:8080; empty disables)", c.HTTP.Listen)
 	}
+	if err := c.Backup.validate(c.DataDir); err != nil {
+		return err
+	}
 	if c.Reports.ChurnDays < 1 || c.Reports.ChurnDays > 365 {
 		return keyErr("reports.churn_days", "must be between 1 and 365 days")
 	}
@@ -451,7 +501,7 @@ func (c *Config) validate() error {
 	default:
 		return keyErr("log.format", "%q is not a format (text or json)", c.Log.Format)
 	}
-	return nil
+	return c.validateSubscription()
 }
 
 // IsAdmin reports whether chatID is listed in telegram.admins.
@@ -462,4 +512,25 @@ func (c *Config) IsAdmin(chatID int64) bool {
 		}
 	}
 	return false
+}
+
+func (b *Backup) validate(dataDir string) error {
+	b.Dir = strings.TrimSpace(b.Dir)
+	if b.Every.D() < 10*time.Minute || b.Every.D() > 30*24*time.Hour {
+		return keyErr("backup.every", "must be between 10m and 720h (example: 24h)")
+	}
+	if b.Keep < 1 || b.Keep > 1000 {
+		return keyErr("backup.keep", "must be between 1 and 1000 archives")
+	}
+	if b.Dir == "" {
+		return nil
+	}
+	// Archives inside data_dir would make it non-empty for a restore and
+	// share its disk's fate; never the directory itself.
+	if abs, err := filepath.Abs(b.Dir); err == nil {
+		if data, err := filepath.Abs(dataDir); err == nil && abs == data {
+			return keyErr("backup.dir", "must not be data_dir itself (%s)", dataDir)
+		}
+	}
+	return nil
 }

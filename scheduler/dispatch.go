@@ -56,7 +56,7 @@ func (s *Scheduler) runReseller(ctx context.Context, chatID int64) {
 	a, err := t.Reminders().Account(ctx, s.cfg.Defaults)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
-			s.log.Error("reading reseller", "chat_id", chatID, "err", err)
+			s.log.Error("reading reseller", "chat", chatID, "err", err)
 		}
 		return
 	}
@@ -71,7 +71,7 @@ func (s *Scheduler) runReseller(ctx context.Context, chatID int64) {
 		s.logErr(ctx, "closing old reminders", chatID, err)
 		return
 	} else if n > 0 {
-		s.log.Info("reminders not sent in time", "chat_id", chatID, "rows", n)
+		s.log.Info("reminders not sent in time", "chat", chatID, "rows", n)
 	}
 	var wait *Waiting
 	if !cutoff && !s.held(chatID, now) {
@@ -266,7 +266,7 @@ func (s *Scheduler) record(ctx context.Context, t store.Tenant, today billing.Da
 		return nil, s.recordErr(ctx, t, rem.Sent(bctx, m.ID))
 	case errors.Is(sendErr, errChangedMeanwhile):
 		// Nothing left; the row is already "cancelled" with the reason.
-		s.log.Info("reminder cancelled before it left", "chat_id", chatID, "message", m.ID)
+		s.log.Info("reminder cancelled before it left", "chat", chatID, "message", m.ID)
 		return nil, false
 	case ctx.Err() != nil, errors.Is(sendErr, context.Canceled), errors.Is(sendErr, whatsapp.ErrClosed):
 		// Stopping: the row stays "sending" and is resent with its id.
@@ -316,7 +316,7 @@ func (s *Scheduler) record(ctx context.Context, t store.Tenant, today billing.Da
 		return nil, s.recordErr(ctx, t, rem.Retry(bctx, m.ID, now.Add(retryRestricted), reasonRestrictedRetry))
 	default:
 		// Network, timeout, server error: this message again later.
-		s.log.Warn("reminder send failed, will retry", "chat_id", chatID, "message", m.ID, "attempt", m.Attempts+1, "err", sendErr)
+		s.log.Warn("reminder send failed, will retry", "chat", chatID, "message", m.ID, "attempt", m.Attempts+1, "err", sendErr)
 		if m.Attempts+1 >= s.cfg.MaxAttempts {
 			return nil, s.recordErr(ctx, t, rem.Failed(bctx, m.ID, reasonGaveUp(m.Attempts+1, reasonTransient), true))
 		}
@@ -361,7 +361,7 @@ func (s *Scheduler) logErr(ctx context.Context, what string, chatID int64, err e
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return
 	}
-	s.log.Error(what, "chat_id", chatID, "err", err)
+	s.log.Error(what, "chat", chatID, "err", err)
 }
 
 // waitingNotice tells the reseller, once a day, how many of today's

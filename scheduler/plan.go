@@ -67,7 +67,7 @@ func (s *Scheduler) plan(ctx context.Context, now time.Time, a store.ReminderAcc
 			return jobNone, err
 		}
 		if n > 0 || len(days) > 0 {
-			s.log.Info("reminders planned", "chat_id", a.Reseller.ChatID, "day", today.ISO(), "rows", n, "missed_days", len(days))
+			s.log.Info("reminders planned", "chat", a.Reseller.ChatID, "day", today.ISO(), "rows", n, "missed_days", len(days))
 		}
 		if n > 0 {
 			return jobRun, nil // the outbox scan of this tick predates these rows

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 
 	"renovabot/billing"
@@ -149,18 +150,21 @@ type Deps struct {
 	// once-a-minute work of the product (access-ending notices) shares
 	// this one tick instead of starting its own timer.
 	Chores []func(ctx context.Context) error
+	// Metrics registers the scheduler's metrics (metrics.go); nil: not exported.
+	Metrics prometheus.Registerer
 }
 
 // Scheduler plans and sends reminders. Start runs it every minute; tests
 // call Tick and Wait instead.
 type Scheduler struct {
-	cfg    Config
-	store  *store.Store
-	wa     WhatsApp
-	notify Notifier
-	clock  clock.Clock
-	log    *slog.Logger
-	chores []func(ctx context.Context) error
+	cfg     Config
+	store   *store.Store
+	wa      WhatsApp
+	notify  Notifier
+	clock   clock.Clock
+	log     *slog.Logger
+	chores  []func(ctx context.Context) error
+	metrics *metrics
 
 	// life ends with Stop; reseller jobs run under it.
 	life context.Context
@@ -213,6 +217,11 @@ func New(cfg Config, deps Deps) (*Scheduler, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("component", "scheduler")
+	m, err := newMetrics(s, deps.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: metrics: %w", err)
+	}
+	s.metrics = m
 	s.life, s.end = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -280,6 +289,7 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	s.tickMu.Lock()
 	defer s.tickMu.Unlock()
 	now := s.clock.Now()
+	defer func() { s.metrics.tick.Observe(s.clock.Now().Sub(now).Seconds()) }()
 	jobs, planErr := s.planAll(ctx, now)
 	for _, chatID := range jobs {
 		s.enqueue(chatID)
@@ -311,7 +321,7 @@ func (s *Scheduler) planAll(ctx context.Context, now time.Time) ([]int64, error)
 		}
 		job, err := s.plan(ctx, now, a)
 		if err != nil {
-			s.log.Error("planning reminders", "chat_id", a.Reseller.ChatID, "err", err)
+			s.log.Error("planning reminders", "chat", a.Reseller.ChatID, "err", err)
 			errs = append(errs, fmt.Errorf("chat %d: %w", a.Reseller.ChatID, err))
 			continue
 		}
@@ -360,7 +370,7 @@ func (s *Scheduler) worker(chatID int64) {
 func (s *Scheduler) safeRun(chatID int64) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic in reseller job", "chat_id", chatID, "panic", p, "stack", string(debug.Stack()))
+			s.log.Error("panic in reseller job", "chat", chatID, "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
 	s.runReseller(s.life, chatID)

@@ -177,17 +177,27 @@ func (s *Store) AdminSetAccess(ctx context.Context, ch AccessChange) (before, af
 		if ch.RequirePending && !before.AwaitingApproval {
 			return ErrAlreadyDecided
 		}
-		after, err = scanReseller(tx.QueryRowContext(ctx, `UPDATE resellers SET status = ?, access_until = ?, awaiting_approval = ?,
-				status_since = CASE WHEN status != ? OR awaiting_approval != ? THEN ? ELSE status_since END
-			WHERE chat_id = ? RETURNING `+resellerCols,
-			ch.Access.Status, ch.Access.untilArg(), ch.Access.AwaitingApproval, ch.Access.Status, ch.Access.AwaitingApproval, now, ch.Target))
-		if err != nil {
-			return fmt.Errorf("store: set access: %w", err)
+		if after, err = setAccessTx(ctx, tx, ch.Target, ch.Access, now); err != nil {
+			return err
 		}
 		return insertAudit(ctx, tx, now, AuditEntry{AdminID: ch.Admin, Action: ch.Action, TargetID: ch.Target,
 			TargetName: before.Name, Detail: ch.Detail})
 	})
 	return before, after, err
+}
+
+// setAccessTx writes a reseller's access inside tx and returns the row. It
+// is the one write of access for an admin's decision and for the access a
+// payment buys (subscriptions.go).
+func setAccessTx(ctx context.Context, tx *sql.Tx, target int64, a Access, now int64) (Reseller, error) {
+	after, err := scanReseller(tx.QueryRowContext(ctx, `UPDATE resellers SET status = ?, access_until = ?, awaiting_approval = ?,
+			status_since = CASE WHEN status != ? OR awaiting_approval != ? THEN ? ELSE status_since END
+		WHERE chat_id = ? RETURNING `+resellerCols,
+		a.Status, a.untilArg(), a.AwaitingApproval, a.Status, a.AwaitingApproval, now, target))
+	if err != nil {
+		return Reseller{}, fmt.Errorf("store: set access: %w", err)
+	}
+	return after, nil
 }
 
 // AdminDeleteReseller erases every row of target (see Accounts.Erase; the

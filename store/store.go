@@ -41,6 +41,9 @@ type Store struct {
 	// file next to the database, never in it.
 	chatKey []byte
 	locks   tenantLocks
+	// lock is the database file's flock, shared while the Store is open
+	// (exclusive for OpenExclusive): see lockFile.
+	lock *os.File
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -49,6 +52,10 @@ type Store struct {
 // (KeyFile, next to it) are readable by this user only, whatever the
 // directory's mode.
 func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
+	return open(ctx, path, clk, false)
+}
+
+func open(ctx context.Context, path string, clk clock.Clock, exclusive bool) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data dir: %w", err)
 	}
@@ -68,25 +75,39 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 	params.Set("_foreign_keys", "on")
 	params.Set("_synchronous", "NORMAL")
 	params.Set("_txlock", "immediate")
+	lock, err := lockFile(path, exclusive)
+	if err != nil {
+		return nil, err
+	}
 	dsn := "file:" + path + "?" + params.Encode()
 
 	write, err := sql.Open(driverName, dsn)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
+	if exclusive {
+		s := &Store{read: write, write: write, d: sqliteDialect{}, clock: clk, path: path, chatKey: key, lock: lock}
+		if err := s.migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 
 	params.Set("_query_only", "true")
 	read, err := sql.Open(driverName, "file:"+path+"?"+params.Encode())
 	if err != nil {
 		write.Close()
+		lock.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 
-	s := &Store{read: read, write: write, d: sqliteDialect{}, clock: clk, path: path, chatKey: key}
+	s := &Store{read: read, write: write, d: sqliteDialect{}, clock: clk, path: path, chatKey: key, lock: lock}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -96,7 +117,14 @@ func Open(ctx context.Context, path string, clk clock.Clock) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(s.read.Close(), err)
+	}
+	if s.lock != nil {
+		err = errors.Join(err, s.lock.Close()) // releases the flock
+	}
+	return err
 }
 
 // Ping checks that the database answers a query on both pools.

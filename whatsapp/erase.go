@@ -57,14 +57,14 @@ func (m *Manager) Erase(ctx context.Context, chatID int64, eraseRows func(contex
 // account: logout, file, client, as Unlink does. It runs apart because the
 // pairing goroutine that found out does not hold op.
 func (s *session) unlinkForNobody() {
-	s.m.log.Warn("linked a device for a chat without an account; unlinking it", "chat_id", s.chatID)
+	s.m.log.Warn("linked a device for a chat without an account; unlinking it", "chat", s.chatID)
 	s.m.spawn(func() {
 		if s.lock(s.m.ctx) != nil {
 			return // closing: the file stays, and adopting it at the next start unlinks it the same way
 		}
 		defer s.unlock()
 		if err := s.unlinkLocked(s.m.ctx); err != nil {
-			s.m.log.Warn("unlinking the device of a chat without an account", "chat_id", s.chatID, "err", err)
+			s.m.log.Warn("unlinking the device of a chat without an account", "chat", s.chatID, "err", err)
 		}
 	})
 }

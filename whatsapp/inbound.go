@@ -103,11 +103,16 @@ func (m *Media) Download(ctx context.Context) ([]byte, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if m.timeout > 0 && m.clock != nil {
+		// The timer ends with the download: nothing of this call outlives
+		// it (a leftover sleeper would also skew a fake clock's count).
+		timerDone := make(chan struct{})
 		go func() {
+			defer close(timerDone)
 			if m.clock.Sleep(ctx, m.timeout) == nil {
 				cancel(ErrMediaTimeout)
 			}
 		}()
+		defer func() { cancel(nil); <-timerDone }()
 	}
 	data, err := m.fetch(ctx, m.max)
 	if err != nil {
@@ -152,7 +157,7 @@ func (s *session) receive(in *Inbound) {
 	s.inMu.Lock()
 	if len(s.inQueue) >= inboundQueueMax {
 		s.inMu.Unlock()
-		m.log.Error("inbound queue full, dropping a received message", "chat_id", s.chatID, "message", in.MsgID)
+		m.log.Error("inbound queue full, dropping a received message", "chat", s.chatID, "message", in.MsgID)
 		return
 	}
 	s.inQueue = append(s.inQueue, in)
@@ -174,7 +179,7 @@ func (s *session) drainInbound() {
 		s.inMu.Lock()
 		if len(s.inQueue) == 0 || m.ctx.Err() != nil {
 			if n := len(s.inQueue); n > 0 {
-				m.log.Warn("closing with received messages not handled", "chat_id", s.chatID, "count", n)
+				m.log.Warn("closing with received messages not handled", "chat", s.chatID, "count", n)
 			}
 			s.inQueue, s.inRunning = nil, false
 			s.inMu.Unlock()
@@ -188,7 +193,7 @@ func (s *session) drainInbound() {
 		if in.From == "" && in.resolve != nil {
 			from, err := in.resolve(m.ctx)
 			if err != nil {
-				m.log.Warn("resolving the sender of a received message", "chat_id", s.chatID, "message", in.MsgID, "err", err)
+				m.log.Warn("resolving the sender of a received message", "chat", s.chatID, "message", in.MsgID, "err", err)
 			}
 			in.From = from
 		}

@@ -188,6 +188,11 @@ func TestInboundMediaCapAndTimeout(t *testing.T) {
 	if _, err := got[2].Media.Download(ctx); !errors.Is(err, whatsapp.ErrMediaTooLarge) {
 		t.Fatalf("served too large: %v", err)
 	}
+	// The earlier downloads' timers ended with them: the one sleeper to
+	// wait for is this download's timeout.
+	if n := e.clk.Sleepers(); n != 0 {
+		t.Fatalf("%d timers outlive their downloads", n)
+	}
 	done := make(chan error, 1)
 	go func() { _, err := got[3].Media.Download(ctx); done <- err }()
 	if err := e.clk.WaitForSleepers(ctx, 1); err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"renovabot/clock"
 )
 
@@ -25,6 +27,8 @@ type Deps struct {
 	// Driver nil: built from Config.Driver (and closed by Manager.Close);
 	// tests pass whatsapptest's fake.
 	Driver Driver
+	// Metrics registers the manager's metrics (metrics.go); nil: not exported.
+	Metrics prometheus.Registerer
 }
 
 // Manager owns every reseller's WhatsApp session. Safe for concurrent use.
@@ -38,6 +42,7 @@ type Manager struct {
 	log        *slog.Logger
 	driver     Driver
 	ownsDriver bool
+	metrics    *metrics
 
 	// ctx lives until Close; connections and background timers derive from it.
 	ctx    context.Context
@@ -101,11 +106,11 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	m.log = m.log.With("component", "whatsapp")
+	var err error
 	if m.driver == nil {
 		if cfg.DataDir == "" {
 			return nil, errors.New("whatsapp: Config.DataDir is required")
 		}
-		var err error
 		switch cfg.Driver {
 		case DriverDryRun:
 			var d *DryRunDriver
@@ -125,6 +130,12 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 	}
 	if d, ok := m.driver.(interface{ useSentLog(SentLog) }); ok {
 		d.useSentLog(m.store)
+	}
+	if m.metrics, err = newMetrics(m, deps.Metrics); err != nil {
+		if m.ownsDriver {
+			m.driver.Close()
+		}
+		return nil, fmt.Errorf("whatsapp: metrics: %w", err)
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	return m, nil
@@ -162,7 +173,7 @@ func (m *Manager) Status(ctx context.Context, chatID int64) (Status, error) {
 			return Status{}, err // the store failed: we know nothing
 		}
 		if !isStateError(err) {
-			m.log.Warn("session did not start", "chat_id", chatID, "err", err)
+			m.log.Warn("session did not start", "chat", chatID, "err", err)
 		}
 	}
 	return s.status(), nil
@@ -190,9 +201,10 @@ func (m *Manager) NewMessageID() string { return newMessageID(m.clock.Now()) }
 // blocks for long on a session that is not connected: it returns
 // ErrNotLinked, *TempBanError or *TransientError and the caller keeps the
 // message for later.
-func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (string, error) {
+func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, opts SendOptions) (id string, err error) {
+	defer func() { m.metrics.sent(err) }()
 	if !validPhone(phone) {
-		return "", fmt.Errorf("%w: %q", ErrInvalidPhone, phone)
+		return "", ErrInvalidPhone // without the number: errors end up in logs
 	}
 	if strings.TrimSpace(text) == "" {
 		return "", ErrEmptyText
@@ -206,7 +218,8 @@ func (m *Manager) Send(ctx context.Context, chatID int64, phone, text string, op
 
 // SendTest sends text to the reseller's OWN linked number (their "message
 // yourself" chat), never to a client. Same pacing as Send.
-func (m *Manager) SendTest(ctx context.Context, chatID int64, text string) (string, error) {
+func (m *Manager) SendTest(ctx context.Context, chatID int64, text string) (id string, err error) {
+	defer func() { m.metrics.sent(err) }()
 	if strings.TrimSpace(text) == "" {
 		return "", ErrEmptyText
 	}
@@ -233,7 +246,7 @@ func (m *Manager) PairQR(ctx context.Context, chatID int64) (<-chan PairEvent, e
 // devices > Link with phone number), then success, timeout or error.
 func (m *Manager) PairPhone(ctx context.Context, chatID int64, phone string) (<-chan PairEvent, error) {
 	if !validPhone(phone) {
-		return nil, fmt.Errorf("%w: %q", ErrInvalidPhone, phone)
+		return nil, ErrInvalidPhone
 	}
 	s, err := m.session(chatID)
 	if err != nil {
@@ -557,13 +570,13 @@ func (m *Manager) reconnectOutdated(list []*session, gen uint64) int {
 }
 
 func (m *Manager) notify(ev Event) {
-	m.log.Info("whatsapp event", "chat_id", ev.ChatID, "kind", ev.Kind, "until", ev.Until, "detail", ev.Detail)
+	m.log.Info("whatsapp event", "chat", ev.ChatID, "kind", ev.Kind, "until", ev.Until, "detail", ev.Detail)
 	m.notifier.NotifyWhatsApp(m.ctx, ev)
 }
 
 func (m *Manager) saveRecord(rec SessionRecord) {
 	if err := m.store.SaveSession(m.ctx, rec); err != nil {
-		m.log.Error("saving session record", "chat_id", rec.ChatID, "err", err)
+		m.log.Error("saving session record", "chat", rec.ChatID, "err", err)
 	}
 }
 

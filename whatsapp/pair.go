@@ -119,11 +119,11 @@ func (s *session) abortPairing(p *pairing) {
 func (s *session) endPairing(p *pairing) {
 	if p.client != nil {
 		if err := p.client.Close(); err != nil {
-			s.m.log.Warn("closing pairing client", "chat_id", s.chatID, "err", err)
+			s.m.log.Warn("closing pairing client", "chat", s.chatID, "err", err)
 		}
 	}
 	if err := s.m.driver.Remove(s.chatID); err != nil {
-		s.m.log.Warn("removing unpaired device file", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("removing unpaired device file", "chat", s.chatID, "err", err)
 	}
 	s.lockMu()
 	if s.pairing == p {
@@ -328,10 +328,11 @@ func (s *session) completePairing(p *pairing, jid string, sawConnected bool) {
 	if saveErr != nil {
 		// The device is linked and running; a restart adopts it from its
 		// file (adoptOrphanLocked). Tell the caller the truth meanwhile.
-		m.log.Error("linked but the record was not saved", "chat_id", s.chatID, "err", saveErr)
+		m.log.Error("linked but the record was not saved", "chat", s.chatID, "err", saveErr)
 		s.finishPairing(p, PairEvent{Kind: PairError, Err: fmt.Errorf("whatsapp: linked but not saved: %w", saveErr)})
 	} else {
-		m.log.Info("linked", "chat_id", s.chatID, "jid", jid)
+		m.log.Info("linked", "chat", s.chatID)
+		m.log.Debug("linked device", "chat", s.chatID, "jid", jid)
 		s.finishPairing(p, PairEvent{Kind: PairSuccess, Phone: rec.Phone})
 	}
 	p.release()
@@ -401,7 +402,7 @@ func (s *session) finishPairing(p *pairing, ev PairEvent) {
 	m := s.m
 	if outcome, ok := pairOutcome(ev); ok && m.ctx.Err() == nil {
 		if err := m.store.SavePairingOutcome(m.ctx, s.chatID, outcome, m.clock.Now()); err != nil {
-			m.log.Warn("saving pairing outcome", "chat_id", s.chatID, "outcome", outcome, "err", err)
+			m.log.Warn("saving pairing outcome", "chat", s.chatID, "outcome", outcome, "err", err)
 		}
 	}
 	p.finish(ev)

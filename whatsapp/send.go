@@ -70,7 +70,7 @@ func (s *session) send(ctx context.Context, phone string, self bool, text string
 	}
 	if m.cfg.TypingFor > 0 {
 		if err := client.SendTyping(sctx, jid); err != nil {
-			m.log.Debug("typing presence failed", "chat_id", s.chatID, "err", err)
+			m.log.Debug("typing presence failed", "chat", s.chatID, "err", err)
 		} else if err := m.clock.Sleep(sctx, m.cfg.TypingFor); err != nil {
 			return "", s.interrupted(ctx)
 		}
@@ -116,7 +116,7 @@ const jidCacheTTL = 30 * 24 * time.Hour
 func (s *session) resolve(ctx context.Context, client Client, phone string) (jid string, cached bool, err error) {
 	m := s.m
 	if jid, ok, err := m.store.CachedJID(ctx, s.chatID, phone, m.clock.Now().Add(-jidCacheTTL)); err != nil {
-		m.log.Warn("reading JID cache", "chat_id", s.chatID, "err", err)
+		m.log.Warn("reading JID cache", "chat", s.chatID, "err", err)
 	} else if ok && jid != "" {
 		return jid, true, nil
 	}
@@ -145,12 +145,12 @@ func (s *session) lookup(ctx context.Context, client Client, phone string) (stri
 			}
 		}
 	}
-	return "", fmt.Errorf("%w: %s", ErrNotOnWhatsApp, phone)
+	return "", ErrNotOnWhatsApp // the caller knows the number; errors end up in logs
 }
 
 func (s *session) cacheJID(ctx context.Context, phone, jid string) {
 	if err := s.m.store.CacheJID(ctx, s.chatID, phone, jid); err != nil {
-		s.m.log.Warn("writing JID cache", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("writing JID cache", "chat", s.chatID, "err", err)
 	}
 }
 
@@ -161,7 +161,7 @@ func (s *session) cacheJID(ctx context.Context, phone, jid string) {
 // returns the JID the message went to.
 func (s *session) notOnWhatsApp(ctx context.Context, client Client, phone, jid string, cached bool, text, id string, sendErr error) (string, error) {
 	if err := s.m.store.ForgetJID(ctx, s.chatID, phone); err != nil {
-		s.m.log.Warn("dropping JID cache entry", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("dropping JID cache entry", "chat", s.chatID, "err", err)
 	}
 	if !cached {
 		return jid, sendErr

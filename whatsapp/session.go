@@ -221,10 +221,10 @@ func (s *session) adoptOrphanLocked(ctx context.Context) error {
 		s.hasRec, s.rec = true, rec
 		s.unlockMu()
 		if err := s.connectLocked(gen, genCtx, client); err != nil {
-			s.m.log.Warn("connecting a device without an account to log it out", "chat_id", s.chatID, "err", err)
+			s.m.log.Warn("connecting a device without an account to log it out", "chat", s.chatID, "err", err)
 		}
 		if err := s.unlinkLocked(ctx); err != nil {
-			s.m.log.Warn("unlinking the device of a chat without an account", "chat_id", s.chatID, "err", err)
+			s.m.log.Warn("unlinking the device of a chat without an account", "chat", s.chatID, "err", err)
 		}
 		return ErrNotLinked
 	}
@@ -232,7 +232,9 @@ func (s *session) adoptOrphanLocked(ctx context.Context) error {
 		s.discard(client)
 		return fmt.Errorf("whatsapp: save adopted session: %w", err)
 	}
-	s.m.log.Warn("adopted a paired device that had no record", "chat_id", s.chatID, "jid", jid)
+	// The device's JID holds the reseller's number: at debug only.
+	s.m.log.Warn("adopted a paired device that had no record", "chat", s.chatID)
+	s.m.log.Debug("adopted device", "chat", s.chatID, "jid", jid)
 	s.lockMu()
 	s.hasRec, s.rec = true, rec
 	s.unlockMu()
@@ -270,7 +272,8 @@ func (s *session) startLocked(ctx context.Context) error {
 	}
 	if rec.DeviceJID != "" && jid != rec.DeviceJID {
 		s.discard(client) // the file stays for inspection
-		s.m.log.Error("device file holds another device; refusing to start", "chat_id", s.chatID, "recorded", rec.DeviceJID, "file", jid)
+		s.m.log.Error("device file holds another device; refusing to start", "chat", s.chatID)
+		s.m.log.Debug("device mismatch", "chat", s.chatID, "recorded", rec.DeviceJID, "file", jid)
 		return ErrDeviceMismatch
 	}
 	return s.connectLocked(gen, genCtx, client)
@@ -313,7 +316,7 @@ func (s *session) connectionGone(client Client) {
 	s.startLostTimerLocked()
 	gen := s.gen
 	s.unlockMu()
-	s.m.log.Warn("socket gone while the session looked connected; redialling", "chat_id", s.chatID)
+	s.m.log.Warn("socket gone while the session looked connected; redialling", "chat", s.chatID)
 	s.m.spawn(func() { s.redial(gen) })
 }
 
@@ -336,7 +339,7 @@ func (s *session) redial(gen uint64) {
 		return
 	}
 	if err := client.Connect(genCtx); err != nil {
-		s.m.log.Warn("redial failed", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("redial failed", "chat", s.chatID, "err", err)
 		s.closeClientLocked(gen, false)
 	}
 }
@@ -346,7 +349,7 @@ func (s *session) redial(gen uint64) {
 func (s *session) closeOpened(c Client) {
 	_ = c.Close()
 	if err := s.m.driver.Remove(s.chatID); err != nil {
-		s.m.log.Warn("removing device file", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("removing device file", "chat", s.chatID, "err", err)
 	}
 	s.lockMu()
 	s.retireLocked()
@@ -400,11 +403,11 @@ func (s *session) closeClientLocked(gen uint64, removeFile bool) {
 	// Close before forgetting the client: while s.client is set nobody
 	// opens another one for this chat.
 	if err := c.Close(); err != nil {
-		s.m.log.Warn("closing client", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("closing client", "chat", s.chatID, "err", err)
 	}
 	if removeFile {
 		if err := s.m.driver.Remove(s.chatID); err != nil {
-			s.m.log.Warn("removing device file", "chat_id", s.chatID, "err", err)
+			s.m.log.Warn("removing device file", "chat", s.chatID, "err", err)
 		}
 	}
 	s.lockMu()
@@ -437,7 +440,7 @@ func (s *session) markLoggedOut(detail string) {
 	if hasRec {
 		s.m.saveRecord(rec)
 	}
-	s.m.log.Info("session logged out", "chat_id", s.chatID, "detail", detail)
+	s.m.log.Info("session logged out", "chat", s.chatID, "detail", detail)
 }
 
 func (s *session) sink(gen uint64) func(ClientEvent) {
@@ -449,7 +452,7 @@ func (s *session) onEvent(gen uint64, ev ClientEvent) {
 	s.lockMu()
 	if gen != s.gen {
 		s.unlockMu()
-		s.m.log.Debug("dropping event of a retired client", "chat_id", s.chatID, "kind", ev.Kind)
+		s.m.log.Debug("dropping event of a retired client", "chat", s.chatID, "kind", ev.Kind)
 		return
 	}
 	if ev.Kind == ClientMessage {
@@ -463,7 +466,7 @@ func (s *session) onEvent(gen uint64, ev ClientEvent) {
 		select {
 		case p.in <- ev:
 		default:
-			s.m.log.Warn("pairing event queue full, dropping", "chat_id", s.chatID, "kind", ev.Kind)
+			s.m.log.Warn("pairing event queue full, dropping", "chat", s.chatID, "kind", ev.Kind)
 		}
 		s.unlockMu()
 		return
@@ -530,7 +533,7 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 			m.saveRecord(*save)
 		}
 		if ev.Final { // the library gave up: drop the client so a later need restarts it
-			m.log.Warn("connection failed for good", "chat_id", s.chatID, "code", ev.Refusal, "detail", ev.Detail)
+			m.log.Warn("connection failed for good", "chat", s.chatID, "code", ev.Refusal, "detail", ev.Detail)
 			s.spawnCleanup(gen, false)
 		}
 
@@ -606,7 +609,7 @@ func (s *session) handle(gen uint64, ev ClientEvent) {
 
 	default:
 		s.unlockMu()
-		m.log.Debug("ignoring client event", "chat_id", s.chatID, "kind", ev.Kind)
+		m.log.Debug("ignoring client event", "chat", s.chatID, "kind", ev.Kind)
 	}
 }
 
@@ -630,7 +633,7 @@ func (s *session) reconnectOutdated(gen uint64) bool {
 	// refused one, whose cleanup may not have run yet.
 	s.closeClientLocked(0, false)
 	if err := s.ensureRunningLocked(s.m.ctx); err != nil {
-		s.m.log.Warn("reconnect after the version update", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("reconnect after the version update", "chat", s.chatID, "err", err)
 		return false
 	}
 	return true
@@ -826,7 +829,7 @@ func (s *session) unlinkLocked(ctx context.Context) error {
 
 	s.closeClientLocked(0, true)
 	if err := s.m.driver.Remove(s.chatID); err != nil { // no client was open: the file may still be there
-		s.m.log.Warn("removing device file", "chat_id", s.chatID, "err", err)
+		s.m.log.Warn("removing device file", "chat", s.chatID, "err", err)
 	}
 	delErr := s.m.store.DeleteSession(ctx, s.chatID)
 
@@ -840,7 +843,7 @@ func (s *session) unlinkLocked(ctx context.Context) error {
 	s.unlockMu()
 
 	if logoutErr != nil {
-		s.m.log.Warn("logout failed; cleaned locally", "chat_id", s.chatID, "err", logoutErr)
+		s.m.log.Warn("logout failed; cleaned locally", "chat", s.chatID, "err", logoutErr)
 		return errors.Join(fmt.Errorf("%w: %w", ErrLogoutFailed, logoutErr), delErr)
 	}
 	if delErr != nil {

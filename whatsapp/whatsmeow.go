@@ -166,7 +166,7 @@ func (d *WhatsmeowDriver) dsn(chatID int64) string {
 }
 
 func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
-	wlog := slogWALogger{l: d.log.With("chat_id", chatID, "lib", "whatsmeow")}
+	wlog := slogWALogger{l: d.log.With("chat", chatID, "lib", "whatsmeow")}
 	// The device's keys are for this user's eyes only (0600), whatever the
 	// directory's mode: see store.PrepareSQLiteFile.
 	if err := appstore.PrepareSQLiteFile(d.DevicePath(chatID)); err != nil {
@@ -346,16 +346,16 @@ func (c *waClient) messageForRetry(requester, to types.JID, id types.MessageID) 
 	m, ok, err := c.d.sent.SentText(ctx, c.chatID, id)
 	switch {
 	case err != nil:
-		c.d.log.Warn("resend request: reading the message log", "chat_id", c.chatID, "message", id, "err", err)
+		c.d.log.Warn("resend request: reading the message log", "chat", c.chatID, "message", id, "err", err)
 		return nil
 	case !ok:
-		c.d.log.Info("resend request for a message not in the log", "chat_id", c.chatID, "message", id)
+		c.d.log.Info("resend request for a message not in the log", "chat", c.chatID, "message", id)
 		return nil
 	case !c.isChatOf(ctx, to, m.Phone):
-		c.d.log.Warn("resend request from another chat than the message's", "chat_id", c.chatID, "message", id)
+		c.d.log.Warn("resend request from another chat than the message's", "chat", c.chatID, "message", id)
 		return nil
 	}
-	c.d.log.Debug("serving a resend request from the message log", "chat_id", c.chatID, "message", id, "requester", requester.String())
+	c.d.log.Debug("serving a resend request from the message log", "chat", c.chatID, "message", id, "requester", requester.String())
 	return textMessage(m.Text)
 }
 
@@ -458,7 +458,7 @@ func (c *waClient) handleEvent(evt any) {
 		}
 		c.sink(ClientEvent{Kind: ClientReceipt, MessageIDs: append([]string(nil), v.MessageIDs...), Receipt: r})
 	case *events.QRScannedWithoutMultidevice:
-		c.d.log.Info("QR scanned by a phone without multi-device", "chat_id", c.chatID)
+		c.d.log.Info("QR scanned by a phone without multi-device", "chat", c.chatID)
 	case *events.Message:
 		// Translated here, queued by the session: nothing on this
 		// goroutine waits for the database, the network or Telegram.
@@ -490,7 +490,7 @@ func (c *waClient) inbound(v *events.Message) *Inbound {
 	}
 	text, media, ok := c.content(v.Message)
 	if !ok {
-		c.d.log.Debug("received a message of a kind not forwarded", "chat_id", c.chatID, "type", info.Type, "media", info.MediaType)
+		c.d.log.Debug("received a message of a kind not forwarded", "chat", c.chatID, "type", info.Type, "media", info.MediaType)
 		return nil
 	}
 	in := &Inbound{Name: info.PushName, Text: text, Media: media, MsgID: info.ID, At: info.Timestamp}
@@ -655,7 +655,7 @@ func (c *waClient) announcePushName() {
 		return
 	}
 	if err := c.d.presence(context.Background(), c.cli); err != nil {
-		c.d.log.Debug("presence", "chat_id", c.chatID, "err", err)
+		c.d.log.Debug("presence", "chat", c.chatID, "err", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -80,6 +81,9 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 		return s.addBotMessageLocked(c, m), nil
 	case "sendPhoto":
 		m := &Message{FromBot: true, Photo: files["photo"]}
+		if f, ok := s.files[p["photo"]]; ok && m.Photo == nil {
+			m.Photo = f.data // sent again by file id
+		}
 		if m.Photo == nil {
 			return nil, badRequest("there is no photo in the request")
 		}
@@ -104,10 +108,14 @@ func (s *Server) callLocked(method string, chatID int64, p map[string]string, fi
 		return s.addBotMessageLocked(c, m), nil
 	case "sendDocument":
 		data := files["document"]
+		name := fileName(p, "document")
+		if f, ok := s.files[p["document"]]; ok && data == nil {
+			data, name = f.data, path.Base(f.path) // sent again by file id
+		}
 		if data == nil {
 			return nil, badRequest("there is no document in the request")
 		}
-		m := &Message{FromBot: true, Document: &Document{Name: fileName(p, "document"), Data: data}}
+		m := &Message{FromBot: true, Document: &Document{Name: name, Data: data}}
 		if aerr := s.fillText(m, p["caption"], p["parse_mode"], 1024, "message caption is too long", ""); aerr != nil {
 			return nil, aerr
 		}

@@ -225,6 +225,24 @@ func (s *Server) SendPhoto(chatID int64, caption string) int {
 	return s.userMessage(chatID, &Message{Text: caption, Photo: []byte{}}, fields)
 }
 
+// SendPhotoData makes the user send a photo whose file the bot can fetch
+// or send again by its file id (a payment's proof). It returns the
+// message id.
+func (s *Server) SendPhotoData(chatID int64, data []byte, caption string) int {
+	s.mu.Lock()
+	fileID := fmt.Sprintf("photo-%d-%d", chatID, len(s.files)+1)
+	s.files[fileID] = fileBlob{path: "photos/" + fileID + ".jpg", data: data}
+	s.mu.Unlock()
+	fields := map[string]any{"photo": []map[string]any{
+		{"file_id": fileID + "-small", "file_unique_id": "u" + fileID + "s", "width": 90, "height": 90},
+		{"file_id": fileID, "file_unique_id": "u" + fileID, "width": 800, "height": 800, "file_size": len(data)},
+	}}
+	if caption != "" {
+		fields["caption"] = caption
+	}
+	return s.userMessage(chatID, &Message{Text: caption, Photo: data}, fields)
+}
+
 func (s *Server) userMessage(chatID int64, m *Message, fields map[string]any) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -61,6 +61,17 @@ func Seed(t testing.TB, s *store.Store, now time.Time, chatID int64, marker stri
 	must(tn.WhatsApp().SavePairing(ctx, store.Pairing{Outcome: store.PairingPasskeyRequired, EndedAt: now}))
 	must(tn.Conversations().Save(ctx, store.Conversation{Flow: "teste", Step: "um", Token: "T" + marker,
 		Data: map[string]string{"nota": "conversa " + marker}}))
+	// A payment to the operator, its proof approved (the ledger row), and
+	// the payer e-mail (issue 15).
+	pay, err := tn.Subscriptions().Create(ctx, store.NewSubscriptionPayment{Provider: store.ProviderManual,
+		ProviderRef: "TX" + marker, IdempotencyKey: "K" + marker, Months: 1, Amount: 2000, Status: store.SubPending,
+		PixCode: "pix " + marker})
+	must(err)
+	_, err = tn.Subscriptions().AttachProof(ctx, pay.ID, "proof-"+marker, "photo")
+	must(err)
+	_, err = s.AdminApproveSubscription(ctx, auditAdmin, pay.ID, "")
+	must(err)
+	must(tn.Subscriptions().SetPayerEmail(ctx, strings.ToLower(marker)+"@example.com"))
 	until := now.Add(48 * time.Hour)
 	_, _, err = s.AdminSetAccess(ctx, store.AccessChange{Admin: auditAdmin, Target: chatID,
 		Access: store.Access{Status: store.StatusActive, Until: until}, Action: store.AuditExtend, Detail: "seed " + marker})
