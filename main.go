@@ -163,6 +163,7 @@ func run(ctx context.Context, o runOptions) int {
 		},
 		Reminders:        reminders,
 		ScheduledBackups: cfg.Backup.Dir != "",
+		PostgreSQL:       cfg.Database.URL != "",
 	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa, Subscriptions: botSubscriptions(subs), Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)

@@ -274,3 +274,40 @@ func TestProgramBackupCommandRefusals(t *testing.T) {
 		t.Fatalf("data_dir changed: %v", entries)
 	}
 }
+
+// With database.url (from the file or DATABASE_URL) the data is on the
+// PostgreSQL server: backup and restore refuse in one line naming the
+// server's own backups, exit 2, and touch nothing (no connection either:
+// the URL here answers nowhere).
+func TestProgramBackupCommandsRefusePostgreSQL(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o700)
+	const url = "postgres://renovabot:secret@127.0.0.1:1/renovabot"
+	inFile := writeConfig(t, dir, "data_dir: "+data+"\ndatabase:\n  url: "+url+"\n")
+	plain := filepath.Join(dir, "plain.yaml")
+	os.WriteFile(plain, []byte("data_dir: "+data+"\n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"backup", "-config", inFile, "-out", filepath.Join(dir, "b.tar.gz")}, nil},
+		{[]string{"restore", "-config", inFile, "-from", filepath.Join(dir, "b.tar.gz")}, nil},
+		{[]string{"restore", "-config", inFile, "-from", filepath.Join(dir, "b.tar.gz"), "-chat", "5"}, nil},
+		{[]string{"backup", "-config", plain, "-out", filepath.Join(dir, "b.tar.gz")}, map[string]string{"DATABASE_URL": url}},
+		{[]string{"restore", "-config", plain, "-from", filepath.Join(dir, "b.tar.gz")}, map[string]string{"DATABASE_URL": url}},
+	} {
+		logs := &syncBuffer{}
+		code := run(context.Background(), runOptions{Args: tc.args, Getenv: func(k string) string { return tc.env[k] }, Stderr: logs, Clock: clock.Real{}})
+		want := "renovabot " + tc.args[0] + ": database.url is set: the data is on the PostgreSQL server; use the server's own backups (pg_dump / pg_restore, replicas)"
+		if out := strings.TrimSpace(logs.String()); code != exitConfig || out != want {
+			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, out, exitConfig, want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 { // data, config.yaml, plain.yaml
+		t.Errorf("files made: %v", entries)
+	}
+	if entries, _ := os.ReadDir(data); len(entries) != 0 {
+		t.Errorf("data_dir changed: %v", entries)
+	}
+}

@@ -488,6 +488,12 @@ func (c *Config) validate() error {
 	if err := c.Backup.validate(c.DataDir); err != nil {
 		return err
 	}
+	if c.Backup.Dir != "" && c.Database.URL != "" {
+		// The archives hold data_dir's SQLite files: with database.url
+		// the tables are not there, and an archive without them would
+		// look like a backup.
+		return keyErr("backup.dir", "must be empty with database.url: the data is on the PostgreSQL server; back it up with the server's own means (pg_dump, replicas)")
+	}
 	if c.Reports.ChurnDays < 1 || c.Reports.ChurnDays > 365 {
 		return keyErr("reports.churn_days", "must be between 1 and 365 days")
 	}
