@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -266,6 +267,9 @@ func databaseName(cfg *config.Config) string {
 // 0700; an existing one is the operator's to change, not ours.
 func warnIfReadable(log *slog.Logger, dir string) {
 	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return // with database.url nothing may be kept there yet; what is, is created 0700
+	}
 	if err != nil {
 		log.Warn("cannot check data_dir's permissions", "data_dir", dir, "err", err)
 		return

@@ -17,8 +17,13 @@ import (
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/whatsapp"
 )
+
+// backupSQLiteOnly is why the backups are tested on SQLite only.
+const backupSQLiteOnly = "an archive holds data_dir's SQLite files; with database.url backup and restore refuse " +
+	"(TestProgramBackupCommandsRefusePostgreSQL)"
 
 // whatsmeowDevice writes a paired whatsmeow device store for chat at
 // data/whatsapp/<chat>.db, in WAL mode, and keeps it open (as a running
@@ -140,6 +145,7 @@ func tool(t *testing.T, args ...string) string {
 // key and the same device files (opened as whatsmeow stores, same JIDs),
 // and the instance started on it has each reseller linked as before.
 func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
+	testdb.SQLiteOnly(t, backupSQLiteOnly)
 	const reminders = 60
 	srv := telegramtest.NewServer()
 	defer srv.Close()
@@ -156,8 +162,8 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 		return name
 	}
 	data1 := filepath.Join(dir, "data1")
-	seedDueToday(t, data1, 101, reminders)
-	seedDueToday(t, data1, 202, 3)
+	seedDueToday(t, data1, "", 101, reminders)
+	seedDueToday(t, data1, "", 202, 3)
 	jids := map[int64]string{101: whatsmeowDevice(t, data1, 101), 202: whatsmeowDevice(t, data1, 202)}
 	cfg1 := config(data1)
 	sent1 := filepath.Join(data1, "dryrun-sent.jsonl")
@@ -247,6 +253,7 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 // The subcommands' refusals: one line, exit 2 for the command line, 1 for
 // what cannot be done, and nothing changed.
 func TestProgramBackupCommandRefusals(t *testing.T) {
+	testdb.SQLiteOnly(t, backupSQLiteOnly)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o700)

@@ -23,7 +23,7 @@ func open(t *testing.T) *store.Store {
 // processWide are the tables that belong to the program, not to a
 // reseller. Any other table must hold per-reseller rows. erased_chats
 // outlives the reseller on purpose and has no owner column (erased.go).
-var processWide = map[string]bool{"schema_migrations": true, "scheduler_state": true, "erased_chats": true}
+var processWide = map[string]bool{"schema_migrations": true, "scheduler_state": true, "erased_chats": true, "installation_keys": true}
 
 // Every table that holds per-reseller rows must be reached by the seed, or
 // the erasure test below would pass without proving anything for it.

@@ -99,7 +99,8 @@ func TestErasureKeepsOnlyWhatPreventsANewTrial(t *testing.T) {
 // The key is made once per installation, 0600, next to the database and
 // never inside it; the records follow it across restarts, and a damaged key
 // stops the start with a message naming the file.
-func TestErasedChatsKey(t *testing.T) {
+func TestSQLiteErasedChatsKey(t *testing.T) {
+	testdb.SQLiteOnly(t, "the key's file in data_dir; on PostgreSQL the key is in the database (TestPostgresKeepsTheErasedChatsKeyInTheDatabase)")
 	dir, url := t.TempDir(), storetest.DatabaseURL(t)
 	ctx := context.Background()
 	s, err := store.OpenDatabase(ctx, url, dir, clock.NewFake(t0))
@@ -177,9 +178,18 @@ func TestExportShowsTheErasedRecordWithoutKeyOrHash(t *testing.T) {
 	if !strings.Contains(string(doc), `"conta_apagada_antes":{"situacao":"bloqueada","apagada_em":"2026-11-28"}`) {
 		t.Errorf("export lacks the erased record: %s", doc)
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, store.KeyFile))
-	key, _ := hex.DecodeString(strings.TrimSpace(string(raw)))
-	for _, secret := range []string{strings.TrimSpace(string(raw)), string(key), "erased_chats", "chat_hash"} {
+	// The key: data_dir's file on SQLite, a row on PostgreSQL.
+	var key []byte
+	if s.Path() != "" {
+		raw, _ := os.ReadFile(filepath.Join(dir, store.KeyFile))
+		key, _ = hex.DecodeString(strings.TrimSpace(string(raw)))
+	} else if err := storetest.DB(t, s).QueryRow(`SELECT key FROM installation_keys WHERE name = 'erased_chats'`).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if len(key) != 32 {
+		t.Fatalf("key = %x", key)
+	}
+	for _, secret := range []string{hex.EncodeToString(key), string(key), "erased_chats", "chat_hash"} {
 		if strings.Contains(string(doc), secret) {
 			t.Errorf("export leaks %q: %s", secret, doc)
 		}
@@ -196,7 +206,7 @@ func TestExportShowsTheErasedRecordWithoutKeyOrHash(t *testing.T) {
 // directory the store creates is 0700; files left 0644 by an older version
 // are narrowed.
 func TestSQLiteDatabaseFilesArePrivate(t *testing.T) {
-	testdb.SQLiteOnly(t, "modes of bot.db and its WAL and shared-memory files (the key's: TestErasedChatsKey)")
+	testdb.SQLiteOnly(t, "modes of bot.db, its WAL and shared-memory files and the key's file; on PostgreSQL nothing is written to data_dir (TestPostgresKeepsTheErasedChatsKeyInTheDatabase)")
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	ctx := context.Background()

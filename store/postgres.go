@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,9 +19,9 @@ import (
 )
 
 // OpenDatabase opens the store configured by database.url: empty means
-// SQLite in dataDir (bot.db, as always); a postgres:// URL means that
-// PostgreSQL database (OpenPostgres). Either way the erased chats' key
-// lives in dataDir, never in the database.
+// SQLite in dataDir (bot.db, as always, and the erased chats' key beside
+// it); a postgres:// URL means that PostgreSQL database (OpenPostgres),
+// which keeps the key too and writes nothing to dataDir.
 func OpenDatabase(ctx context.Context, url, dataDir string, clk clock.Clock) (*Store, error) {
 	if url == "" {
 		return Open(ctx, filepath.Join(dataDir, "bot.db"), clk)
@@ -33,7 +32,9 @@ func OpenDatabase(ctx context.Context, url, dataDir string, clk clock.Clock) (*S
 // OpenPostgres opens the PostgreSQL database at url (postgres://...) and
 // applies its migrations (migrations/postgres). Tables live in the URL's
 // first search_path schema (public unless the URL sets search_path).
-// keyDir holds the erased chats' key (KeyFile), created 0700 if missing.
+// The erased chats' key is kept in the database (loadChatKeyPostgres); a
+// KeyFile in keyDir (data_dir, "" for none) is only read, by the first
+// start, so that an installation moved from SQLite keeps its key.
 //
 // The pools are those of SQLite: readers (read-only sessions) and ONE
 // writer. The store's transactions were written for SQLite's single
@@ -43,13 +44,6 @@ func OpenDatabase(ctx context.Context, url, dataDir string, clk clock.Clock) (*S
 // PostgreSQL as it is, instead of READ COMMITTED races or SERIALIZABLE
 // retries at every call site.
 func OpenPostgres(ctx context.Context, url, keyDir string, clk clock.Clock) (*Store, error) {
-	if err := os.MkdirAll(keyDir, 0o700); err != nil {
-		return nil, fmt.Errorf("store: create data dir: %w", err)
-	}
-	key, err := loadChatKey(filepath.Join(keyDir, KeyFile))
-	if err != nil {
-		return nil, err
-	}
 	write, err := postgresPool(url, false)
 	if err != nil {
 		return nil, err
@@ -64,7 +58,7 @@ func OpenPostgres(ctx context.Context, url, keyDir string, clk clock.Clock) (*St
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	s := &Store{read: read, write: write, d: postgresDialect{}, clock: clk, chatKey: key}
+	s := &Store{read: read, write: write, d: postgresDialect{}, clock: clk}
 	if err := s.write.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, redactPassword(fmt.Errorf("store: connect to PostgreSQL: %w", err), url)
@@ -82,6 +76,10 @@ func OpenPostgres(ctx context.Context, url, keyDir string, clk clock.Clock) (*St
 		return nil, fmt.Errorf("store: the PostgreSQL database uses encoding %s; it must be UTF8 (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)", encoding)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, redactPassword(err, url)
+	}
+	if s.chatKey, err = s.loadChatKeyPostgres(ctx, keyDir); err != nil {
 		s.Close()
 		return nil, redactPassword(err, url)
 	}
