@@ -18,6 +18,7 @@ import (
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
 	"renovabot/store"
+	"renovabot/store/storetest"
 	"renovabot/whatsapp"
 )
 
@@ -91,7 +92,8 @@ func TestCrashMidDispatchSendsEachReminderOnce(t *testing.T) {
 	// linked dry-run WhatsApp and clients all due today.
 	ctx := context.Background()
 	zone := zoneAtNoon(time.Now())
-	st, err := store.Open(ctx, filepath.Join(data, "bot.db"), clock.Real{})
+	dbURL := storetest.DatabaseURL(t) // "": SQLite in data
+	st, err := store.OpenDatabase(ctx, dbURL, data, clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +138,8 @@ func TestCrashMidDispatchSendsEachReminderOnce(t *testing.T) {
   poll_timeout: 3s
   rate_global: 1000
   rate_per_chat: 1000
+database:
+  url: %q
 data_dir: %s
 whatsapp:
   driver: dryrun
@@ -148,7 +152,7 @@ http:
   listen: ""
 log:
   level: debug
-`, srv.URL(), data, sentLog))
+`, srv.URL(), dbURL, data, sentLog))
 	start := func() (*exec.Cmd, *syncBuffer) {
 		cmd := exec.Command(bin, "-config", cfg)
 		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+srv.Token())
@@ -174,7 +178,12 @@ log:
 	waitLines(clients/4, logs1)
 	// Kill while a reminder is claimed ("sending", its id stored) and in
 	// flight: the restart must send it under that same id.
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(data, "bot.db")+"?mode=ro&_busy_timeout=5000")
+	var db *sql.DB
+	if dbURL == "" {
+		db, err = sql.Open("sqlite3", "file:"+filepath.Join(data, "bot.db")+"?mode=ro&_busy_timeout=5000")
+	} else {
+		db, err = store.PostgresDB(dbURL)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +242,7 @@ log:
 		t.Fatalf("the reminder in flight at the kill (%s, id %s) went out under %v", inFlightPhone, inFlightID, ids[inFlightPhone])
 	}
 	// And the database agrees: every row sent, with the id the client got.
-	st, err = store.Open(ctx, filepath.Join(data, "bot.db"), clock.Real{})
+	st, err = store.OpenDatabase(ctx, dbURL, data, clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}

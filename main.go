@@ -1,6 +1,6 @@
 // Command renovabot is the renewal-reminder bot: one binary with the
-// Telegram front end, the per-reseller WhatsApp sessions, the SQLite store
-// and the minute scheduler.
+// Telegram front end, the per-reseller WhatsApp sessions, the store (SQLite
+// or PostgreSQL) and the minute scheduler.
 //
 // This file is wiring only: config -> store -> whatsapp manager -> bot ->
 // scheduler -> scheduled backups; signals; shutdown. `renovabot backup` and
@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -86,9 +87,9 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	log := newLogger(o.Stderr, cfg.Log)
 
-	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "bot.db"), o.Clock)
+	st, err := store.OpenDatabase(ctx, cfg.Database.URL, cfg.DataDir, o.Clock)
 	if err != nil {
-		log.Error("cannot open the database", "path", filepath.Join(cfg.DataDir, "bot.db"), "err", err)
+		log.Error("cannot open the database", "database", databaseName(cfg), "err", err)
 		return exitFail
 	}
 	defer st.Close()
@@ -163,6 +164,7 @@ func run(ctx context.Context, o runOptions) int {
 		},
 		Reminders:        reminders,
 		ScheduledBackups: cfg.Backup.Dir != "",
+		PostgreSQL:       cfg.Database.URL != "",
 	}, bot.Deps{Store: st, Clock: o.Clock, Log: log, WhatsApp: wa, Subscriptions: botSubscriptions(subs), Metrics: metrics})
 	if err != nil {
 		log.Error("cannot create the Telegram client", "err", err)
@@ -237,7 +239,7 @@ func run(ctx context.Context, o runOptions) int {
 	if o.Ready != nil {
 		o.Ready(health.addr)
 	}
-	log.Info("serving", "data_dir", cfg.DataDir, "health", health.addr)
+	log.Info("serving", "data_dir", cfg.DataDir, "database", databaseName(cfg), "health", health.addr)
 
 	tg.Serve(ctx) // returns after a stop signal, once handlers finished (within the grace)
 	polling.Wait()
@@ -250,12 +252,24 @@ func run(ctx context.Context, o runOptions) int {
 	return exitOK
 }
 
+// databaseName says which database the program uses, for logs: bot.db's
+// path, or the PostgreSQL URL without its password.
+func databaseName(cfg *config.Config) string {
+	if cfg.Database.URL == "" {
+		return filepath.Join(cfg.DataDir, "bot.db")
+	}
+	return cfg.Database.Redacted()
+}
+
 // warnIfReadable tells the operator when other users of the machine can
 // list data_dir. Its files are 0600 whatever its mode (the store and the
 // WhatsApp drivers see to that), and a directory the program creates is
 // 0700; an existing one is the operator's to change, not ours.
 func warnIfReadable(log *slog.Logger, dir string) {
 	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return // with database.url nothing may be kept there yet; what is, is created 0700
+	}
 	if err != nil {
 		log.Warn("cannot check data_dir's permissions", "data_dir", dir, "err", err)
 		return

@@ -17,8 +17,13 @@ import (
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/whatsapp"
 )
+
+// backupSQLiteOnly is why the backups are tested on SQLite only.
+const backupSQLiteOnly = "an archive holds data_dir's SQLite files; with database.url backup and restore refuse " +
+	"(TestProgramBackupCommandsRefusePostgreSQL)"
 
 // whatsmeowDevice writes a paired whatsmeow device store for chat at
 // data/whatsapp/<chat>.db, in WAL mode, and keeps it open (as a running
@@ -140,6 +145,7 @@ func tool(t *testing.T, args ...string) string {
 // key and the same device files (opened as whatsmeow stores, same JIDs),
 // and the instance started on it has each reseller linked as before.
 func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
+	testdb.SQLiteOnly(t, backupSQLiteOnly)
 	const reminders = 60
 	srv := telegramtest.NewServer()
 	defer srv.Close()
@@ -156,8 +162,8 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 		return name
 	}
 	data1 := filepath.Join(dir, "data1")
-	seedDueToday(t, data1, 101, reminders)
-	seedDueToday(t, data1, 202, 3)
+	seedDueToday(t, data1, "", 101, reminders)
+	seedDueToday(t, data1, "", 202, 3)
 	jids := map[int64]string{101: whatsmeowDevice(t, data1, 101), 202: whatsmeowDevice(t, data1, 202)}
 	cfg1 := config(data1)
 	sent1 := filepath.Join(data1, "dryrun-sent.jsonl")
@@ -247,6 +253,7 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 // The subcommands' refusals: one line, exit 2 for the command line, 1 for
 // what cannot be done, and nothing changed.
 func TestProgramBackupCommandRefusals(t *testing.T) {
+	testdb.SQLiteOnly(t, backupSQLiteOnly)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o700)
@@ -272,5 +279,42 @@ func TestProgramBackupCommandRefusals(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(data); len(entries) != 1 {
 		t.Fatalf("data_dir changed: %v", entries)
+	}
+}
+
+// With database.url (from the file or DATABASE_URL) the data is on the
+// PostgreSQL server: backup and restore refuse in one line naming the
+// server's own backups, exit 2, and touch nothing (no connection either:
+// the URL here answers nowhere).
+func TestProgramBackupCommandsRefusePostgreSQL(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o700)
+	const url = "postgres://renovabot:secret@127.0.0.1:1/renovabot"
+	inFile := writeConfig(t, dir, "data_dir: "+data+"\ndatabase:\n  url: "+url+"\n")
+	plain := filepath.Join(dir, "plain.yaml")
+	os.WriteFile(plain, []byte("data_dir: "+data+"\n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"backup", "-config", inFile, "-out", filepath.Join(dir, "b.tar.gz")}, nil},
+		{[]string{"restore", "-config", inFile, "-from", filepath.Join(dir, "b.tar.gz")}, nil},
+		{[]string{"restore", "-config", inFile, "-from", filepath.Join(dir, "b.tar.gz"), "-chat", "5"}, nil},
+		{[]string{"backup", "-config", plain, "-out", filepath.Join(dir, "b.tar.gz")}, map[string]string{"DATABASE_URL": url}},
+		{[]string{"restore", "-config", plain, "-from", filepath.Join(dir, "b.tar.gz")}, map[string]string{"DATABASE_URL": url}},
+	} {
+		logs := &syncBuffer{}
+		code := run(context.Background(), runOptions{Args: tc.args, Getenv: func(k string) string { return tc.env[k] }, Stderr: logs, Clock: clock.Real{}})
+		want := "renovabot " + tc.args[0] + ": database.url is set: the data is on the PostgreSQL server; use the server's own backups (pg_dump / pg_restore, replicas)"
+		if out := strings.TrimSpace(logs.String()); code != exitConfig || out != want {
+			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, out, exitConfig, want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 { // data, config.yaml, plain.yaml
+		t.Errorf("files made: %v", entries)
+	}
+	if entries, _ := os.ReadDir(data); len(entries) != 0 {
+		t.Errorf("data_dir changed: %v", entries)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
 	"renovabot/store"
+	"renovabot/store/storetest"
 	"renovabot/whatsapp"
 )
 
@@ -176,11 +177,11 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 // seedDueToday registers chat with n clients due today, reminders from
 // 00:00 to 23:59 in a zone where it is about noon, and a linked dry-run
 // WhatsApp, straight in the store of data (before the program starts).
-func seedDueToday(t *testing.T, data string, chat int64, n int) {
+func seedDueToday(t *testing.T, data, dbURL string, chat int64, n int) {
 	t.Helper()
 	ctx := context.Background()
 	zone := zoneAtNoon(time.Now())
-	st, err := store.Open(ctx, filepath.Join(data, "bot.db"), clock.Real{})
+	st, err := store.OpenDatabase(ctx, dbURL, data, clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,8 +233,9 @@ func TestProgramMetricsFollowTheRun(t *testing.T) {
 	srv.CheckMarkup(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	seedDueToday(t, data, 101, reminders)
-	p := startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
+	dbURL := storetest.DatabaseURL(t) // "": SQLite in data
+	seedDueToday(t, data, dbURL, 101, reminders)
+	p := startProgram(t, writeConfig(t, dir, testConfig(srv, data)+fmt.Sprintf("database:\n  url: %q\n", dbURL)), srv.Token())
 	waitBotText(t, srv, 101, "Lembretes de hoje")
 
 	srv.Fail(telegramtest.Fault{Method: "sendMessage", ChatID: 202, Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1, Times: 1})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,27 @@ import (
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
+	"renovabot/internal/testdb"
+	"renovabot/store/storetest"
 )
+
+// TestPostgreSQL runs the program tests again with the store on PostgreSQL
+// when RENOVABOT_TEST_DATABASE_URL is set (package testdb), and says it
+// skipped them otherwise.
+func TestPostgreSQL(t *testing.T) { testdb.Pass(t) }
+
+// testPassword is the test database's password ("" on SQLite).
+func testPassword(t *testing.T) string {
+	if !testdb.Postgres() {
+		return ""
+	}
+	u, err := url.Parse(os.Getenv(testdb.EnvURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := u.User.Password()
+	return pw
+}
 
 const waitLimit = 15 * time.Second
 
@@ -46,8 +67,14 @@ type program struct {
 	logs   *syncBuffer
 }
 
+// writeConfig writes config.yaml in dir. In the PostgreSQL pass (package
+// testdb) a config without a database section gets a fresh database of its
+// own: a program started twice on the same file finds its data again.
 func writeConfig(t *testing.T, dir, body string) string {
 	t.Helper()
+	if u := storetest.DatabaseURL(t); u != "" && !strings.Contains(body, "database:") {
+		body += fmt.Sprintf("database:\n  url: %q\n", u)
+	}
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -179,11 +206,14 @@ func TestProgramServesResellersAndSurvivesRestart(t *testing.T) {
 	if status := p.stop(); status != 0 {
 		t.Fatalf("exit status after stop = %d\n%s", status, p.logs)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "bot.db")); err != nil {
-		t.Fatalf("database not in data_dir: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "data", "bot.db")); testdb.Postgres() != os.IsNotExist(err) {
+		t.Fatalf("bot.db in data_dir with database %s: %v", map[bool]string{true: "PostgreSQL", false: "SQLite"}[testdb.Postgres()], err)
 	}
 	if strings.Contains(p.logs.String(), srv.Token()) {
 		t.Fatal("the token appears in the logs")
+	}
+	if pw := testPassword(t); pw != "" && strings.Contains(p.logs.String(), pw) {
+		t.Fatal("the database password appears in the logs")
 	}
 
 	// A new process on the same data dir continues the wizard at the same step.
@@ -452,5 +482,38 @@ func TestProgramConfigErrors(t *testing.T) {
 		Getenv: func(string) string { return "" }, Stderr: logs, Clock: clock.Real{}})
 	if code != exitConfig || !strings.Contains(logs.String(), "cannot read") {
 		t.Fatalf("missing file: exit %d %q", code, logs)
+	}
+}
+
+// database.url (here from DATABASE_URL, which wins over the file) naming a
+// PostgreSQL server that does not answer: the start fails, the log names
+// the database, and the password appears nowhere.
+func TestProgramUnreachableDatabase(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data"))+"database:\n  url: \"\"\n")
+	secret := "pw-S3CRET-9f2c"
+	logs := &syncBuffer{}
+	// Bounded: a program that ignored the URL would serve until stopped.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code := run(ctx, runOptions{
+		Args: []string{"-config", cfg},
+		Getenv: func(k string) string {
+			return map[string]string{"TELEGRAM_BOT_TOKEN": srv.Token(),
+				"DATABASE_URL": "postgres://renovabot:" + secret + "@127.0.0.1:1/renovabot?connect_timeout=5"}[k]
+		},
+		Stderr: logs, Clock: clock.Real{},
+	})
+	out := logs.String()
+	if code != exitFail || !strings.Contains(out, "cannot open the database") || !strings.Contains(out, "renovabot:xxxxx@127.0.0.1:1/renovabot") {
+		t.Fatalf("exit %d, logs:\n%s", code, out)
+	}
+	if strings.Contains(out, secret) {
+		t.Fatalf("the database password is in the logs:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "bot.db")); !os.IsNotExist(err) {
+		t.Fatalf("bot.db created although database.url is set: %v", err)
 	}
 }

@@ -57,6 +57,13 @@ func Command(ctx context.Context, name string, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "renovabot: %v\n", err)
 		return exitConfig
 	}
+	if cfg.Database.URL != "" {
+		// An archive is data_dir's SQLite files; with database.url the
+		// tables are on the server, whose own backups see them whole.
+		fmt.Fprintf(env.Stderr, "renovabot %s: database.url is set: the data is on the PostgreSQL server; "+
+			"use the server's own backups (pg_dump / pg_restore, replicas)\n", name)
+		return exitConfig
+	}
 	switch {
 	case out != nil && *out == "":
 		fmt.Fprintln(env.Stderr, "renovabot backup: -out FILE.tar.gz is required")

@@ -35,6 +35,11 @@ func (b *Bot) adminLocation(ctx context.Context, id int64) *time.Location {
 
 // backupLine is the panel's line about the last scheduled backup.
 func (b *Bot) backupLine(r *Request) (string, error) {
+	if b.cfg.PostgreSQL {
+		// A record there was copied from an SQLite installation: it is
+		// about files this installation no longer has.
+		return "💾 Backup: pelo servidor PostgreSQL (pg_dump, réplicas); o bot não faz backup com <code>database.url</code>", nil
+	}
 	rec, ok, err := b.store.BackupRecord(r.Ctx)
 	if err != nil {
 		return "", err

@@ -55,3 +55,23 @@ func TestSizeBR(t *testing.T) {
 		}
 	}
 }
+
+// With database.url the data is backed up by the PostgreSQL server: the
+// panel says so, and a record of backups copied from an SQLite
+// installation (its files are not this installation's) shows nowhere.
+func TestAdminPanelBackupLineOnPostgreSQL(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.PostgreSQL = true
+	h.srv.SetUser(telegramtest.User{ID: 900, FirstName: "Operador"})
+	at := time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)
+	if err := h.store.SetBackupRecord(context.Background(), store.BackupRun{At: at, OK: true, Size: 12_900_000, LastOK: at, LastOKSize: 12_900_000}); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	h.say(900, "/start", "Menu principal")
+	m := h.say(900, "/admin", "Painel do administrador")
+	if !strings.Contains(m.Text, "💾 Backup: pelo servidor PostgreSQL (pg_dump, réplicas); o bot não faz backup com database.url") ||
+		strings.Contains(m.Text, "Último backup") || strings.Contains(m.Text, "desligado") {
+		t.Fatalf("panel on PostgreSQL:\n%s", m.Text)
+	}
+}

@@ -48,6 +48,9 @@ type Config struct {
 	// ScheduledBackups: backup.dir is set (the panel says "desligado"
 	// otherwise).
 	ScheduledBackups bool
+	// PostgreSQL: database.url is set, so the data is backed up by the
+	// database server, never by the bot (the panel says so).
+	PostgreSQL bool
 }
 
 // Deps are the bot's collaborators.

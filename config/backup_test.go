@@ -34,6 +34,34 @@ func TestBackupKeys(t *testing.T) {
 	}
 }
 
+// Scheduled backups archive data_dir's SQLite files: with database.url
+// there are none to archive, and the key says so, from the file or from
+// DATABASE_URL.
+func TestBackupDirRefusedWithDatabaseURL(t *testing.T) {
+	const want = "config: backup.dir: must be empty with database.url: the data is on the PostgreSQL server; back it up with the server's own means (pg_dump, replicas)"
+	for name, tc := range map[string]struct {
+		yaml string
+		env  map[string]string
+	}{
+		"file": {"database:\n  url: postgres://u:secret@db:5432/r\nbackup:\n  dir: /srv/bk\n", nil},
+		"env":  {"backup:\n  dir: /srv/bk\n", map[string]string{EnvDatabaseURL: "postgres://u:secret@db:5432/r"}},
+	} {
+		_, err := Parse([]byte("telegram:\n  token: \"1:abc\"\n"+tc.yaml), env(tc.env))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: the error shows the password: %v", name, err)
+		}
+	}
+	// Each alone is fine.
+	for _, yaml := range []string{"database:\n  url: postgres://u:secret@db:5432/r\n", "backup:\n  dir: /srv/bk\n"} {
+		if _, err := Parse([]byte("telegram:\n  token: \"1:abc\"\n"+yaml), env(nil)); err != nil {
+			t.Errorf("%q: %v", yaml, err)
+		}
+	}
+}
+
 // The tools (backup, restore) need no token: a configuration whose token
 // comes from an environment they do not have still loads for them.
 func TestLoadForToolWithoutToken(t *testing.T) {

@@ -26,9 +26,14 @@ import (
 // wins over telegram.token in the file so the secret can stay out of it.
 const EnvToken = "TELEGRAM_BOT_TOKEN"
 
+// EnvDatabaseURL carries database.url, and wins over the file's for the
+// same reason: the URL holds the database's password.
+const EnvDatabaseURL = "DATABASE_URL"
+
 // Config is the whole program configuration after defaults.
 type Config struct {
 	Telegram  Telegram  `yaml:"telegram"`
+	Database  Database  `yaml:"database"`
 	DataDir   string    `yaml:"data_dir"`
 	Timezone  string    `yaml:"timezone"`
 	WhatsApp  WhatsApp  `yaml:"whatsapp"`
@@ -60,6 +65,34 @@ type Telegram struct {
 	Workers int `yaml:"workers"`
 	// ShutdownGrace bounds how long in-flight handlers may run after a stop signal.
 	ShutdownGrace Duration `yaml:"shutdown_grace"`
+}
+
+// Database says where the bot's tables live.
+type Database struct {
+	// URL is empty for SQLite in data_dir (bot.db), or a postgres:// URL
+	// for every table of the bot in that PostgreSQL database.
+	URL string `yaml:"url"`
+}
+
+// Redacted is URL without its password, for logs.
+func (d Database) Redacted() string {
+	u, err := url.Parse(d.URL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (d Database) Engine() string {
+	if d.URL == "" {
+		return "sqlite"
+	}
+	return "postgres"
 }
 
 // WhatsApp configures the per-reseller sessions.
@@ -242,6 +275,9 @@ func Parse(raw []byte, getenv func(string) string) (*Config, error) {
 	if tok := strings.TrimSpace(getenv(EnvToken)); tok != "" {
 		cfg.Telegram.Token = tok
 	}
+	if u := strings.TrimSpace(getenv(EnvDatabaseURL)); u != "" {
+		cfg.Database.URL = u
+	}
 	if tok := strings.TrimSpace(getenv(EnvMercadoPagoToken)); tok != "" {
 		cfg.MercadoPago.AccessToken = tok
 	}
@@ -257,6 +293,7 @@ var known = map[string]bool{
 	"telegram": true, "telegram.token": true, "telegram.api_url": true, "telegram.admins": true,
 	"telegram.poll_timeout": true, "telegram.rate_global": true, "telegram.rate_per_chat": true,
 	"telegram.workers": true, "telegram.shutdown_grace": true,
+	"database": true, "database.url": true,
 	"data_dir": true, "timezone": true,
 	"whatsapp": true, "whatsapp.driver": true, "whatsapp.dryrun_log": true, "whatsapp.dryrun_inbox": true, "whatsapp.connect_concurrency": true,
 	"whatsapp.min_gap": true, "whatsapp.max_gap": true, "whatsapp.typing": true, "whatsapp.daily_cap": true,
@@ -363,6 +400,14 @@ func (c *Config) validate() error {
 	if c.Telegram.ShutdownGrace.D() < 0 {
 		return keyErr("telegram.shutdown_grace", "must not be negative")
 	}
+	c.Database.URL = strings.TrimSpace(c.Database.URL)
+	if c.Database.URL != "" {
+		// The value is not repeated: it holds the database's password.
+		u, err := url.Parse(c.Database.URL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return keyErr("database.url", "must be empty (SQLite in data_dir) or a PostgreSQL URL postgres://user:password@host:5432/database (from the file or %s)", EnvDatabaseURL)
+		}
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return keyErr("data_dir", "must not be empty")
 	}
@@ -442,6 +487,12 @@ func (c *Config) validate() error {
 	}
 	if err := c.Backup.validate(c.DataDir); err != nil {
 		return err
+	}
+	if c.Backup.Dir != "" && c.Database.URL != "" {
+		// The archives hold data_dir's SQLite files: with database.url
+		// the tables are not there, and an archive without them would
+		// look like a backup.
+		return keyErr("backup.dir", "must be empty with database.url: the data is on the PostgreSQL server; back it up with the server's own means (pg_dump, replicas)")
 	}
 	if c.Reports.ChurnDays < 1 || c.Reports.ChurnDays > 365 {
 		return keyErr("reports.churn_days", "must be between 1 and 365 days")

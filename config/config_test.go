@@ -177,3 +177,39 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// database.url: empty is SQLite; a postgres:// URL from the file or, winning
+// over it, DATABASE_URL; anything else is refused naming the key, and the
+// URL's password is in no error and no log line (Redacted).
+func TestDatabaseURL(t *testing.T) {
+	tok := map[string]string{EnvToken: "1:a"}
+	cfg, err := Parse(nil, env(tok))
+	if err != nil || cfg.Database.URL != "" || cfg.Database.Engine() != "sqlite" {
+		t.Fatalf("default = %+v, %v", cfg.Database, err)
+	}
+	file := "database:\n  url: postgres://bot:FILE-SECRET@db.example:5432/renovabot\n"
+	cfg, err = Parse([]byte(file), env(tok))
+	if err != nil || cfg.Database.URL != "postgres://bot:FILE-SECRET@db.example:5432/renovabot" || cfg.Database.Engine() != "postgres" {
+		t.Fatalf("from the file = %+v, %v", cfg.Database, err)
+	}
+	cfg, err = Parse([]byte(file), env(map[string]string{EnvToken: "1:a", EnvDatabaseURL: " postgresql://bot:ENV-SECRET@10.0.0.5/prod?sslmode=require "}))
+	if err != nil || cfg.Database.URL != "postgresql://bot:ENV-SECRET@10.0.0.5/prod?sslmode=require" {
+		t.Fatalf("from the environment = %+v, %v", cfg.Database, err)
+	}
+	if r := cfg.Database.Redacted(); strings.Contains(r, "ENV-SECRET") || !strings.Contains(r, "bot:xxxxx@10.0.0.5/prod") {
+		t.Fatalf("redacted = %q", r)
+	}
+	if r := (Database{URL: "postgres://h/db?user=bot&password=QUERY-SECRET"}).Redacted(); strings.Contains(r, "QUERY-SECRET") {
+		t.Fatalf("redacted = %q", r)
+	}
+	for _, bad := range []string{"mysql://bot:BAD-SECRET@h/db", "bot:BAD-SECRET@h/db", "host=h password=BAD-SECRET", "postgres://bot:BAD%zz@h/db"} {
+		_, err := Parse([]byte("database:\n  url: \""+bad+"\"\n"), env(tok))
+		var cerr *Error
+		if !errors.As(err, &cerr) || cerr.Key != "database.url" {
+			t.Fatalf("%q: err = %v, want database.url", bad, err)
+		}
+		if strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "BAD%zz") {
+			t.Fatalf("%q: the error repeats the URL: %v", bad, err)
+		}
+	}
+}

@@ -215,33 +215,26 @@ type prepared struct{ phone, name, text, pix string }
 // render builds the text of a pending reminder. skip or fail carry the
 // reason when it must not be sent; err is a store failure.
 func (s *Scheduler) render(ctx context.Context, t store.Tenant, today billing.Date, m store.Message) (p prepared, skip, fail string, err error) {
-	c, err := t.Clients().Get(ctx, m.ClientID)
+	kind := msgtemplate.Kind(m.Kind)
+	src, err := t.Clients().MessageSources(ctx, m.ClientID, kind) // the client, template and company at once
 	if errors.Is(err, store.ErrNotFound) {
 		return p, reasonClientGone, "", nil
 	}
 	if err != nil {
 		return p, "", "", err
 	}
+	c, tpl, co := src.Client, src.Template, src.Company
 	if c.Paused {
 		return p, reasonClientPaused, "", nil
 	}
 	if c.Due != m.DueDate {
 		return p, reasonDueChanged, "", nil
 	}
-	kind := msgtemplate.Kind(m.Kind)
-	tpl, err := t.Templates().Current(ctx, kind)
-	if errors.Is(err, store.ErrNotFound) {
+	if !kind.Valid() {
 		return p, "", reasonTemplateBroken(kind), nil
-	}
-	if err != nil {
-		return p, "", "", err
 	}
 	if !tpl.Enabled {
 		return p, reasonTemplateOff(kind), "", nil
-	}
-	co, err := t.Company().Get(ctx)
-	if err != nil {
-		return p, "", "", err
 	}
 	msg, err := compose.Render(tpl.Body, c, co, today)
 	switch {

@@ -2,23 +2,21 @@ package scheduler
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests use Brazilian zones on any machine
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"renovabot/billing"
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/store"
+	"renovabot/store/storetest"
 	"renovabot/whatsapp"
 	"renovabot/whatsapp/whatsapptest"
 )
@@ -102,7 +100,6 @@ type env struct {
 	t     *testing.T
 	ctx   context.Context
 	st    *store.Store
-	path  string
 	clk   *clock.Fake
 	drv   *whatsapptest.Driver
 	wa    *whatsapp.Manager
@@ -115,12 +112,7 @@ func newEnv(t *testing.T, mut func(*Config, *whatsapp.Config)) *env {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	e := &env{t: t, ctx: ctx, clk: clock.NewFake(t0), drv: whatsapptest.NewDriver(), notes: newNotes()}
-	e.path = filepath.Join(t.TempDir(), "bot.db")
-	st, err := store.Open(ctx, e.path, e.clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, e.clk)
 	e.st = st
 	cfg := Config{}
 	waCfg := whatsapp.Config{DataDir: t.TempDir()} // no pacing, no cap
@@ -275,15 +267,15 @@ func (e *env) sentTo(phone string) []whatsapptest.Sent {
 // method produces yet (a blocked reseller).
 func (e *env) sql(query string, args ...any) {
 	e.t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+e.path+"?_busy_timeout=5000")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(e.ctx, query, args...); err != nil {
+	if _, err := storetest.DB(e.t, e.st).ExecContext(e.ctx, query, args...); err != nil {
 		e.t.Fatal(err)
 	}
 }
+
+// TestPostgreSQL runs the scheduler's tests again with the store on
+// PostgreSQL when RENOVABOT_TEST_DATABASE_URL is set (package testdb), and
+// says it skipped them otherwise.
+func TestPostgreSQL(t *testing.T) { testdb.Pass(t) }
 
 func TestChoresRunEveryTick(t *testing.T) {
 	e := newEnv(t, nil)

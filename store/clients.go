@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
-
 	"renovabot/billing"
 )
 
@@ -126,21 +124,21 @@ func insertClient(ctx context.Context, tx *sql.Tx, chatID, now int64, n NewClien
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO clients (reseller_id, name, name_key, phone, plan_id, price, due_date, anchor_day,
-			server, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO clients (reseller_id, name, name_key, phone, plan_id, price, due_date, anchor_day,
+			server, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		chatID, name, billing.Fold(name), n.Phone, n.PlanID, n.Price, n.Due.ISO(), n.Due.Day,
-		server, strings.TrimSpace(n.Notes), now, now)
+		server, strings.TrimSpace(n.Notes), now, now).Scan(&id)
 	if err != nil {
 		return 0, fkErr(err, "create client")
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // fkErr maps a foreign key violation (a plan of another tenant) to
 // ErrNotFound.
 func fkErr(err error, op string) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey {
+	if isForeignKeyViolation(err) {
 		return ErrNotFound
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
@@ -308,7 +306,7 @@ func (c Clients) NearestDue(ctx context.Context, near, from, to billing.Date) (C
 	}
 	cl, err := scanClient(c.t.s.read.QueryRowContext(ctx, `SELECT `+clientCols+clientFrom+
 		`WHERE c.reseller_id = ? AND c.due_date BETWEEN ? AND ?
-		ORDER BY abs(julianday(c.due_date) - julianday(?)), c.due_date, c.id LIMIT 1`, c.t.chatID, lo, hi, near.ISO()))
+		ORDER BY abs(`+c.t.s.d.daysBetween("c.due_date", "?")+`), c.due_date, c.id LIMIT 1`, c.t.chatID, lo, hi, near.ISO()))
 	if errors.Is(err, ErrNotFound) {
 		return Client{}, false, nil
 	}
@@ -323,10 +321,10 @@ func (c Clients) NearestDue(ctx context.Context, near, from, to billing.Date) (C
 func (c Clients) Search(ctx context.Context, q string, offset, limit int) ([]Client, int, error) {
 	key := billing.Fold(q)
 	digits := onlyDigits(q)
-	where := " AND (instr(c.name_key, ?) > 0"
+	where := " AND (" + c.t.s.d.contains("c.name_key", "?")
 	args := []any{key}
 	if len(digits) >= 4 {
-		where += " OR instr(c.phone, ?) > 0"
+		where += " OR " + c.t.s.d.contains("c.phone", "?")
 		args = append(args, digits)
 	}
 	where += ")"

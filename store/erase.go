@@ -26,11 +26,8 @@ type queryer interface {
 
 // ownedTables lists (table, owner column) for every table holding
 // per-reseller rows, resellers itself first.
-func ownedTables(ctx context.Context, q queryer) ([]ownedTable, error) {
-	rows, err := q.QueryContext(ctx, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
-		  AND p.name IN ('`+strings.Join(ownerColumns, "', '")+`')
-		ORDER BY m.name = 'resellers' DESC, m.name, p.name`)
+func (s *Store) ownedTables(ctx context.Context, q queryer) ([]ownedTable, error) {
+	rows, err := q.QueryContext(ctx, s.d.ownedTablesQuery())
 	if err != nil {
 		return nil, fmt.Errorf("store: list tables: %w", err)
 	}
@@ -46,7 +43,7 @@ func ownedTables(ctx context.Context, q queryer) ([]ownedTable, error) {
 	return out, rows.Err()
 }
 
-// quoteIdent quotes a schema name for SQL (names come from sqlite_master).
+// quoteIdent quotes a schema name for SQL (names come from the schema).
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // eraseTx deletes every row of chatID, keeping only the record of
@@ -65,7 +62,7 @@ func (s *Store) eraseTx(ctx context.Context, tx *sql.Tx, chatID int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE admin_audit SET admin_chat_id = NULL WHERE admin_chat_id = ?`, chatID); err != nil {
 		return fmt.Errorf("store: erase audit admin: %w", err)
 	}
-	tables, err := ownedTables(ctx, tx)
+	tables, err := s.ownedTables(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -94,20 +91,10 @@ func (a Accounts) Erase(ctx context.Context) error {
 // of the erased pages stay in bot.db-wal until the next checkpoint.
 var ErrResidue = errors.New("store: erased, but the WAL still holds earlier pages")
 
-// truncateWAL copies the WAL into the database and truncates it to zero
-// bytes. secure_delete zeroes what a deletion frees, but in WAL mode the
-// pages as they were before it stay in bot.db-wal until a checkpoint
-// overwrites them, and a copy of the files (backup, crash) would hold them.
-func (s *Store) truncateWAL(ctx context.Context) error {
-	var busy, frames, done int
-	if err := s.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
-		return fmt.Errorf("%w: %w", ErrResidue, err)
-	}
-	if busy != 0 {
-		return fmt.Errorf("%w (checkpoint busy: %d of %d frames copied)", ErrResidue, done, frames)
-	}
-	return nil
-}
+// truncateWAL removes what an erasure left of the erased rows outside the
+// live tables: on SQLite, the pages as they were before it, in the WAL
+// (see the dialects' afterErase).
+func (s *Store) truncateWAL(ctx context.Context) error { return s.d.afterErase(ctx, s.write) }
 
 // Export is everything the database holds about one reseller.
 type Export struct {
@@ -137,19 +124,19 @@ const exportAbout = "Todos os dados que o RenovaBot guarda sobre você (LGPD, ar
 // _until or _since) are written as ISO 8601 instants.
 func (t Tenant) Export(ctx context.Context) (Export, error) {
 	out := Export{About: exportAbout, GeneratedAt: t.s.now(), ChatID: t.chatID, Tables: map[string][]map[string]any{}}
-	// A deferred transaction on one reader connection: a consistent
-	// snapshot (WAL) without the write lock that the pool's BEGIN IMMEDIATE
+	// A read-only transaction on one reader connection: a consistent
+	// snapshot without the write lock that SQLite's pool's BEGIN IMMEDIATE
 	// (_txlock) would take.
 	tx, err := t.s.read.Conn(ctx)
 	if err != nil {
 		return Export{}, fmt.Errorf("store: export: %w", err)
 	}
 	defer tx.Close()
-	if _, err := tx.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+	if _, err := tx.ExecContext(ctx, t.s.d.beginSnapshot()); err != nil {
 		return Export{}, fmt.Errorf("store: export: %w", err)
 	}
 	defer tx.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`) //nolint:errcheck // read only: nothing to keep
-	tables, err := ownedTables(ctx, tx)
+	tables, err := t.s.ownedTables(ctx, tx)
 	if err != nil {
 		return Export{}, err
 	}

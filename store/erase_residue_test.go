@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/store"
 	"renovabot/store/storetest"
 )
@@ -51,7 +52,8 @@ func total(m map[string]int) int {
 // free pages nor in the WAL: a copy of bot.db taken right after the
 // erasure (a backup, a crash) holds nothing of theirs, and neither does the
 // database once closed.
-func TestEraseLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
+func TestSQLiteEraseLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
+	testdb.SQLiteOnly(t, "bytes of bot.db and its WAL; PostgreSQL's storage is the server's (see postgresDialect.afterErase)")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bot.db")
 	ctx := context.Background()
@@ -86,7 +88,8 @@ func TestEraseLeavesNoBytesInTheDatabaseFiles(t *testing.T) {
 
 // An admin's deletion keeps exactly one trace: the audit row that records
 // whom they deleted (the name, by design); nothing else.
-func TestAdminDeleteLeavesOnlyTheDeletionRecordInTheFiles(t *testing.T) {
+func TestSQLiteAdminDeleteLeavesOnlyTheDeletionRecordInTheFiles(t *testing.T) {
+	testdb.SQLiteOnly(t, "bytes of bot.db and its WAL; PostgreSQL's storage is the server's (see postgresDialect.afterErase)")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bot.db")
 	ctx := context.Background()

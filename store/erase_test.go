@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,18 +17,13 @@ var t0 = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 func open(t *testing.T) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clock.NewFake(t0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(t, clock.NewFake(t0))
 }
 
 // processWide are the tables that belong to the program, not to a
 // reseller. Any other table must hold per-reseller rows. erased_chats
 // outlives the reseller on purpose and has no owner column (erased.go).
-var processWide = map[string]bool{"schema_migrations": true, "scheduler_state": true, "erased_chats": true}
+var processWide = map[string]bool{"schema_migrations": true, "scheduler_state": true, "erased_chats": true, "installation_keys": true}
 
 // Every table that holds per-reseller rows must be reached by the seed, or
 // the erasure test below would pass without proving anything for it.

@@ -23,11 +23,13 @@ import (
 // expired reseller would erase their account and /start again for a new
 // free trial. The record holds no personal data beyond that need: a keyed
 // hash of the chat id, "trial used" or "blocked", and the day of the
-// erasure. The key
-// lives in a file in data_dir, never in the database, so a copy of bot.db
-// alone cannot tell which chat a record is about (chat ids are few enough
-// to try them all against an unkeyed hash). The table has no chat_id
-// column, so neither the erasure sweep nor /meusdados reaches it.
+// erasure. On SQLite the key lives in a file in data_dir, never in the
+// database, so a copy of bot.db alone cannot tell which chat a record is
+// about (chat ids are few enough to try them all against an unkeyed hash).
+// On PostgreSQL an instance keeps no state on disk, so the key is a row of
+// installation_keys (loadChatKeyPostgres): a dump of the database holds
+// both, and is protected as the rest of its data is. The table has no
+// chat_id column, so neither the erasure sweep nor /meusdados reaches it.
 
 // KeyFile is the name, in the database's directory, of the installation's
 // key for the erased chats' hashes: created once, 0600.
@@ -46,7 +48,8 @@ type ErasedChat struct {
 	On      billing.Date
 }
 
-// loadChatKey reads the installation's key, creating it on first use.
+// loadChatKey reads the installation's key file, creating it on first use
+// (SQLite).
 func loadChatKey(path string) ([]byte, error) {
 	key, err := readChatKey(path)
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -55,9 +58,8 @@ func loadChatKey(path string) ([]byte, error) {
 	// Written to a temporary file, then linked into place: a concurrent
 	// start or a crash never leaves a half-written key, and the first key
 	// made is the one every process uses.
-	key = make([]byte, sha256.Size)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("store: generate %s: %w", KeyFile, err)
+	if key, err = newChatKey(); err != nil {
+		return nil, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), KeyFile+".*")
 	if err != nil {
@@ -78,6 +80,53 @@ func loadChatKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("store: install %s: %w", KeyFile, err)
 	}
 	return readChatKey(path)
+}
+
+func newChatKey() ([]byte, error) {
+	key := make([]byte, sha256.Size)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("store: generate the erased chats' key: %w", err)
+	}
+	return key, nil
+}
+
+// chatKeyName is the erased chats' key's row in installation_keys.
+const chatKeyName = "erased_chats"
+
+// loadChatKeyPostgres returns the installation's key from the database,
+// made by the first start: data_dir's KeyFile when keyDir has one (an
+// installation moved from SQLite keeps matching its records), else a new
+// random key. Instances starting at once each offer theirs and all read
+// back the one committed first (the primary key makes the others' insert
+// do nothing). Nothing is written to disk.
+func (s *Store) loadChatKeyPostgres(ctx context.Context, keyDir string) ([]byte, error) {
+	var key []byte
+	err := s.write.QueryRowContext(ctx, `SELECT key FROM installation_keys WHERE name = ?`, chatKeyName).Scan(&key)
+	if !errors.Is(err, sql.ErrNoRows) {
+		if err != nil {
+			return nil, fmt.Errorf("store: read the erased chats' key: %w", err)
+		}
+		return key, nil
+	}
+	if keyDir != "" {
+		key, err = readChatKey(filepath.Join(keyDir, KeyFile))
+	} else {
+		err = fs.ErrNotExist
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		key, err = newChatKey()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO installation_keys (name, key) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
+		chatKeyName, key); err != nil {
+		return nil, fmt.Errorf("store: keep the erased chats' key: %w", err)
+	}
+	if err := s.write.QueryRowContext(ctx, `SELECT key FROM installation_keys WHERE name = ?`, chatKeyName).Scan(&key); err != nil {
+		return nil, fmt.Errorf("store: read the erased chats' key: %w", err)
+	}
+	return key, nil
 }
 
 func readChatKey(path string) ([]byte, error) {

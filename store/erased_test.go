@@ -14,6 +14,7 @@ import (
 
 	"renovabot/billing"
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/store"
 	"renovabot/store/storetest"
 )
@@ -98,14 +99,15 @@ func TestErasureKeepsOnlyWhatPreventsANewTrial(t *testing.T) {
 // The key is made once per installation, 0600, next to the database and
 // never inside it; the records follow it across restarts, and a damaged key
 // stops the start with a message naming the file.
-func TestErasedChatsKey(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "bot.db")
+func TestSQLiteErasedChatsKey(t *testing.T) {
+	testdb.SQLiteOnly(t, "the key's file in data_dir; on PostgreSQL the key is in the database (TestPostgresKeepsTheErasedChatsKeyInTheDatabase)")
+	dir, url := t.TempDir(), storetest.DatabaseURL(t)
 	ctx := context.Background()
-	s, err := store.Open(ctx, path, clock.NewFake(t0))
+	s, err := store.OpenDatabase(ctx, url, dir, clock.NewFake(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
+	path := s.Path() // "" on PostgreSQL: no database file to look into
 	storetest.Seed(t, s, t0, 1, "ALFA", 900)
 	if err := s.Tenant(1).Account().Erase(ctx); err != nil {
 		t.Fatal(err)
@@ -124,12 +126,14 @@ func TestErasedChatsKey(t *testing.T) {
 	if err != nil || len(key) != 32 {
 		t.Fatalf("key file = %q", raw)
 	}
-	db, _ := os.ReadFile(path)
-	if strings.Contains(string(db), string(key)) || strings.Contains(string(db), strings.TrimSpace(string(raw))) {
-		t.Fatal("the key is inside the database")
+	if path != "" {
+		db, _ := os.ReadFile(path)
+		if strings.Contains(string(db), string(key)) || strings.Contains(string(db), strings.TrimSpace(string(raw))) {
+			t.Fatal("the key is inside the database")
+		}
 	}
 
-	s, err = store.Open(ctx, path, clock.NewFake(t0))
+	s, err = store.OpenDatabase(ctx, url, dir, clock.NewFake(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +148,7 @@ func TestErasedChatsKey(t *testing.T) {
 	if err := os.WriteFile(keyPath, []byte("not a key\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Open(ctx, path, clock.NewFake(t0)); err == nil || !strings.Contains(err.Error(), keyPath) {
+	if _, err := store.OpenDatabase(ctx, url, dir, clock.NewFake(t0)); err == nil || !strings.Contains(err.Error(), keyPath) {
 		t.Fatalf("damaged key: %v", err)
 	}
 }
@@ -154,11 +158,7 @@ func TestErasedChatsKey(t *testing.T) {
 func TestExportShowsTheErasedRecordWithoutKeyOrHash(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(dir, "bot.db"), clock.NewFake(t0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := storetest.OpenIn(t, dir, storetest.DatabaseURL(t), clock.NewFake(t0))
 	storetest.Seed(t, s, t0, 1, "ALFA", 900)
 	if _, _, err := s.AdminSetAccess(ctx, store.AccessChange{Admin: 900, Target: 1, Access: store.Access{Status: store.StatusBlocked},
 		Action: store.AuditBlock}); err != nil {
@@ -178,9 +178,18 @@ func TestExportShowsTheErasedRecordWithoutKeyOrHash(t *testing.T) {
 	if !strings.Contains(string(doc), `"conta_apagada_antes":{"situacao":"bloqueada","apagada_em":"2026-11-28"}`) {
 		t.Errorf("export lacks the erased record: %s", doc)
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, store.KeyFile))
-	key, _ := hex.DecodeString(strings.TrimSpace(string(raw)))
-	for _, secret := range []string{strings.TrimSpace(string(raw)), string(key), "erased_chats", "chat_hash"} {
+	// The key: data_dir's file on SQLite, a row on PostgreSQL.
+	var key []byte
+	if s.Path() != "" {
+		raw, _ := os.ReadFile(filepath.Join(dir, store.KeyFile))
+		key, _ = hex.DecodeString(strings.TrimSpace(string(raw)))
+	} else if err := storetest.DB(t, s).QueryRow(`SELECT key FROM installation_keys WHERE name = 'erased_chats'`).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if len(key) != 32 {
+		t.Fatalf("key = %x", key)
+	}
+	for _, secret := range []string{hex.EncodeToString(key), string(key), "erased_chats", "chat_hash"} {
 		if strings.Contains(string(doc), secret) {
 			t.Errorf("export leaks %q: %s", secret, doc)
 		}
@@ -196,7 +205,8 @@ func TestExportShowsTheErasedRecordWithoutKeyOrHash(t *testing.T) {
 // data directory that already exists with 0755 and under umask 022; a data
 // directory the store creates is 0700; files left 0644 by an older version
 // are narrowed.
-func TestDatabaseFilesArePrivate(t *testing.T) {
+func TestSQLiteDatabaseFilesArePrivate(t *testing.T) {
+	testdb.SQLiteOnly(t, "modes of bot.db, its WAL and shared-memory files and the key's file; on PostgreSQL nothing is written to data_dir (TestPostgresKeepsTheErasedChatsKeyInTheDatabase)")
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	ctx := context.Background()

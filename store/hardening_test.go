@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"renovabot/billing"
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 )
 
 // Issue 12: ids that buttons carry are never given twice, out-of-range
@@ -115,6 +117,25 @@ func TestDatabaseRefusesOutOfRangeMoneyAndDates(t *testing.T) {
 	}
 }
 
+// aroundChecks returns a connection on s's database that writes around
+// the CHECK constraints of money columns, to store what no code path of
+// the product can (a row stored before the constraints existed, or by
+// hand): on SQLite, a connection that ignores them; on PostgreSQL, which
+// has no such switch, the test's own schema loses them.
+func aroundChecks(t *testing.T, s *Store) *sql.DB {
+	t.Helper()
+	if s.d.name() == "sqlite" {
+		return rawDB(t, s.Path())
+	}
+	for _, c := range []string{"clients_price_check", "payments_amount_check", "plans_price_check"} {
+		table, _, _ := strings.Cut(c, "_")
+		if _, err := s.write.Exec(`ALTER TABLE ` + table + ` DROP CONSTRAINT ` + c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s.write
+}
+
 // rawDB opens the database file directly with the CHECK constraints off,
 // to write what no code path of the product can (a row stored before the
 // constraints existed, or by hand).
@@ -147,7 +168,7 @@ func TestSumsCannotOverflow(t *testing.T) {
 			t.Fatalf("renewal: %+v", c)
 		}
 	}
-	db := rawDB(t, s.Path())
+	db := aroundChecks(t, s)
 	for _, q := range []string{
 		`UPDATE clients SET price = 9223372036854775807`,
 		`UPDATE payments SET amount = 9223372036854775807`,
@@ -182,16 +203,29 @@ func TestSumsCannotOverflow(t *testing.T) {
 	}
 }
 
-// openOldSchema creates a database at path with only the migrations below
-// version, as a build from before them left it.
-func openOldSchema(t *testing.T, path string, below int) *sql.DB {
+// openOldSchema creates a database on the backend of this test pass with
+// only the migrations below version, as a build from before them left it.
+// It returns a connection on it (that writes around CHECK constraints on
+// SQLite) and the function that opens the store on it, running the rest.
+func openOldSchema(t *testing.T, below int) (*sql.DB, func() (*Store, error)) {
 	t.Helper()
-	all, err := migrations()
+	dir, url, d := t.TempDir(), "", dialect(sqliteDialect{})
+	if testdb.Postgres() {
+		url, d = testdb.NewPostgres(t), postgresDialect{}
+	}
+	all, err := migrationsIn(d.migrationDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := rawDB(t, path)
-	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+	var db *sql.DB
+	if url == "" {
+		db = rawDB(t, filepath.Join(dir, "bot.db"))
+	} else if db, err = PostgresDB(url); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Cleanup(func() { db.Close() })
+	}
+	if _, err := db.Exec(d.migrationsTable()); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range all {
@@ -205,7 +239,7 @@ func openOldSchema(t *testing.T, path string, below int) *sql.DB {
 			t.Fatal(err)
 		}
 	}
-	return db
+	return db, func() (*Store, error) { return OpenDatabase(context.Background(), url, dir, clock.NewFake(t0)) }
 }
 
 // A database written before the limits, holding what forged buttons
@@ -213,8 +247,7 @@ func openOldSchema(t *testing.T, path string, below int) *sql.DB {
 // id is kept, the values are brought into range, the foreign keys still
 // hold (and still act), and lists and reports work again.
 func TestUpgradeKeepsRowsAndBringsValuesIntoRange(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "bot.db")
-	old := openOldSchema(t, path, 11)
+	old, upgrade := openOldSchema(t, 11)
 	ctx := context.Background()
 	for _, q := range []string{
 		`INSERT INTO resellers (chat_id, name, timezone, created_at, last_seen_at) VALUES (1, 'R1', 'America/Sao_Paulo', 0, 0)`,
@@ -235,7 +268,7 @@ func TestUpgradeKeepsRowsAndBringsValuesIntoRange(t *testing.T) {
 	// The summary the reseller's /clientes shows fails on this data today.
 	old.Close()
 
-	s, err := Open(ctx, path, clock.NewFake(t0))
+	s, err := upgrade()
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}
@@ -270,9 +303,11 @@ func TestUpgradeKeepsRowsAndBringsValuesIntoRange(t *testing.T) {
 
 	// The keys are on and act on the rebuilt tables: deleting a client
 	// empties the client of its messages and payments.
-	var fk int
-	if err := s.write.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
-		t.Fatalf("foreign_keys after the upgrade = %d, %v", fk, err)
+	if s.d.name() == "sqlite" {
+		var fk int
+		if err := s.write.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+			t.Fatalf("foreign_keys after the upgrade = %d, %v", fk, err)
+		}
 	}
 	if err := tn.Clients().Delete(ctx, 9); err != nil {
 		t.Fatal(err)

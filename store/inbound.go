@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // What clients send to a reseller's WhatsApp (issue 14): the received
@@ -265,14 +263,14 @@ func (o OptOuts) Request(ctx context.Context, clientIDs []int64, keyword, waID s
 			if err != nil {
 				return fmt.Errorf("store: opt out: %w", err)
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO client_optouts (client_id, reseller_id, requested_by, reason, keyword, wa_id,
-					was_paused, requested_at) VALUES (?, ?, 'client', ?, ?, ?, ?, ?)`, id, o.t.chatID, OptOutReason, keyword, waID, paused, now)
-			var se sqlite3.Error
-			if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
-				continue // asked before: nothing changes
-			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO client_optouts (client_id, reseller_id, requested_by, reason, keyword, wa_id,
+					was_paused, requested_at) VALUES (?, ?, 'client', ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING`,
+				id, o.t.chatID, OptOutReason, keyword, waID, paused, now)
 			if err != nil {
 				return fmt.Errorf("store: opt out: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // asked before: nothing changes
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE clients SET paused = 1, updated_at = ? WHERE reseller_id = ? AND id = ?`,
 				now, o.t.chatID, id); err != nil {

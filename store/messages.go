@@ -132,15 +132,15 @@ func (m Messages) Log(ctx context.Context, n NewMessage) (Message, error) {
 		if n.Status == MsgSent {
 			sent = now
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO messages (reseller_id, client_id, client_name, phone, kind, origin, status,
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO messages (reseller_id, client_id, client_name, phone, kind, origin, status,
 				wa_id, body, follow_wa_id, follow_body, error, attempts, created_at, sent_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
 			m.t.chatID, client, n.ClientName, n.Phone, n.Kind, n.Origin, n.Status, n.WAID, n.Body, n.FollowWAID, n.FollowBody, n.Error,
-			now, sent, now)
+			now, sent, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: log message: %w", err)
 		}
-		id, _ := res.LastInsertId()
 		out, err = scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
 		return err
 	})
@@ -241,7 +241,7 @@ func (m Messages) SentText(ctx context.Context, waID string) (phone, body string
 	err = m.t.s.read.QueryRowContext(ctx, `SELECT phone, text FROM (
 			SELECT id, phone, body AS text FROM messages WHERE reseller_id = ?1 AND wa_id = ?2 AND wa_id != '' AND body != ''
 			UNION ALL
-			SELECT id, phone, follow_body FROM messages WHERE reseller_id = ?1 AND follow_wa_id = ?2 AND follow_wa_id != '' AND follow_body != '')
+			SELECT id, phone, follow_body FROM messages WHERE reseller_id = ?1 AND follow_wa_id = ?2 AND follow_wa_id != '' AND follow_body != '') sent
 		ORDER BY id DESC LIMIT 1`, m.t.chatID, waID).Scan(&phone, &body)
 	if err == sql.ErrNoRows {
 		return "", "", false, nil

@@ -13,7 +13,13 @@ import (
 	"strings"
 )
 
-//go:embed migrations/*.sql
+// migrationFS holds one set of migrations per engine: SQLite's in
+// migrations/, PostgreSQL's in migrations/postgres/. Each SQLite migration
+// has a PostgreSQL twin with the same file name (so the same version), and
+// both sets reach the same schema at every version: schema_migrations
+// means the same on both engines (TestEveryMigrationHasATwin).
+//
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 type migration struct {
@@ -33,18 +39,24 @@ type migration struct {
 // off (see migration.foreignKeysOff).
 const fkOffMarker = "-- migrate: foreign_keys=off"
 
-// migrations returns the embedded migrations sorted by version. A file is
-// named NNNN_name.sql; versions are unique and positive. Numbers may have
-// gaps: they are handed out to branches developed in parallel, and the
-// runner applies whatever the database has not recorded.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// migrations returns the embedded SQLite migrations (migrationsIn).
+func migrations() ([]migration, error) { return migrationsIn(sqliteDialect{}.migrationDir()) }
+
+// migrationsIn returns the embedded migrations of dir sorted by version. A
+// file is named NNNN_name.sql; versions are unique and positive. Numbers
+// may have gaps: they are handed out to branches developed in parallel,
+// and the runner applies whatever the database has not recorded.
+func migrationsIn(dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
 	var out []migration
 	seen := map[int]string{}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue // another engine's set
+		}
 		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
@@ -54,7 +66,7 @@ func migrations() ([]migration, error) {
 			return nil, fmt.Errorf("store: migrations %q and %q share version %d", prev, e.Name(), v)
 		}
 		seen[v] = e.Name()
-		body, err := migrationFS.ReadFile("migrations/" + e.Name())
+		body, err := migrationFS.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +89,7 @@ func newMigration(version int, name, body string) migration {
 // binary does not know was written by a newer build and is refused rather
 // than used with a schema this binary does not know.
 func (s *Store) migrate(ctx context.Context) error {
-	all, err := migrations()
+	all, err := migrationsIn(s.d.migrationDir())
 	if err != nil {
 		return err
 	}
@@ -93,11 +105,12 @@ func (s *Store) migrateWith(ctx context.Context, all []migration) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at INTEGER NOT NULL
-	) STRICT`); err != nil {
+	unlock, err := s.d.lockMigrations(ctx, conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := conn.ExecContext(ctx, s.d.migrationsTable()); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	applied, err := appliedVersions(ctx, conn)
@@ -137,17 +150,18 @@ func appliedVersions(ctx context.Context, conn *sql.Conn) ([]int, error) {
 }
 
 // apply runs one migration in a transaction on conn. A migration marked
-// foreign_keys=off runs with the keys off and must leave none violated
-// (PRAGMA foreign_key_check, inside the transaction, before the commit);
-// the keys are on again before apply returns.
+// foreign_keys=off (SQLite only) runs with the keys off and must leave none
+// violated (PRAGMA foreign_key_check, inside the transaction, before the
+// commit); the keys are on again before apply returns.
 func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) (err error) {
 	fail := func(err error) error { return fmt.Errorf("store: migration %04d_%s: %w", m.version, m.name, err) }
 	if m.foreignKeysOff {
-		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-			return fail(err)
+		on, offErr := s.d.foreignKeysOff(ctx, conn)
+		if offErr != nil {
+			return fail(offErr)
 		}
 		defer func() {
-			if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); onErr != nil {
+			if onErr := on(); onErr != nil {
 				// Never hand the pool a connection that writes without
 				// the keys: discard it.
 				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -164,7 +178,7 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) (err err
 		return fail(err)
 	}
 	if m.foreignKeysOff {
-		if err := foreignKeyCheck(ctx, tx); err != nil {
+		if err := s.d.foreignKeyCheck(ctx, tx); err != nil {
 			return fail(err)
 		}
 	}
@@ -174,32 +188,6 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) (err err
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
-	}
-	return nil
-}
-
-// foreignKeyCheck fails when any row references a missing parent.
-func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var table, parent string
-		var rowid sql.NullInt64
-		var fk int
-		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
-			return err
-		}
-		problems = append(problems, fmt.Sprintf("%s row %d -> %s", table, rowid.Int64, parent))
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("foreign key violations: %s", strings.Join(problems, ", "))
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"renovabot/internal/testdb"
 )
 
 // A migration numbered below one the database already has (branches
@@ -11,23 +13,25 @@ import (
 func TestMigrationBelowTheHighestAppliedStillRuns(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
-	all, err := migrations()
+	all, err := migrationsIn(s.d.migrationDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	extra := func(ms ...migration) []migration { return append(append([]migration(nil), all...), ms...) }
-	a := newMigration(1000, "a", `CREATE TABLE probe_a (x INTEGER) STRICT`)
-	b := newMigration(1001, "b", `CREATE TABLE probe_b (x INTEGER) STRICT`)
-	c := newMigration(1002, "c", `CREATE TABLE probe_c (x INTEGER) STRICT`)
+	a := newMigration(1000, "a", `CREATE TABLE probe_a (x INTEGER)`)
+	b := newMigration(1001, "b", `CREATE TABLE probe_b (x INTEGER)`)
+	c := newMigration(1002, "c", `CREATE TABLE probe_c (x INTEGER)`)
 	if err := s.migrateWith(ctx, extra(a, c)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.migrateWith(ctx, extra(a, b, c)); err != nil {
 		t.Fatalf("late migration: %v", err)
 	}
-	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name IN ('probe_a', 'probe_b', 'probe_c')`).Scan(&n); err != nil || n != 3 {
-		t.Fatalf("%d of 3 probe tables, %v", n, err)
+	for _, table := range []string{"probe_a", "probe_b", "probe_c"} {
+		var n int
+		if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+			t.Fatalf("probe table %s: %v", table, err)
+		}
 	}
 	// A database with a migration this build lacks is refused.
 	if err := s.migrateWith(ctx, extra(a, c)); err == nil || !strings.Contains(err.Error(), "newer") {
@@ -38,7 +42,8 @@ func TestMigrationBelowTheHighestAppliedStillRuns(t *testing.T) {
 // A migration marked foreign_keys=off can rebuild a parent table without
 // touching its children, must leave no key violated (or it is rolled
 // back), and the keys are on again afterwards either way.
-func TestMigrationWithForeignKeysOff(t *testing.T) {
+func TestSQLiteMigrationWithForeignKeysOff(t *testing.T) {
+	testdb.SQLiteOnly(t, "a table rebuild with foreign keys off is SQLite's ALTER; PostgreSQL refuses the marker (TestPostgresRefusesForeignKeysOff)")
 	s, _ := openTest(t)
 	ctx := context.Background()
 	all, err := migrations()
@@ -79,5 +84,27 @@ func TestMigrationWithForeignKeysOff(t *testing.T) {
 	}
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO child VALUES (12, 99)`); err == nil {
 		t.Fatal("a write after the migrations ignored the foreign keys")
+	}
+}
+
+// PostgreSQL alters tables in place: a migration of its set marked
+// foreign_keys=off is refused, and changes nothing.
+func TestPostgresRefusesForeignKeysOff(t *testing.T) {
+	testdb.PostgresOnly(t)
+	s, _ := openTest(t)
+	ctx := context.Background()
+	all, err := migrationsIn(s.d.migrationDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMigration(1000, "rebuild", fkOffMarker+"\nCREATE TABLE probe (x BIGINT);")
+	if err := s.migrateWith(ctx, append(all, m)); err == nil || !strings.Contains(err.Error(), "in place") {
+		t.Fatalf("marked migration on PostgreSQL: %v", err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != all[len(all)-1].version {
+		t.Fatalf("schema version = %d, %v", v, err)
+	}
+	if _, err := s.read.ExecContext(ctx, `SELECT 1 FROM probe`); err == nil {
+		t.Fatal("the refused migration created its table")
 	}
 }

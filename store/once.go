@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-
-	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // ErrSpent is returned when an act-once button is pressed again: its
@@ -22,13 +20,12 @@ func spendOnce(ctx context.Context, tx *sql.Tx, chatID int64, token string, now 
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO spent_tokens (chat_id, token, spent_at) VALUES (?, ?, ?)`, chatID, token, now)
-	var se sqlite3.Error
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey || se.ExtendedCode == sqlite3.ErrConstraintUnique):
+	case isUniqueViolation(err):
 		return ErrSpent
-	case errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey:
+	case isForeignKeyViolation(err):
 		return ErrNotFound
 	}
 	return fmt.Errorf("store: spend button token: %w", err)

@@ -121,13 +121,13 @@ func (c Clients) Renew(ctx context.Context, id int64, r Renewal) (Payment, Clien
 		// The plan, server and client are recorded as they are now, so the
 		// reports' history does not move when the client changes or is
 		// deleted later (client_ref outlives client_id).
-		res, err := tx.ExecContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_ref, client_name, plan_name, server,
-				amount, paid_on, prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.t.chatID, id, id, cl.Name, cl.PlanName, cl.Server, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now)
+		var pid int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO payments (reseller_id, client_id, client_ref, client_name, plan_name, server,
+				amount, paid_on, prev_due, prev_anchor, new_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.t.chatID, id, id, cl.Name, cl.PlanName, cl.Server, cl.Price, r.PaidOn.ISO(), cl.Due.ISO(), cl.AnchorDay, r.NewDue.ISO(), now).Scan(&pid)
 		if err != nil {
 			return fmt.Errorf("store: record payment: %w", err)
 		}
-		pid, _ := res.LastInsertId()
 		if pay, err = scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentCols+` FROM payments WHERE id = ?`, pid)); err != nil {
 			return err
 		}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
-
 	"renovabot/billing"
 )
 
@@ -96,12 +94,12 @@ func (p Plans) FindByName(ctx context.Context, name string) (Plan, error) {
 // Add creates a plan. ErrDuplicate if the name is taken.
 func (p Plans) Add(ctx context.Context, name string, months int, price int64) (Plan, error) {
 	name = strings.TrimSpace(name)
-	res, err := p.t.s.write.ExecContext(ctx, `INSERT INTO plans (reseller_id, name, name_key, months, price, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, p.t.chatID, name, billing.Fold(name), months, price, unix(p.t.s.now()))
+	var id int64
+	err := p.t.s.write.QueryRowContext(ctx, `INSERT INTO plans (reseller_id, name, name_key, months, price, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, p.t.chatID, name, billing.Fold(name), months, price, unix(p.t.s.now())).Scan(&id)
 	if err != nil {
 		return Plan{}, uniqueErr(err, "add plan")
 	}
-	id, _ := res.LastInsertId()
 	return Plan{ID: id, Name: name, Months: months, Price: price}, nil
 }
 
@@ -157,8 +155,7 @@ func (p Plans) Remove(ctx context.Context, id int64) error {
 
 // uniqueErr maps a UNIQUE violation to ErrDuplicate.
 func uniqueErr(err error, op string) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+	if isUniqueViolation(err) {
 		return ErrDuplicate
 	}
 	return fmt.Errorf("store: %s: %w", op, err)

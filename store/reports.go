@@ -198,10 +198,10 @@ func (r Reports) Clients(ctx context.Context, from, to, today billing.Date, loc 
 		lapsedTo = today.AddDays(-1)
 	}
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*),
-			COALESCE(SUM(`+openClients+`), 0),
-			COALESCE(SUM(created_at >= ? AND created_at < ?), 0),
-			COALESCE(SUM(`+openClients+` AND due_date BETWEEN ? AND ?), 0),
-			COALESCE(SUM(`+openClients+` AND due_date < ?), 0)
+			COUNT(CASE WHEN `+openClients+` THEN 1 END),
+			COUNT(CASE WHEN created_at >= ? AND created_at < ? THEN 1 END),
+			COUNT(CASE WHEN `+openClients+` AND due_date BETWEEN ? AND ? THEN 1 END),
+			COUNT(CASE WHEN `+openClients+` AND due_date < ? THEN 1 END)
 		FROM clients WHERE reseller_id = ?`,
 		start, end, from.ISO(), lapsedTo.ISO(), today.AddDays(-churnDays).ISO(), id).
 		Scan(&c.Total, &c.Active, &c.New, &c.Lapsed, &c.Churned)

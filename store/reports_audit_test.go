@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -19,11 +18,7 @@ import (
 func auditStore(t *testing.T) (*store.Store, store.Tenant, *time.Location) {
 	t.Helper()
 	clk := clock.NewFake(storetest.AuditNow)
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.Open(t, clk)
 	storetest.ReportAudit(t, s, clk, 1, 2)
 	sp, _ := time.LoadLocation("America/Sao_Paulo")
 	return s, s.Tenant(1), sp

@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"renovabot/billing"
-	"renovabot/clock"
 )
 
 // reportFixture builds reseller 1's ledger by hand around the turn of
@@ -196,8 +194,7 @@ func TestReportsAreTenantScoped(t *testing.T) {
 // count for "Renovaram" as before: once per live client, once per payment
 // of a client deleted before the upgrade.
 func TestUpgradeRecordsTheServerOnOldPayments(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "bot.db")
-	old := openOldSchema(t, path, 12)
+	old, upgrade := openOldSchema(t, 12)
 	for _, q := range []string{
 		`INSERT INTO resellers (chat_id, name, timezone, created_at, last_seen_at) VALUES (1, 'R1', 'America/Sao_Paulo', 0, 0),
 			(2, 'R2', 'America/Sao_Paulo', 0, 0)`,
@@ -224,7 +221,7 @@ func TestUpgradeRecordsTheServerOnOldPayments(t *testing.T) {
 	old.Close()
 
 	ctx := context.Background()
-	s, err := Open(ctx, path, clock.NewFake(t0))
+	s, err := upgrade()
 	if err != nil {
 		t.Fatalf("upgrade: %v", err)
 	}

@@ -49,7 +49,7 @@ func (s *Store) RestoreReseller(ctx context.Context, src *Store, chatID int64) (
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("store: restore: %w", err)
 		}
-		tables, err := restoreOrder(ctx, tx)
+		tables, err := s.restoreOrder(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -85,8 +85,8 @@ type restoreTable struct {
 
 // restoreOrder lists the owned tables, each after the tables its foreign
 // keys reference (resellers first), with what restoreTable needs.
-func restoreOrder(ctx context.Context, tx *sql.Tx) ([]restoreTable, error) {
-	owned, err := ownedTables(ctx, tx)
+func (s *Store) restoreOrder(ctx context.Context, tx *sql.Tx) ([]restoreTable, error) {
+	owned, err := s.ownedTables(ctx, tx)
 	if err != nil {
 		return nil, err
 	}

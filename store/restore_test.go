@@ -8,9 +8,15 @@ import (
 	"testing"
 
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/store"
 	"renovabot/store/storetest"
 )
+
+// restoreSQLiteOnly is why the restore of one reseller is tested on SQLite
+// only.
+const restoreSQLiteOnly = "a reseller is restored from a backup's bot.db, with the bot stopped (OpenExclusive's flock on that file); " +
+	"with database.url, renovabot restore refuses: the database server's own backups serve"
 
 // exportTables is a reseller's rows per table (the /meusdados export).
 func exportTables(t *testing.T, s *store.Store, chat int64) map[string][]map[string]any {
@@ -54,7 +60,8 @@ func restoreInto(t *testing.T, s, backup *store.Store, chat int64) (*store.Store
 // Issue 16 (restore -chat): a reseller erased since the backup comes back
 // with every row as it was, ids included (this database never gave them
 // again); the other reseller is untouched; a second restore is refused.
-func TestRestoreResellerIntoTheSameInstallation(t *testing.T) {
+func TestSQLiteRestoreResellerIntoTheSameInstallation(t *testing.T) {
+	testdb.SQLiteOnly(t, restoreSQLiteOnly)
 	ctx := context.Background()
 	backup := open(t)
 	storetest.Seed(t, backup, t0, 1, "ALFA", 900)
@@ -88,7 +95,8 @@ func TestRestoreResellerIntoTheSameInstallation(t *testing.T) {
 // A backup from another installation: its ids are taken here by another
 // reseller. The restored rows get new ids and keep pointing at each other
 // (clients at their plan, payments, messages and opt-outs at their client).
-func TestRestoreResellerRenumbersTakenIds(t *testing.T) {
+func TestSQLiteRestoreResellerRenumbersTakenIds(t *testing.T) {
+	testdb.SQLiteOnly(t, restoreSQLiteOnly)
 	backup := open(t)
 	storetest.Seed(t, backup, t0, 1, "ALFA", 900)
 	want := exportTables(t, backup, 1)
@@ -140,7 +148,8 @@ func containsID(rows []map[string]any, id any) bool {
 
 // The restore of one reseller runs with the bot stopped: a database open
 // elsewhere (the bot, here another Store) is refused at once.
-func TestOpenExclusiveRefusesADatabaseInUse(t *testing.T) {
+func TestSQLiteOpenExclusiveRefusesADatabaseInUse(t *testing.T) {
+	testdb.SQLiteOnly(t, restoreSQLiteOnly)
 	s := open(t)
 	if _, err := store.OpenExclusive(context.Background(), s.Path(), clock.NewFake(t0)); !errors.Is(err, store.ErrInUse) {
 		t.Fatalf("OpenExclusive while open = %v, want ErrInUse", err)
@@ -148,7 +157,8 @@ func TestOpenExclusiveRefusesADatabaseInUse(t *testing.T) {
 }
 
 // And the bot does not start in the middle of a restore.
-func TestOpenRefusesADatabaseBeingRestored(t *testing.T) {
+func TestSQLiteOpenRefusesADatabaseBeingRestored(t *testing.T) {
+	testdb.SQLiteOnly(t, restoreSQLiteOnly)
 	path := filepath.Join(t.TempDir(), "bot.db")
 	x, err := store.OpenExclusive(context.Background(), path, clock.NewFake(t0))
 	if err != nil {

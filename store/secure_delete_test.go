@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+
+	"renovabot/internal/testdb"
 )
 
 // Every connection of both pools zeroes what it deletes: the pragma is per
 // connection, and any of them may end up writing (the writer) or be handed
 // out later (the readers), so all are checked.
-func TestEveryConnectionHasSecureDelete(t *testing.T) {
+func TestSQLiteEveryConnectionHasSecureDelete(t *testing.T) {
+	testdb.SQLiteOnly(t, "secure_delete is an SQLite pragma; PostgreSQL has none (see postgresDialect.afterErase)")
 	s, _ := openTest(t)
 	ctx := context.Background()
 	for name, db := range map[string]*sql.DB{"write": s.write, "read": s.read} {

@@ -104,12 +104,12 @@ func (sn serverNames) use(ctx context.Context, tx *sql.Tx, chatID int64, name st
 // Add creates a server name. ErrDuplicate if taken.
 func (s Servers) Add(ctx context.Context, name string) (Server, error) {
 	name = strings.TrimSpace(name)
-	res, err := s.t.s.write.ExecContext(ctx, `INSERT INTO servers (reseller_id, name, name_key, created_at) VALUES (?, ?, ?, ?)`,
-		s.t.chatID, name, billing.Fold(name), unix(s.t.s.now()))
+	var id int64
+	err := s.t.s.write.QueryRowContext(ctx, `INSERT INTO servers (reseller_id, name, name_key, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		s.t.chatID, name, billing.Fold(name), unix(s.t.s.now())).Scan(&id)
 	if err != nil {
 		return Server{}, uniqueErr(err, "add server")
 	}
-	id, _ := res.LastInsertId()
 	return Server{ID: id, Name: name}, nil
 }
 

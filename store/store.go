@@ -1,4 +1,5 @@
-// Package store is the SQLite persistence of the product.
+// Package store is the persistence of the product: SQLite (embedded, the
+// default) or PostgreSQL, one implementation (dialect.go).
 //
 // Tenant data is reached only through a Tenant handle (Store.Tenant(chatID)):
 // every query it runs carries that reseller's chat_id, so a query that reads
@@ -18,23 +19,9 @@ import (
 	"strings"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
-
 	"renovabot/billing"
 	"renovabot/clock"
 )
-
-// driverName is mattn/go-sqlite3 with one more SQL function, fold(text):
-// billing.Fold, the key of every case- and accent-insensitive name. A
-// migration that keys names (0013) then computes them as the program does;
-// SQLite's own lower() folds ASCII letters only and keeps accents.
-const driverName = "sqlite3_renovabot"
-
-func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		return c.RegisterFunc("fold", billing.Fold, true)
-	}})
-}
 
 // ErrNotFound is returned when a row does not exist for this tenant, which
 // includes rows that exist for another tenant.
@@ -43,11 +30,13 @@ var ErrNotFound = errors.New("store: not found")
 // Store is the database. It keeps two pools: readers (several connections,
 // query-only) and one writer, because SQLite allows a single writer at a time
 // and queuing writers in Go is cheaper and fairer than SQLITE_BUSY retries.
+// (PostgreSQL keeps the one writer too: see OpenPostgres.)
 type Store struct {
 	read  *sql.DB
 	write *sql.DB
+	d     dialect
 	clock clock.Clock
-	path  string
+	path  string // the SQLite file; "" on PostgreSQL
 	// chatKey keys the hashes of erased chats (erased.go); it lives in a
 	// file next to the database, never in it.
 	chatKey []byte
@@ -100,7 +89,7 @@ func open(ctx context.Context, path string, clk clock.Clock, exclusive bool) (*S
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	if exclusive {
-		s := &Store{read: write, write: write, clock: clk, path: path, chatKey: key, lock: lock}
+		s := &Store{read: write, write: write, d: sqliteDialect{}, clock: clk, path: path, chatKey: key, lock: lock}
 		if err := s.migrate(ctx); err != nil {
 			s.Close()
 			return nil, err
@@ -118,7 +107,7 @@ func open(ctx context.Context, path string, clk clock.Clock, exclusive bool) (*S
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 
-	s := &Store{read: read, write: write, clock: clk, path: path, chatKey: key, lock: lock}
+	s := &Store{read: read, write: write, d: sqliteDialect{}, clock: clk, path: path, chatKey: key, lock: lock}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -150,7 +139,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Path returns the database file path.
+// Path returns the SQLite database file path ("" on PostgreSQL).
 func (s *Store) Path() string { return s.path }
 
 // now returns the clock's time, truncated to seconds (the stored precision).
@@ -206,10 +195,14 @@ func notFound(err error) error {
 // billing.MaxMoney (and at least 0). The CHECK constraints keep stored
 // values in that range already; this keeps one row written around them
 // (by hand, or before the constraints) from making every list and report
-// fail with "integer overflow". n rows then sum to at most n * 10^7, which
-// no table of this product comes near overflowing.
+// fail with "integer overflow" (SQLite's SUM) or "bigint out of range"
+// (PostgreSQL's SUM is exact, the cast back to BIGINT is not). n rows then
+// sum to at most n * 10^7, which no table of this product comes near
+// overflowing. Written once for both engines (CASE, not MIN/MAX, which
+// PostgreSQL spells LEAST/GREATEST).
 func sumMoney(col string) string {
-	return fmt.Sprintf("COALESCE(SUM(MIN(MAX(%s, 0), %d)), 0)", col, billing.MaxMoney)
+	return fmt.Sprintf("CAST(COALESCE(SUM(CASE WHEN %[1]s < 0 THEN 0 WHEN %[1]s > %[2]d THEN %[2]d ELSE %[1]s END), 0) AS BIGINT)",
+		col, billing.MaxMoney)
 }
 
 // qualify prefixes each column of a comma-separated list with a table

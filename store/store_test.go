@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ var t0 = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 func openTest(t testing.TB) (*Store, *clock.Fake) {
 	t.Helper()
 	clk := clock.NewFake(t0)
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), clk)
+	s, err := testDatabase(t)(clk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,13 +26,20 @@ func openTest(t testing.TB) (*Store, *clock.Fake) {
 func TestOpenAppliesMigrationsAndPragmas(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
-	all, err := migrations()
+	all, err := migrationsIn(s.d.migrationDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	v, err := s.SchemaVersion(ctx)
 	if err != nil || v != all[len(all)-1].version {
 		t.Fatalf("schema version = %d, %v; want %d", v, err, all[len(all)-1].version)
+	}
+	// The read pool cannot write.
+	if _, err := s.read.ExecContext(ctx, "DELETE FROM resellers"); err == nil {
+		t.Fatal("read pool accepted a write")
+	}
+	if s.d.name() != "sqlite" {
+		return // what follows is SQLite's configuration
 	}
 	var mode string
 	if err := s.read.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -46,17 +52,12 @@ func TestOpenAppliesMigrationsAndPragmas(t *testing.T) {
 	if err := s.write.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy); err != nil || busy < 1000 {
 		t.Fatalf("busy_timeout = %d, %v", busy, err)
 	}
-	// The read pool cannot write.
-	if _, err := s.read.ExecContext(ctx, "DELETE FROM resellers"); err == nil {
-		t.Fatal("read pool accepted a write")
-	}
 }
 
 func TestReopenIsIdempotentAndNewerSchemaRefused(t *testing.T) {
-	dir := t.TempDir()
 	ctx := context.Background()
-	path := filepath.Join(dir, "bot.db")
-	s, err := Open(ctx, path, clock.NewFake(t0))
+	open := testDatabase(t)
+	s, err := open(clock.NewFake(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestReopenIsIdempotentAndNewerSchemaRefused(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(ctx, path, clock.NewFake(t0))
+	s, err = open(clock.NewFake(t0))
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -76,29 +77,31 @@ func TestReopenIsIdempotentAndNewerSchemaRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := Open(ctx, path, clock.NewFake(t0)); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := open(clock.NewFake(t0)); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("newer schema accepted: %v", err)
 	}
 }
 
 func TestMigrationFilesAreWellFormed(t *testing.T) {
-	all, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Versions run 1..n without gaps (the runner applies whatever the
-	// database has not recorded, so a late-merged number still runs, but a
-	// gap in a release is a migration lost in a merge). The foreign_keys
-	// marker only counts on the first line.
-	want := 1
-	for _, m := range all {
-		if !m.foreignKeysOff && strings.Contains(m.sql, fkOffMarker) {
-			t.Fatalf("migration %q has %q on a line other than the first, where it has no effect", m.name, fkOffMarker)
+	for _, d := range []dialect{sqliteDialect{}, postgresDialect{}} {
+		all, err := migrationsIn(d.migrationDir())
+		if err != nil {
+			t.Fatal(err)
 		}
-		if m.version != want {
-			t.Fatalf("migration %q has version %d, want %d: versions must be 1..n without gaps", m.name, m.version, want)
+		// Versions run 1..n without gaps (the runner applies whatever the
+		// database has not recorded, so a late-merged number still runs, but a
+		// gap in a release is a migration lost in a merge). The foreign_keys
+		// marker only counts on the first line.
+		want := 1
+		for _, m := range all {
+			if !m.foreignKeysOff && strings.Contains(m.sql, fkOffMarker) {
+				t.Fatalf("%s migration %q has %q on a line other than the first, where it has no effect", d.name(), m.name, fkOffMarker)
+			}
+			if m.version != want {
+				t.Fatalf("%s migration %q has version %d, want %d: versions must be 1..n without gaps", d.name(), m.name, m.version, want)
+			}
+			want++
 		}
-		want++
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
-
 	"renovabot/billing"
 )
 
@@ -143,8 +141,7 @@ func (s Subscriptions) Create(ctx context.Context, n NewSubscriptionPayment) (Su
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		s.t.chatID, n.Provider, ref, n.IdempotencyKey, n.Months, n.Amount, n.Status, n.PixCode, n.PayerEmail, now,
 		nullTime(n.ExpiresAt), now).Scan(&id)
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey {
+	if isForeignKeyViolation(err) {
 		return SubscriptionPayment{}, ErrNotFound
 	}
 	if err != nil {
@@ -307,8 +304,7 @@ func creditTx(ctx context.Context, tx *sql.Tx, p SubscriptionPayment, from Subsc
 			previous_until, new_until, credited_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Provider, p.ProviderRef, p.ID, p.ResellerID, p.Months, p.Amount,
 		nullTime(before.AccessUntil), access.untilArg(), now)
-	var se sqlite3.Error
-	if errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey || se.ExtendedCode == sqlite3.ErrConstraintUnique) {
+	if isUniqueViolation(err) {
 		return c, ErrAlreadyCredited
 	}
 	if err != nil {

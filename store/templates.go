@@ -93,17 +93,25 @@ func (tp Templates) Current(ctx context.Context, kind msgtemplate.Kind) (Templat
 	if !kind.Valid() {
 		return Template{}, ErrNotFound
 	}
-	t := Template{Kind: kind}
+	var body sql.NullString
+	enabled := true
 	err := tp.t.s.read.QueryRowContext(ctx, `SELECT body, enabled FROM templates WHERE reseller_id = ? AND kind = ?`,
-		tp.t.chatID, string(kind)).Scan(&t.Body, &t.Enabled)
-	switch {
-	case err == sql.ErrNoRows:
-		t.Body, t.Enabled = msgtemplate.DefaultText(kind), true
-	case err != nil:
+		tp.t.chatID, string(kind)).Scan(&body, &enabled)
+	if err != nil && err != sql.ErrNoRows {
 		return Template{}, fmt.Errorf("store: template: %w", err)
 	}
+	return currentTemplate(kind, body, enabled), nil
+}
+
+// currentTemplate is the template of kind as stored (body valid), or its
+// default text, enabled, when the tenant never saved one.
+func currentTemplate(kind msgtemplate.Kind, body sql.NullString, enabled bool) Template {
+	t := Template{Kind: kind, Body: body.String, Enabled: enabled}
+	if !body.Valid {
+		t.Body, t.Enabled = msgtemplate.DefaultText(kind), true
+	}
 	t.Default = t.Body == msgtemplate.DefaultText(kind)
-	return t, nil
+	return t
 }
 
 // Save replaces the text of a kind. The caller validates it with

@@ -69,3 +69,50 @@ func TestCompanyPerReseller(t *testing.T) {
 		t.Fatalf("B sees A's company: %+v", got)
 	}
 }
+
+// MessageSources reads what Clients.Get, Templates.Current and
+// Company.Get read, in one query, and only the tenant's.
+func TestMessageSourcesAreTheThreeReadsInOne(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	a, b := register(t, s, 1), register(t, s, 2)
+	c := newClient(t, a, "Ana", "5511987650001", d(2026, 12, 10))
+	same := func(kind msgtemplate.Kind) {
+		t.Helper()
+		src, err := a.Clients().MessageSources(ctx, c.ID, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl, _ := a.Clients().Get(ctx, c.ID)
+		tpl, _ := a.Templates().Current(ctx, kind)
+		co, _ := a.Company().Get(ctx)
+		if src.Client != cl || src.Template != tpl || src.Company != co {
+			t.Fatalf("%s: sources %+v\nwant %+v %+v %+v", kind, src, cl, tpl, co)
+		}
+	}
+	// Nothing saved: the default text, enabled, and no company data.
+	same(msgtemplate.KindBeforeDue)
+	if err := a.Templates().Save(ctx, msgtemplate.KindBeforeDue, "Oi {nome}"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Templates().SetEnabled(ctx, msgtemplate.KindCharge, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Company().Save(ctx, Company{Name: "Alfa", PixKey: "alfa@exemplo.com", City: "Campinas", WelcomeAuto: true}); err != nil {
+		t.Fatal(err)
+	}
+	same(msgtemplate.KindBeforeDue)
+	same(msgtemplate.KindCharge)
+	if src, _ := a.Clients().MessageSources(ctx, c.ID, msgtemplate.KindCharge); src.Template.Enabled || src.Company.Name != "Alfa" {
+		t.Fatalf("saved sources = %+v", src)
+	}
+	// Another tenant's client is not found, and B's own read shows none of
+	// A's texts or company.
+	if _, err := b.Clients().MessageSources(ctx, c.ID, msgtemplate.KindBeforeDue); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("B read A's client: %v", err)
+	}
+	cb := newClient(t, b, "Bia", "5511987650002", d(2026, 12, 10))
+	if src, err := b.Clients().MessageSources(ctx, cb.ID, msgtemplate.KindBeforeDue); err != nil || !src.Template.Default || src.Company != (Company{}) {
+		t.Fatalf("B's sources = %+v, %v", src, err)
+	}
+}

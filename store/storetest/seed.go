@@ -4,7 +4,6 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -89,15 +88,17 @@ func phoneFor(chatID int64) string { return fmt.Sprintf("55119%08d", chatID%1000
 // it. It reads the schema, so tables added later are counted too.
 func Rows(t testing.TB, s *store.Store, chatID int64) map[string]int {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+s.Path()+"?_query_only=true&_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := DB(t, s)
 	ctx := context.Background()
-	rows, err := db.QueryContext(ctx, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+	q := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
 		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
-		  AND (p.name IN ('chat_id', 'reseller_id') OR p.name LIKE '%\_chat\_id' ESCAPE '\')`)
+		  AND (p.name IN ('chat_id', 'reseller_id') OR p.name LIKE '%\_chat\_id' ESCAPE '\')`
+	if s.Path() == "" {
+		q = `SELECT table_name::text, column_name::text FROM information_schema.columns
+			WHERE table_schema = current_schema()
+			  AND (column_name IN ('chat_id', 'reseller_id') OR column_name LIKE '%\_chat\_id' ESCAPE '\')`
+	}
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,15 +126,15 @@ func Rows(t testing.TB, s *store.Store, chatID int64) map[string]int {
 	return out
 }
 
-// Tables returns every table of the schema (except SQLite's own).
+// Tables returns every table of the schema (except the engine's own).
 func Tables(t testing.TB, s *store.Store) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+s.Path()+"?_query_only=true")
-	if err != nil {
-		t.Fatal(err)
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`
+	if s.Path() == "" {
+		q = `SELECT table_name::text FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`
 	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	rows, err := DB(t, s).Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}

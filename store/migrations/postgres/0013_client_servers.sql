@@ -1,0 +1,11 @@
+-- PostgreSQL twin of migrations/0013_client_servers.sql: nothing to do.
+--
+-- The SQLite migration brought rows written before version 13 up to the
+-- rule "every server name a client carries is one of the reseller's
+-- servers" (keyed by fold(), the program's billing.Fold). It changes no
+-- schema. No PostgreSQL database existed before this version: one is
+-- created with every migration up to the newest, when it has no rows, and
+-- every row after that is written by a program that keeps the rule itself
+-- (or copied from an SQLite installation that ran 0013 already). There is
+-- nothing to fix, and PostgreSQL has no fold() to fix it with.
+SELECT 1;
