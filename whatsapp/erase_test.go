@@ -188,7 +188,7 @@ func TestDeviceFilesArePrivate(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	d, _, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	d, _, err := whatsapp.NewOfflineWhatsmeowDriver(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

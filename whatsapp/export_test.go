@@ -5,12 +5,17 @@ package whatsapp
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"sync"
+	"testing"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+
+	"renovabot/internal/testdb"
 )
 
 // Offline counts what the offline adapter would have sent to the network,
@@ -108,9 +113,20 @@ func (o *Offline) WaitDials(ctx context.Context, n int64) error {
 
 // NewOfflineWhatsmeowDriver is the real adapter with its network calls
 // (dial, presence, version fetch) replaced by the returned recorder:
-// nothing touches the network.
-func NewOfflineWhatsmeowDriver(dataDir string) (*WhatsmeowDriver, *Offline, error) {
-	d, err := NewWhatsmeowDriver(dataDir, nil)
+// nothing touches the network. Its devices are files in dataDir, or, in
+// the PostgreSQL pass, rows in a fresh schema of the test database.
+func NewOfflineWhatsmeowDriver(t testing.TB, dataDir string) (*WhatsmeowDriver, *Offline, error) {
+	t.Helper()
+	var d *WhatsmeowDriver
+	var err error
+	if testdb.Postgres() {
+		d, err = NewWhatsmeowPostgresDriver(context.Background(), testdb.NewPostgres(t), nil)
+		if err == nil {
+			t.Cleanup(func() { d.Close() }) // before the schema is dropped
+		}
+	} else {
+		d, err = NewWhatsmeowDriver(dataDir, nil)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -229,4 +245,30 @@ func (m *Manager) StateOf(chatID int64) State {
 	s.lockMu()
 	defer s.unlockMu()
 	return s.state
+}
+
+// NewStoredDevice returns a fresh device in chatID's device store (its
+// file, or the shared container), to be saved as whatsmeow does when a
+// pairing succeeds, and the function that releases the store.
+func (d *WhatsmeowDriver) NewStoredDevice(ctx context.Context, chatID int64) (*store.Device, func() error, error) {
+	switch s := d.devices.(type) {
+	case fileDevices:
+		c, err := sqlstore.New(ctx, "sqlite3", "file:"+s.path(chatID)+"?_foreign_keys=on", nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c.NewDevice(), c.Close, nil
+	case *sharedDevices:
+		return s.container.NewDevice(), func() error { return nil }, nil
+	}
+	return nil, nil, errors.New("unknown device store")
+}
+
+// SharedDeviceDB is the pool of the shared container (nil with device
+// files), for tests that count its rows.
+func (d *WhatsmeowDriver) SharedDeviceDB() *sql.DB {
+	if s, ok := d.devices.(*sharedDevices); ok {
+		return s.db
+	}
+	return nil
 }

@@ -20,7 +20,6 @@ import (
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waCompanionReg"
 	"go.mau.fi/whatsmeow/store"
-	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
@@ -59,19 +58,18 @@ func waitRemoved(t *testing.T, w removeWatch, chatID int64) {
 	}
 }
 
-// linkedJID seeds a paired device into chatID's device file, as whatsmeow
+// linkedJID seeds a paired device into chatID's device store, as whatsmeow
 // leaves it after a successful pairing.
 func linkedJID(phone string) types.JID { return types.NewADJID(phone, 0, 12) }
 
 func seedDevice(t testing.TB, d *whatsapp.WhatsmeowDriver, chatID int64, phone string) types.JID {
 	t.Helper()
 	ctx := context.Background()
-	c, err := sqlstore.New(ctx, "sqlite3", "file:"+d.DevicePath(chatID)+"?_foreign_keys=on", nil)
+	dev, release, err := d.NewStoredDevice(ctx, chatID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	dev := c.NewDevice()
+	defer release()
 	jid := linkedJID(phone)
 	dev.ID = &jid
 	setFakeAccount(dev)
@@ -106,7 +104,7 @@ type waEnv struct {
 func newWAEnv(t testing.TB, chats ...int64) *waEnv {
 	t.Helper()
 	dir := t.TempDir()
-	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
