@@ -104,6 +104,8 @@ func run(ctx context.Context, o runOptions) int {
 	defer receipts.Close()
 	waCfg := whatsapp.DefaultConfig()
 	waCfg.DataDir = cfg.DataDir
+	// With database.url, every WhatsApp device lives in that database too.
+	waCfg.DatabaseURL = cfg.Database.URL
 	waCfg.Driver = cfg.WhatsApp.Driver
 	waCfg.DryRunLog = cfg.WhatsApp.DryRunLog
 	waCfg.DryRunInbox = cfg.WhatsApp.DryRunInbox

@@ -117,11 +117,32 @@ func (o *Offline) WaitDials(ctx context.Context, n int64) error {
 // the PostgreSQL pass, rows in a fresh schema of the test database.
 func NewOfflineWhatsmeowDriver(t testing.TB, dataDir string) (*WhatsmeowDriver, *Offline, error) {
 	t.Helper()
+	url := ""
+	if testdb.Postgres() {
+		url = testdb.NewPostgres(t)
+	}
+	return newOfflineWhatsmeowDriver(t, dataDir, url)
+}
+
+// offlineURLs is the database of each offline driver on PostgreSQL.
+var offlineURLs sync.Map // *WhatsmeowDriver -> string
+
+// ReopenOfflineWhatsmeowDriver is a new offline driver on d's devices (its
+// files in dataDir, or its PostgreSQL schema), as after a restart.
+func ReopenOfflineWhatsmeowDriver(t testing.TB, d *WhatsmeowDriver, dataDir string) (*WhatsmeowDriver, *Offline, error) {
+	t.Helper()
+	url, _ := offlineURLs.Load(d)
+	s, _ := url.(string)
+	return newOfflineWhatsmeowDriver(t, dataDir, s)
+}
+
+func newOfflineWhatsmeowDriver(t testing.TB, dataDir, url string) (*WhatsmeowDriver, *Offline, error) {
 	var d *WhatsmeowDriver
 	var err error
-	if testdb.Postgres() {
-		d, err = NewWhatsmeowPostgresDriver(context.Background(), testdb.NewPostgres(t), nil)
+	if url != "" {
+		d, err = NewWhatsmeowPostgresDriver(context.Background(), url, nil)
 		if err == nil {
+			offlineURLs.Store(d, url)
 			t.Cleanup(func() { d.Close() }) // before the schema is dropped
 		}
 	} else {
