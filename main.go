@@ -4,7 +4,8 @@
 //
 // This file is wiring only: config -> store -> whatsapp manager -> bot ->
 // scheduler -> scheduled backups; signals; shutdown. `renovabot backup` and
-// `renovabot restore` are the backup package's.
+// `renovabot restore` are the backup package's, `renovabot migrate` the
+// pgmigrate package's.
 package main
 
 import (
@@ -33,6 +34,7 @@ import (
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/pgmigrate"
 	"renovabot/redact"
 	"renovabot/scheduler"
 	"renovabot/store"
@@ -72,6 +74,9 @@ type runOptions struct {
 func run(ctx context.Context, o runOptions) int {
 	if len(o.Args) > 0 && (o.Args[0] == "backup" || o.Args[0] == "restore") {
 		return backup.Command(ctx, o.Args[0], o.Args[1:], backup.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+	}
+	if len(o.Args) > 0 && o.Args[0] == "migrate" {
+		return pgmigrate.Command(ctx, o.Args[1:], pgmigrate.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
 	}
 	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
 	fs.SetOutput(o.Stderr)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -291,3 +292,49 @@ func (s *sharedDevices) remove(ctx context.Context, chatID int64) error {
 }
 
 func (s *sharedDevices) close() error { return s.container.Close() }
+
+// PrepareDeviceDatabase creates (or brings up to date) whatsmeow's tables
+// in the PostgreSQL database at url, as the driver does when it starts:
+// for `renovabot migrate`, which fills them from the device files.
+func PrepareDeviceDatabase(ctx context.Context, url string) error {
+	s, err := openSharedDevices(ctx, url, nil, waLog.Noop)
+	if err != nil {
+		return err
+	}
+	return s.close()
+}
+
+// DeviceFiles lists the device files of dataDir/whatsapp by chat id, each
+// brought up to this program's whatsmeow schema (as opening it for a
+// session would), for `renovabot migrate`. Nothing else in the directory
+// counts (the dry-run driver's files, WAL and shared-memory files).
+func DeviceFiles(ctx context.Context, dataDir string) (map[int64]string, error) {
+	f := fileDevices{dir: filepath.Join(dataDir, "whatsapp")}
+	entries, err := os.ReadDir(f.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[int64]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp: %w", err)
+	}
+	out := map[int64]string{}
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".db")
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		chatID, err := strconv.ParseInt(name, 10, 64)
+		if err != nil || strconv.FormatInt(chatID, 10) != name {
+			continue
+		}
+		_, release, err := f.open(ctx, chatID, waLog.Noop)
+		if err != nil {
+			return nil, fmt.Errorf("whatsapp: device file %s: %w", e.Name(), err)
+		}
+		if err := release(); err != nil {
+			return nil, fmt.Errorf("whatsapp: device file %s: %w", e.Name(), err)
+		}
+		out[chatID] = f.path(chatID)
+	}
+	return out, nil
+}
