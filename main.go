@@ -4,7 +4,8 @@
 //
 // This file is wiring only: config -> store -> whatsapp manager -> bot ->
 // scheduler -> scheduled backups; signals; shutdown. `renovabot backup` and
-// `renovabot restore` are the backup package's.
+// `renovabot restore` are the backup package's, `renovabot migrate` the
+// pgmigrate package's.
 package main
 
 import (
@@ -34,6 +35,7 @@ import (
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/pgmigrate"
 	"renovabot/redact"
 	"renovabot/scheduler"
 	"renovabot/store"
@@ -74,6 +76,9 @@ func run(ctx context.Context, o runOptions) int {
 	if len(o.Args) > 0 && (o.Args[0] == "backup" || o.Args[0] == "restore") {
 		return backup.Command(ctx, o.Args[0], o.Args[1:], backup.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
 	}
+	if len(o.Args) > 0 && o.Args[0] == "migrate" {
+		return pgmigrate.Command(ctx, o.Args[1:], pgmigrate.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+	}
 	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
 	fs.SetOutput(o.Stderr)
 	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration")
@@ -105,6 +110,8 @@ func run(ctx context.Context, o runOptions) int {
 	defer receipts.Close()
 	waCfg := whatsapp.DefaultConfig()
 	waCfg.DataDir = cfg.DataDir
+	// With database.url, every WhatsApp device lives in that database too.
+	waCfg.DatabaseURL = cfg.Database.URL
 	waCfg.Driver = cfg.WhatsApp.Driver
 	waCfg.DryRunLog = cfg.WhatsApp.DryRunLog
 	waCfg.DryRunInbox = cfg.WhatsApp.DryRunInbox

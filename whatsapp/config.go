@@ -16,9 +16,14 @@ const (
 // MinGap, MaxGap, TypingFor, DailyCap or StartupJitter means "off" (staging
 // and tests rely on that), so forgetting DefaultConfig removes the pacing.
 type Config struct {
-	DataDir   string // device files live in DataDir/whatsapp/<chat_id>.db
-	Driver    string // DriverWhatsmeow | DriverDryRun
-	DryRunLog string // JSON-lines file of the dry-run driver; default DataDir/whatsapp-dryrun.jsonl
+	DataDir string // device files live in DataDir/whatsapp/<chat_id>.db
+	// DatabaseURL, when set (database.url, postgres://...), keeps every
+	// whatsmeow device in that PostgreSQL database instead of DataDir: one
+	// container for all resellers, each device found through its chat's
+	// session record.
+	DatabaseURL string
+	Driver      string // DriverWhatsmeow | DriverDryRun
+	DryRunLog   string // JSON-lines file of the dry-run driver; default DataDir/whatsapp-dryrun.jsonl
 	// DryRunInbox is the dry-run driver's inbox: JSON lines appended to it
 	// arrive as messages a number sent to that reseller's WhatsApp (see
 	// DryRunDriver.WatchInbox). Empty: no inbox.

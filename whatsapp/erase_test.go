@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"renovabot/internal/testdb"
 	"renovabot/whatsapp"
 	"renovabot/whatsapp/whatsapptest"
 )
@@ -179,6 +180,7 @@ func TestEraseRewritesTheDryRunLog(t *testing.T) {
 // under umask 022; so is the dry-run log, even one an older version left
 // 0644.
 func TestDeviceFilesArePrivate(t *testing.T) {
+	testdb.SQLiteOnly(t, "modes of device files; with PostgreSQL no device is on disk")
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	dir := filepath.Join(t.TempDir(), "data")
@@ -188,7 +190,7 @@ func TestDeviceFilesArePrivate(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	d, _, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	d, _, err := whatsapp.NewOfflineWhatsmeowDriver(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,17 @@ package whatsapp
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"sync"
+	"testing"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
 
+	"renovabot/internal/testdb"
 	"renovabot/internal/wake"
 )
 
@@ -95,9 +99,41 @@ func (o *Offline) WaitDials(ctx context.Context, n int64) error {
 
 // NewOfflineWhatsmeowDriver is the real adapter with its network calls
 // (dial, presence, version fetch) replaced by the returned recorder:
-// nothing touches the network.
-func NewOfflineWhatsmeowDriver(dataDir string) (*WhatsmeowDriver, *Offline, error) {
-	d, err := NewWhatsmeowDriver(dataDir, nil)
+// nothing touches the network. Its devices are files in dataDir, or, in
+// the PostgreSQL pass, rows in a fresh schema of the test database.
+func NewOfflineWhatsmeowDriver(t testing.TB, dataDir string) (*WhatsmeowDriver, *Offline, error) {
+	t.Helper()
+	url := ""
+	if testdb.Postgres() {
+		url = testdb.NewPostgres(t)
+	}
+	return newOfflineWhatsmeowDriver(t, dataDir, url)
+}
+
+// offlineURLs is the database of each offline driver on PostgreSQL.
+var offlineURLs sync.Map // *WhatsmeowDriver -> string
+
+// ReopenOfflineWhatsmeowDriver is a new offline driver on d's devices (its
+// files in dataDir, or its PostgreSQL schema), as after a restart.
+func ReopenOfflineWhatsmeowDriver(t testing.TB, d *WhatsmeowDriver, dataDir string) (*WhatsmeowDriver, *Offline, error) {
+	t.Helper()
+	url, _ := offlineURLs.Load(d)
+	s, _ := url.(string)
+	return newOfflineWhatsmeowDriver(t, dataDir, s)
+}
+
+func newOfflineWhatsmeowDriver(t testing.TB, dataDir, url string) (*WhatsmeowDriver, *Offline, error) {
+	var d *WhatsmeowDriver
+	var err error
+	if url != "" {
+		d, err = NewWhatsmeowPostgresDriver(context.Background(), url, nil)
+		if err == nil {
+			offlineURLs.Store(d, url)
+			t.Cleanup(func() { d.Close() }) // before the schema is dropped
+		}
+	} else {
+		d, err = NewWhatsmeowDriver(dataDir, nil)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -216,4 +252,30 @@ func (m *Manager) StateOf(chatID int64) State {
 	s.lockMu()
 	defer s.unlockMu()
 	return s.state
+}
+
+// NewStoredDevice returns a fresh device in chatID's device store (its
+// file, or the shared container), to be saved as whatsmeow does when a
+// pairing succeeds, and the function that releases the store.
+func (d *WhatsmeowDriver) NewStoredDevice(ctx context.Context, chatID int64) (*store.Device, func() error, error) {
+	switch s := d.devices.(type) {
+	case fileDevices:
+		c, err := sqlstore.New(ctx, "sqlite3", "file:"+s.path(chatID)+"?_foreign_keys=on", nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c.NewDevice(), c.Close, nil
+	case *sharedDevices:
+		return s.container.NewDevice(), func() error { return nil }, nil
+	}
+	return nil, nil, errors.New("unknown device store")
+}
+
+// SharedDeviceDB is the pool of the shared container (nil with device
+// files), for tests that count its rows.
+func (d *WhatsmeowDriver) SharedDeviceDB() *sql.DB {
+	if s, ok := d.devices.(*sharedDevices); ok {
+		return s.db
+	}
+	return nil
 }

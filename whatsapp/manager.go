@@ -120,16 +120,22 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 				}
 			}
 			m.driver = d
-		default:
-			m.driver, err = NewWhatsmeowDriver(cfg.DataDir, m.log)
+		case DriverWhatsmeow:
+			if cfg.DatabaseURL != "" {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				m.driver, err = NewWhatsmeowPostgresDriver(ctx, cfg.DatabaseURL, m.log)
+				cancel()
+			} else {
+				m.driver, err = NewWhatsmeowDriver(cfg.DataDir, m.log)
+			}
 		}
 		if err != nil {
 			return nil, err
 		}
 		m.ownsDriver = true
 	}
-	if d, ok := m.driver.(interface{ useSentLog(SentLog) }); ok {
-		d.useSentLog(m.store)
+	if d, ok := m.driver.(interface{ useSessions(SessionStore) }); ok {
+		d.useSessions(m.store)
 	}
 	if m.metrics, err = newMetrics(m, deps.Metrics); err != nil {
 		if m.ownsDriver {

@@ -214,7 +214,7 @@ func newReceiptEnv(t *testing.T, chats []int64, perChat, queueMax int) *receiptE
 	}
 	t.Cleanup(e.w.Close)
 
-	d, _, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	d, _, err := whatsapp.NewOfflineWhatsmeowDriver(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,9 @@ package whatsapp
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -28,13 +26,11 @@ import (
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/socket"
 	"go.mau.fi/whatsmeow/store"
-	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	"renovabot/billing"
-	appstore "renovabot/store"
 )
 
 // How the linked device presents itself: a Chrome browser on Linux. With
@@ -60,14 +56,14 @@ func configureDeviceProps() {
 	})
 }
 
-// WhatsmeowDriver keeps one SQLite device store per reseller in
-// <DataDir>/whatsapp/<chat_id>.db: no lock contention between sessions, and
-// deleting a reseller deletes one file.
+// WhatsmeowDriver runs the resellers' WhatsApp on whatsmeow. Their devices
+// live in one SQLite file each (NewWhatsmeowDriver) or all in the
+// PostgreSQL database (NewWhatsmeowPostgresDriver): see devices.go.
 type WhatsmeowDriver struct {
-	dir string
-	log *slog.Logger
+	devices deviceStore
+	log     *slog.Logger
 	// sent serves WhatsApp's resend requests (retry receipts) from our
-	// message log; set by the Manager (useSentLog) before any Open.
+	// message log; set by the Manager (useSessions) before any Open.
 	sent SentLog
 	// connect dials a client, presence announces the push name, and
 	// latestVersion asks web.whatsapp.com for the current version: the
@@ -83,18 +79,38 @@ type WhatsmeowDriver struct {
 	media *http.Client
 }
 
-// NewWhatsmeowDriver prepares dataDir/whatsapp and the device props.
+// NewWhatsmeowDriver keeps each reseller's device in
+// dataDir/whatsapp/<chat_id>.db, creating the directory (0700).
 func NewWhatsmeowDriver(dataDir string, log *slog.Logger) (*WhatsmeowDriver, error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	dir := filepath.Join(dataDir, "whatsapp")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("whatsapp: %w", err)
 	}
+	return newWhatsmeowDriver(fileDevices{dir: dir}, log), nil
+}
+
+// NewWhatsmeowPostgresDriver keeps every reseller's device in the
+// PostgreSQL database at url (whatsmeow's tables beside the store's). A
+// chat's device is found through its session record only (the Manager's
+// SessionStore), so the driver must be used by a Manager.
+func NewWhatsmeowPostgresDriver(ctx context.Context, url string, log *slog.Logger) (*WhatsmeowDriver, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	devices, err := openSharedDevices(ctx, url, nil, slogWALogger{l: log.With("lib", "whatsmeow")})
+	if err != nil {
+		return nil, err
+	}
+	return newWhatsmeowDriver(devices, log), nil
+}
+
+func newWhatsmeowDriver(devices deviceStore, log *slog.Logger) *WhatsmeowDriver {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	configureDeviceProps()
 	return &WhatsmeowDriver{
-		dir:     dir,
+		devices: devices,
 		log:     log,
 		connect: func(ctx context.Context, c *whatsmeow.Client) error { return c.ConnectContext(ctx) },
 		// "unavailable": an "available" companion silences the phone's
@@ -107,12 +123,24 @@ func NewWhatsmeowDriver(dataDir string, log *slog.Logger) (*WhatsmeowDriver, err
 		},
 		downloader: func(c *whatsmeow.Client) mediaDownloader { return c },
 		media:      &http.Client{Transport: capTransport{base: http.DefaultTransport.(*http.Transport).Clone()}},
-	}, nil
+	}
 }
 
-// useSentLog makes every client opened from now on answer resend requests
-// from l (see waClient.messageForRetry).
-func (d *WhatsmeowDriver) useSentLog(l SentLog) { d.sent = l }
+// useSessions makes every client opened from now on answer resend
+// requests from st's message log (see waClient.messageForRetry), and finds
+// a chat's device in a shared container through st's session record.
+func (d *WhatsmeowDriver) useSessions(st SessionStore) {
+	d.sent = st
+	if s, ok := d.devices.(*sharedDevices); ok {
+		s.lookup = func(ctx context.Context, chatID int64) (string, error) {
+			rec, ok, err := st.Session(ctx, chatID)
+			if err != nil || !ok {
+				return "", err
+			}
+			return rec.DeviceJID, nil
+		}
+	}
+}
 
 var errNoNewerVersion = errors.New("web.whatsapp.com announces no newer version than ours: whatsmeow itself needs an update")
 
@@ -145,54 +173,25 @@ func newerVersion(a, b store.WAVersionContainer) bool {
 	return false
 }
 
-// DevicePath is where chatID's device store lives.
+// DevicePath is where chatID's device file is (SQLite device stores only).
 func (d *WhatsmeowDriver) DevicePath(chatID int64) string {
-	return filepath.Join(d.dir, strconv.FormatInt(chatID, 10)+".db")
+	if f, ok := d.devices.(fileDevices); ok {
+		return f.path(chatID)
+	}
+	return ""
 }
 
-// dsn: foreign keys are required by whatsmeow's schema (its Upgrade refuses
-// to run without them); WAL lets reads proceed during writes; busy_timeout
-// waits instead of failing when whatsmeow's goroutines write at once.
-// _txlock=immediate: whatsmeow reads then writes in one transaction
-// (decrypting a message loads the signal session and stores it advanced);
-// in WAL a deferred transaction whose snapshot another connection's commit
-// made stale cannot write (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not
-// retry), so transactions take the write lock when they begin and wait
-// their turn instead. A device store is small, so a 512 KiB page cache per
-// connection (SQLite's default is 2 MiB) is plenty and keeps 1,000
-// sessions' C memory in check.
-func (d *WhatsmeowDriver) dsn(chatID int64) string {
-	return "file:" + d.DevicePath(chatID) + "?_foreign_keys=on&_journal_mode=WAL&_busy_timeout=10000&_synchronous=NORMAL&_cache_size=-512&_txlock=immediate"
-}
+// deviceTimeout bounds Exists and Remove, which the Driver interface calls
+// without a context: a database that does not answer fails them.
+const deviceTimeout = 30 * time.Second
 
 func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(ClientEvent)) (Client, error) {
 	wlog := slogWALogger{l: d.log.With("chat", chatID, "lib", "whatsmeow")}
-	// The device's keys are for this user's eyes only (0600), whatever the
-	// directory's mode: see store.PrepareSQLiteFile.
-	if err := appstore.PrepareSQLiteFile(d.DevicePath(chatID)); err != nil {
-		return nil, fmt.Errorf("device store %d: %w", chatID, err)
-	}
-	db, err := sql.Open("sqlite3", d.dsn(chatID))
+	device, release, err := d.devices.open(ctx, chatID, wlog)
 	if err != nil {
 		return nil, fmt.Errorf("device store %d: %w", chatID, err)
 	}
-	// Most sessions are idle most of the day: one pooled connection (and
-	// its page cache) is enough between bursts. No ConnMaxIdleTime: it costs
-	// a cleaner goroutine per database.
-	db.SetMaxIdleConns(1)
-	container := sqlstore.NewWithDB(db, "sqlite3", wlog.Sub("Database"))
-	if err := container.Upgrade(ctx); err != nil {
-		_ = container.Close()
-		return nil, fmt.Errorf("device store %d: upgrade: %w", chatID, err)
-	}
-	// One device per file: GetFirstDevice returns it, or a fresh unpaired
-	// one (saved only when pairing succeeds).
-	device, err := container.GetFirstDevice(ctx)
-	if err != nil {
-		_ = container.Close()
-		return nil, fmt.Errorf("device store %d: %w", chatID, err)
-	}
-	c := &waClient{d: d, chatID: chatID, container: container, sink: sink}
+	c := &waClient{d: d, chatID: chatID, release: release, sink: sink}
 	cli := whatsmeow.NewClient(device, codePairLogger{Logger: wlog, c: c})
 	// Received media is downloaded with a size cap (capTransport) and
 	// only when the bot forwards it, never on the event loop.
@@ -222,32 +221,28 @@ func (d *WhatsmeowDriver) Open(ctx context.Context, chatID int64, sink func(Clie
 }
 
 func (d *WhatsmeowDriver) Exists(chatID int64) (bool, error) {
-	_, err := os.Stat(d.DevicePath(chatID))
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
+	ctx, cancel := context.WithTimeout(context.Background(), deviceTimeout)
+	defer cancel()
+	return d.devices.exists(ctx, chatID)
 }
 
-// Remove deletes the device file and its WAL and shared-memory files.
+// Remove deletes chatID's device: its file (with the WAL and shared-memory
+// files), or its rows in the shared container.
 func (d *WhatsmeowDriver) Remove(chatID int64) error {
-	var errs []error
-	base := d.DevicePath(chatID)
-	for _, p := range []string{base, base + "-wal", base + "-shm", base + "-journal"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	ctx, cancel := context.WithTimeout(context.Background(), deviceTimeout)
+	defer cancel()
+	return d.devices.remove(ctx, chatID)
 }
 
-func (d *WhatsmeowDriver) Close() error { return nil }
+// Close releases the shared container's pool (nothing for device files,
+// each closed with its client).
+func (d *WhatsmeowDriver) Close() error { return d.devices.close() }
 
 type waClient struct {
 	d         *WhatsmeowDriver
 	chatID    int64
 	cli       *whatsmeow.Client
-	container *sqlstore.Container
+	release   func() error // releases the device store (closes a device file)
 	sink      func(ClientEvent)
 	download  mediaDownloader
 	handlerID uint32
@@ -281,7 +276,7 @@ func (c *waClient) Close() error {
 		c.bgCancel()
 		c.cli.RemoveEventHandler(c.handlerID)
 		c.cli.Disconnect()
-		c.closeErr = c.container.Close()
+		c.closeErr = c.release()
 	})
 	return c.closeErr
 }

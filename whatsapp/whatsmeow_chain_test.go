@@ -137,7 +137,7 @@ func TestDeadSocketReminderWaitsThenGoesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ package whatsapp_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -20,11 +21,11 @@ import (
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waCompanionReg"
 	"go.mau.fi/whatsmeow/store"
-	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"renovabot/clock"
+	"renovabot/internal/testdb"
 	"renovabot/whatsapp"
 	"renovabot/whatsapp/whatsapptest"
 )
@@ -59,19 +60,18 @@ func waitRemoved(t *testing.T, w removeWatch, chatID int64) {
 	}
 }
 
-// linkedJID seeds a paired device into chatID's device file, as whatsmeow
+// linkedJID seeds a paired device into chatID's device store, as whatsmeow
 // leaves it after a successful pairing.
 func linkedJID(phone string) types.JID { return types.NewADJID(phone, 0, 12) }
 
 func seedDevice(t testing.TB, d *whatsapp.WhatsmeowDriver, chatID int64, phone string) types.JID {
 	t.Helper()
 	ctx := context.Background()
-	c, err := sqlstore.New(ctx, "sqlite3", "file:"+d.DevicePath(chatID)+"?_foreign_keys=on", nil)
+	dev, release, err := d.NewStoredDevice(ctx, chatID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	dev := c.NewDevice()
+	defer release()
 	jid := linkedJID(phone)
 	dev.ID = &jid
 	setFakeAccount(dev)
@@ -90,6 +90,52 @@ func setFakeAccount(dev *store.Device) {
 	}
 }
 
+// deviceLeft says what is left of chat's device (jid): its file, WAL or
+// shared-memory file, or its rows in the shared container's tables; ""
+// when nothing is.
+func deviceLeft(t testing.TB, d *whatsapp.WhatsmeowDriver, chat int64, jid types.JID) string {
+	t.Helper()
+	var left []string
+	if db := d.SharedDeviceDB(); db != nil {
+		for table, n := range deviceRows(t, db, jid) {
+			if n > 0 {
+				left = append(left, fmt.Sprintf("%d rows in %s", n, table))
+			}
+		}
+		return strings.Join(left, ", ")
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Stat(d.DevicePath(chat) + suffix); !os.IsNotExist(err) {
+			left = append(left, filepath.Base(d.DevicePath(chat)+suffix))
+		}
+	}
+	return strings.Join(left, ", ")
+}
+
+// deviceTables are whatsmeow's tables of one device, with the column that
+// names it.
+var deviceTables = map[string]string{
+	"whatsmeow_device": "jid", "whatsmeow_identity_keys": "our_jid", "whatsmeow_pre_keys": "jid",
+	"whatsmeow_sessions": "our_jid", "whatsmeow_sender_keys": "our_jid", "whatsmeow_app_state_sync_keys": "jid",
+	"whatsmeow_app_state_version": "jid", "whatsmeow_app_state_mutation_macs": "jid", "whatsmeow_contacts": "our_jid",
+	"whatsmeow_chat_settings": "our_jid", "whatsmeow_message_secrets": "our_jid", "whatsmeow_privacy_tokens": "our_jid",
+	"whatsmeow_nct_salt": "our_jid", "whatsmeow_event_buffer": "our_jid", "whatsmeow_retry_buffer": "our_jid",
+}
+
+// deviceRows counts jid's rows in each of whatsmeow's device tables.
+func deviceRows(t testing.TB, db *sql.DB, jid types.JID) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for table, col := range deviceTables {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM `+table+` WHERE `+col+` = $1`, jid.String()).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
 type waEnv struct {
 	clk   *clock.Fake
 	m     *whatsapp.Manager
@@ -106,7 +152,7 @@ type waEnv struct {
 func newWAEnv(t testing.TB, chats ...int64) *waEnv {
 	t.Helper()
 	dir := t.TempDir()
-	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(dir)
+	inner, off, err := whatsapp.NewOfflineWhatsmeowDriver(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,9 +196,6 @@ func TestWhatsmeowDeviceFilePerReseller(t *testing.T) {
 	if cli.Store.ID == nil || *cli.Store.ID != e.jids[101] {
 		t.Fatalf("chat 101 opened device %v, want %v", cli.Store.ID, e.jids[101])
 	}
-	if got, want := e.d.DevicePath(101), filepath.Join(e.dir, "whatsapp", "101.db"); got != want {
-		t.Fatalf("device path %q, want %q", got, want)
-	}
 	if e.dials() != 1 {
 		t.Fatalf("dials = %d, want 1 (only chat 101 started)", e.dials())
 	}
@@ -162,6 +205,12 @@ func TestWhatsmeowDeviceFilePerReseller(t *testing.T) {
 	cli2 := e.client(t, 202)
 	if *cli2.Store.ID != e.jids[202] || cli2 == cli {
 		t.Fatal("chat 202 shares or confuses chat 101's device")
+	}
+	if testdb.Postgres() {
+		return // one container: TestPostgresDevicesFoundByTheirRecord
+	}
+	if got, want := e.d.DevicePath(101), filepath.Join(e.dir, "whatsapp", "101.db"); got != want {
+		t.Fatalf("device path %q, want %q", got, want)
 	}
 	// The store is SQLite in WAL mode with foreign keys (whatsmeow's Upgrade
 	// refuses to run without them, so opening at all proves that part).
@@ -198,7 +247,9 @@ func TestWhatsmeowDeviceProps(t *testing.T) {
 	if got := cli.DangerousInternals().GetQRClientType(); got != whatsmeow.PairClientChrome {
 		t.Fatalf("QR codes advertise client type %q, want Chrome", got)
 	}
-	if _, err := os.Stat(e.d.DevicePath(900)); err != nil {
+	// A device file is created at once; a device in the shared container
+	// only when the pairing succeeds (whatsmeow saves it then).
+	if _, err := os.Stat(e.d.DevicePath(900)); !testdb.Postgres() && err != nil {
 		t.Fatalf("pairing did not create the reseller's device file: %v", err)
 	}
 	e.m.Close()
@@ -263,10 +314,8 @@ func TestWhatsmeowEventsReachTheRightReseller(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitRemoved(t, e.d, 202)
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if _, err := os.Stat(e.d.DevicePath(202) + suffix); !os.IsNotExist(err) {
-			t.Errorf("202.db%s survived the logout: %v", suffix, err)
-		}
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 202, e.jids[202]); left != "" {
+		t.Errorf("chat 202's device survived the logout: %s", left)
 	}
 	if rec, _ := e.st.Record(202); rec.State != whatsapp.StateLoggedOut {
 		t.Errorf("record 202 = %+v", rec)
@@ -352,17 +401,15 @@ func TestWhatsmeowPairSuccessAndUnlink(t *testing.T) {
 	if !errors.Is(err, whatsapp.ErrLogoutFailed) {
 		t.Fatalf("unlink offline: %v", err)
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if _, err := os.Stat(e.d.DevicePath(606) + suffix); !os.IsNotExist(err) {
-			t.Errorf("606.db%s survived Unlink: %v", suffix, err)
-		}
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 606, jid); left != "" {
+		t.Errorf("chat 606's device survived Unlink: %s", left)
 	}
 	if _, ok := e.st.Record(606); ok {
 		t.Error("record survived Unlink")
 	}
-	// The other reseller's file is untouched.
-	if _, err := os.Stat(e.d.DevicePath(505)); err != nil {
-		t.Errorf("505.db: %v", err)
+	// The other reseller's device is untouched.
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 505, e.jids[505]); left == "" {
+		t.Error("chat 505's device went with 606's")
 	}
 }
 

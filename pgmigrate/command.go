@@ -1,0 +1,98 @@
+package pgmigrate
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"renovabot/clock"
+	"renovabot/config"
+)
+
+// Env is what the subcommand takes from the process (tests pass their own).
+type Env struct {
+	Getenv func(string) string
+	Stderr io.Writer
+	Clock  clock.Clock
+}
+
+// Exit statuses, as the bot's.
+const (
+	exitOK     = 0
+	exitFail   = 1
+	exitConfig = 2
+)
+
+// Command runs `renovabot migrate -config config.yaml -to postgres://...`
+// and returns the exit status.
+func Command(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("renovabot migrate", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration (its data_dir is the SQLite installation to copy)")
+	to := fs.String("to", "", "the empty PostgreSQL database to copy it into (postgres://user:password@host:5432/db)")
+	if err := fs.Parse(args); err != nil {
+		return exitConfig
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "renovabot migrate: unexpected argument %q\n", fs.Arg(0))
+		return exitConfig
+	}
+	if !strings.HasPrefix(*to, "postgres://") && !strings.HasPrefix(*to, "postgresql://") {
+		fmt.Fprintln(env.Stderr, "renovabot migrate: -to postgres://... (the empty PostgreSQL database to copy into) is required")
+		return exitConfig
+	}
+	cfg, err := config.LoadForTool(*cfgPath, env.Getenv)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "renovabot: %v\n", err)
+		return exitConfig
+	}
+	res, err := Migrate(ctx, cfg.DataDir, *to, env.Clock)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(env.Stderr, "renovabot: interrupted (nothing was kept in PostgreSQL)")
+		} else {
+			fmt.Fprintf(env.Stderr, "renovabot: %v\n", redact(err, *to))
+		}
+		return exitFail
+	}
+	fmt.Fprintf(env.Stderr, "migrated %s into %s: %d WhatsApp devices; rows per table (SQLite = PostgreSQL):\n", cfg.DataDir, redactedURL(*to), len(res.Devices))
+	for _, t := range res.Tables {
+		fmt.Fprintf(env.Stderr, "  %-36s %8d = %d\n", t.Table, t.SQLite, t.Postgres)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(env.Stderr, "note: %s\n", n)
+	}
+	fmt.Fprintln(env.Stderr, "set database.url (or DATABASE_URL) to this database and start renovabot; data_dir keeps erased-chats.key, which it still needs")
+	return exitOK
+}
+
+// redactedURL is u without its password, for what is printed.
+func redactedURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if q := p.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		p.RawQuery = q.Encode()
+	}
+	return p.Redacted()
+}
+
+// redact removes u's password from err's text, should a driver's message
+// carry it.
+func redact(err error, u string) string {
+	p, perr := url.Parse(u)
+	if perr != nil {
+		return err.Error()
+	}
+	pw, ok := p.User.Password()
+	if !ok || pw == "" {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), pw, "xxxxx")
+}

@@ -1,0 +1,124 @@
+package whatsapp_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"go.mau.fi/whatsmeow/types/events"
+
+	"renovabot/whatsapp"
+)
+
+// pairOffline pairs chatID through the manager as whatsmeow would: a QR,
+// the new device saved by the library, then PairSuccess.
+func pairOffline(t *testing.T, e *waEnv, chatID int64, phone string) {
+	t.Helper()
+	ctx := tctx(t)
+	ch, err := e.m.PairQR(ctx, chatID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := e.m.WhatsmeowClientOf(chatID)
+	if cli == nil || cli.Store.ID != nil {
+		t.Fatal("pairing must start from a fresh unpaired device")
+	}
+	dispatch(cli, &events.QR{Codes: []string{"2@ref1,noise,identity,adv,1"}})
+	if ev := next(t, ch); ev.Kind != whatsapp.PairQR {
+		t.Fatalf("first = %+v", ev)
+	}
+	jid := linkedJID(phone)
+	cli.Store.ID = &jid
+	setFakeAccount(cli.Store)
+	if err := cli.Store.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dispatch(cli, &events.PairSuccess{ID: jid, Platform: "android"})
+	if ev := next(t, ch); ev.Kind != whatsapp.PairSuccess {
+		t.Fatalf("final = %+v", ev)
+	}
+	e.jids[chatID] = jid
+}
+
+// A device is found by its chat's session record, after a restart too:
+// the same device for the chat that paired it, none for a chat without a
+// record, and none for a chat whose record names a device the store does
+// not hold (never "the first" device of a shared container).
+func TestDevicesFoundByTheirRecordAfterARestart(t *testing.T) {
+	e := newWAEnv(t, 505)
+	pairOffline(t, e, 606, "5511987650606")
+	rec, ok := e.st.Record(606)
+	if !ok || rec.DeviceJID != e.jids[606].String() {
+		t.Fatalf("mapping after pairing = %+v, %v", rec, ok)
+	}
+	e.m.Close()
+
+	// A new process: a new driver on the same devices, a new manager.
+	d, _, err := whatsapp.ReopenOfflineWhatsmeowDriver(t, e.d.WhatsmeowDriver, e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.d = removeWatch{d, make(chan int64, 64)}
+	e.m, err = whatsapp.NewManager(whatsapp.Config{DataDir: e.dir},
+		whatsapp.Deps{Store: e.st, Notifier: e.rec, Receipts: e.rec, Clock: e.clk, Driver: e.d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.m.Close)
+	for _, chat := range []int64{606, 505} {
+		if cli := e.client(t, chat); cli.Store.ID == nil || *cli.Store.ID != e.jids[chat] {
+			t.Fatalf("chat %d opened device %v, want %v", chat, cli.Store.ID, e.jids[chat])
+		}
+	}
+	// No record: not linked, and nothing opened.
+	if st, err := e.m.Status(tctx(t), 707); err != nil || st.State != whatsapp.StateUnlinked {
+		t.Fatalf("chat 707 without a record: %+v, %v", st, err)
+	}
+	if e.m.WhatsmeowClientOf(707) != nil {
+		t.Fatal("chat 707 without a record opened a device")
+	}
+	// A record naming a device that is not stored for it.
+	e.st.Put(whatsapp.SessionRecord{ChatID: 808, DeviceJID: linkedJID("5511987650808").String(), Phone: "5511987650808",
+		LinkedAt: t0, State: whatsapp.StateConnected})
+	_, err = e.m.Send(tctx(t), 808, "5521987650001", "x", whatsapp.SendOptions{})
+	if !errors.Is(err, whatsapp.ErrNotLinked) && !errors.Is(err, whatsapp.ErrDeviceMismatch) {
+		t.Fatalf("chat 808 with another device's record: %v", err)
+	}
+	if cli := e.m.WhatsmeowClientOf(808); cli != nil {
+		t.Fatalf("chat 808 runs device %v", cli.Store.ID)
+	}
+}
+
+// Erasing a reseller deletes every row of their device (and only theirs).
+func TestEraseDeletesTheDeviceRows(t *testing.T) {
+	e := newWAEnv(t, 505, 606)
+	ctx := tctx(t)
+	cli := e.client(t, 606)
+	// Rows of the kinds a linked device accumulates.
+	if err := cli.Store.Identities.PutIdentity(ctx, "5521987650001.0:1", [32]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.Store.Sessions.PutSession(ctx, "5521987650001.0:1", []byte("session")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Store.PreKeys.GetOrGenPreKeys(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 606, e.jids[606]); left == "" {
+		t.Fatal("chat 606's device has nothing stored before the erasure")
+	}
+	erased := false
+	err := e.m.Erase(ctx, 606, func(context.Context) error { erased = true; return nil })
+	if err != nil && !errors.Is(err, whatsapp.ErrLogoutFailed) {
+		t.Fatal(err)
+	}
+	if !erased {
+		t.Fatal("the rows' erasure did not run")
+	}
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 606, e.jids[606]); left != "" {
+		t.Fatalf("after the erasure, left of chat 606's device: %s", left)
+	}
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 505, e.jids[505]); left == "" {
+		t.Fatal("chat 505's device went with 606's")
+	}
+}
