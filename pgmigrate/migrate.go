@@ -53,6 +53,10 @@ type Result struct {
 // copied once.
 var sharedTables = map[string]string{"whatsmeow_lid_map": "lid"}
 
+// keyTables hold what the SQLite installation keeps in data_dir's key
+// file: the PostgreSQL store writes them itself from that file.
+var keyTables = map[string]bool{"installation_keys": true}
+
 // versionTables record schema versions: each side writes its own.
 var versionTables = map[string]bool{"schema_migrations": true, "whatsmeow_version": true, incompleteMarker: true}
 
@@ -104,7 +108,7 @@ func Migrate(ctx context.Context, dataDir, to string, clk clock.Clock) (*Result,
 		return nil, fmt.Errorf("pgmigrate: %w", err)
 	}
 	_, _ = dst.ExecContext(ctx, `INSERT INTO `+incompleteMarker+` VALUES ($1)`, clk.Now().UTC().Format(time.RFC3339))
-	res, err := migrate(ctx, src, dst, dataDir, to, clk)
+	res, err := migrate(ctx, st, src, dst, dataDir, to, clk)
 	if err != nil {
 		// The database was empty: dropping what this run created leaves
 		// it as it was.
@@ -116,14 +120,21 @@ func Migrate(ctx context.Context, dataDir, to string, clk clock.Clock) (*Result,
 	return res, nil
 }
 
-func migrate(ctx context.Context, src, dst *sql.DB, dataDir, to string, clk clock.Clock) (*Result, error) {
+func migrate(ctx context.Context, st *store.Store, src, dst *sql.DB, dataDir, to string, clk clock.Clock) (*Result, error) {
 	// The schemas: the store's migrations and whatsmeow's, as the bot
-	// makes them at its first start on PostgreSQL.
+	// makes them at its first start on PostgreSQL. That first start also
+	// takes data_dir's erased chats' key into installation_keys (the SQLite
+	// installation keeps it in a file): check it did, or the erased
+	// accounts' records would match no chat any more.
 	ps, err := store.OpenPostgres(ctx, to, dataDir, clk)
 	if err != nil {
 		return nil, err
 	}
+	sameKey := ps.SameChatKey(st)
 	ps.Close()
+	if !sameKey {
+		return nil, fmt.Errorf("pgmigrate: PostgreSQL's erased chats' key is not %s's", filepath.Join(dataDir, store.KeyFile))
+	}
 	if err := whatsapp.PrepareDeviceDatabase(ctx, to); err != nil {
 		return nil, err
 	}
@@ -181,6 +192,8 @@ func migrate(ctx context.Context, src, dst *sql.DB, dataDir, to string, clk cloc
 		}
 		c := &copier{tx: tx, table: table, cols: cols, key: sharedTables[table]}
 		switch {
+		case keyTables[table]:
+			c.rows = 1 // the key file, checked above
 		case strings.HasPrefix(table, "whatsmeow_"):
 			for _, d := range devices {
 				if err := c.from(ctx, d.db); err != nil {

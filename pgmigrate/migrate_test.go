@@ -39,6 +39,9 @@ type installation struct {
 	devices map[int64]types.JID // chats with a paired device file
 }
 
+// erasedChat is the seeded installation's erased account.
+const erasedChat = 404
+
 // seedInstallation makes an SQLite installation with three resellers
 // (a row in every table each), two of them with a paired device file
 // (written with whatsmeow's own store, keys and sessions included) and
@@ -52,8 +55,12 @@ func seedInstallation(t *testing.T) installation {
 		t.Fatal(err)
 	}
 	in := installation{dir: dir, devices: map[int64]types.JID{}}
-	for i, chat := range []int64{101, 202, 303} {
+	for i, chat := range []int64{101, 202, 303, erasedChat} {
 		storetest.Seed(t, st, t0, chat, fmt.Sprintf("MARK%d", i), 9)
+	}
+	// An erased account leaves its record, keyed with data_dir's key file.
+	if err := st.Tenant(erasedChat).Account().Erase(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "whatsapp"), 0o700); err != nil {
 		t.Fatal(err)
@@ -159,6 +166,14 @@ func TestMigrateCopiesEveryTableAndDevice(t *testing.T) {
 		if table == "schema_migrations" || table == "whatsmeow_version" {
 			continue
 		}
+		if table == "installation_keys" {
+			// SQLite keeps the key in data_dir's file: checked below,
+			// through the erased account's record.
+			if counts[table] != 1 {
+				t.Errorf("installation_keys: reported %d rows, want the key file's 1", counts[table])
+			}
+			continue
+		}
 		cols := pgColumns(t, dst, table)
 		var want []string
 		if strings.HasPrefix(table, "whatsmeow_") {
@@ -193,12 +208,20 @@ func TestMigrateCopiesEveryTableAndDevice(t *testing.T) {
 	}
 
 	// The bot's store opens it, and each device is found through its
-	// chat's record, with the keys of its file.
-	ps, err := store.OpenPostgres(ctx, to, in.dir, clock.NewFake(t0))
+	// chat's record, with the keys of its file. No key directory: the
+	// erased chats' key must have moved into the database, so the erased
+	// account is still recognised (and only it).
+	ps, err := store.OpenPostgres(ctx, to, "", clock.NewFake(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ps.Close()
+	if _, ok, err := ps.Tenant(erasedChat).Account().ErasedBefore(ctx); err != nil || !ok {
+		t.Errorf("the erased account's record after the migration: found %v, %v", ok, err)
+	}
+	if _, ok, err := ps.Tenant(101).Account().ErasedBefore(ctx); err != nil || ok {
+		t.Errorf("a live account reads as erased after the migration: %v, %v", ok, err)
+	}
 	container := sqlstore.NewWithDB(dst, "pgx", nil)
 	for chat, jid := range in.devices {
 		rec, err := ps.Tenant(chat).WhatsApp().Session(ctx)

@@ -145,6 +145,12 @@ func readChatKey(path string) ([]byte, error) {
 	return key, nil
 }
 
+// SameChatKey reports whether s and other hash erased chats alike: the
+// same installation's key (renovabot migrate checks the key moved).
+func (s *Store) SameChatKey(other *Store) bool {
+	return len(s.chatKey) > 0 && hmac.Equal(s.chatKey, other.chatKey)
+}
+
 // chatHash is the keyed hash that stands for chatID in erased_chats.
 func (s *Store) chatHash(chatID int64) []byte {
 	m := hmac.New(sha256.New, s.chatKey)
