@@ -69,14 +69,15 @@ type Timing struct {
 
 // DefaultTiming: with a dead machine (no FIN) the server ends its session
 // within ServerTimeout (10 s), the standby tries within Retry (1 s) and
-// waits Fence (4 s): active within about 15 s plus its own start-up (a few
+// waits Fence (5 s): active within about 16 s plus its own start-up (a few
 // seconds: getMe, setMyCommands). A killed process on a live machine
-// closes its socket at once: Retry + Fence, about 5 s. Meanwhile the old
+// closes its socket at once: Retry + Fence, about 6 s. Meanwhile the old
 // active instance, cut from the database, stops within Check +
-// CheckTimeout (3 s) of its last answered check, long before the server
-// gives up on it.
+// CheckTimeout (4 s) of its last answered check, long before the server
+// gives up on it. CheckTimeout is generous so that a busy server's slow
+// answer is not taken for a lost lock.
 func DefaultTiming() Timing {
-	return Timing{Retry: time.Second, Check: time.Second, CheckTimeout: 2 * time.Second, Fence: 4 * time.Second,
+	return Timing{Retry: time.Second, Check: time.Second, CheckTimeout: 3 * time.Second, Fence: 5 * time.Second,
 		ServerTimeout: 10 * time.Second}
 }
 
