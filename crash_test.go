@@ -160,7 +160,6 @@ log:
 	t.Logf("killed after %d messages with %s in flight; %d lines in total for %d reminders", killedAt, inFlightID, len(lines), clients)
 }
 
-
 // killWhileSending waits until a reminder is claimed ("sending", its id
 // stored) in the database at dbURL ("": SQLite in data), then kills proc
 // with SIGKILL. It returns the number and WhatsApp id of that reminder.
