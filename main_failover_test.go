@@ -18,6 +18,8 @@ import (
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
 	"renovabot/internal/testdb"
+	"renovabot/leader"
+	"renovabot/store"
 	"renovabot/store/storetest"
 )
 
@@ -200,4 +202,43 @@ log:
 		t.Fatalf("B's exit: %v\n%s", err, b.logs)
 	}
 	t.Logf("A killed after %d of %d messages with %s in flight; B active %s later", killedAt, clients, inFlightID, takeover.Round(time.Millisecond))
+}
+
+// An active instance whose lock connection fails (here the server ends
+// its session, as a restart of PostgreSQL would) stops at once and exits
+// with status 1, for its supervisor to restart it as a standby.
+func TestProgramExitsWhenItLosesTheActiveLock(t *testing.T) {
+	testdb.PostgresOnly(t)
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	dbURL := storetest.DatabaseURL(t)
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data"))+fmt.Sprintf("database:\n  url: %q\n", dbURL))
+	p := startProgram(t, cfg, srv.Token())
+	if _, body := getHealth(t, p.health); body["status"] == "standby" {
+		t.Fatalf("the only instance stands by: %v", body)
+	}
+
+	db, err := store.PostgresDB(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ended bool
+	if err := db.QueryRow(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND classid = ? AND objid = hashtext(current_schema())::oid AND objsubid = 2`, leader.LockClass).Scan(&ended); err != nil || !ended {
+		t.Fatalf("end the lock's session: %v %v", ended, err)
+	}
+	select {
+	case code := <-p.done:
+		p.cancel = nil
+		if code != exitFail {
+			t.Fatalf("exit status %d after losing the lock, want %d:\n%s", code, exitFail, p.logs)
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("still running %s after losing the lock:\n%s", waitLimit, p.logs)
+	}
+	if !strings.Contains(p.logs.String(), "lost the active lock") {
+		t.Fatalf("the logs do not say why it stopped:\n%s", p.logs)
+	}
 }
