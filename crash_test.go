@@ -19,7 +19,6 @@ import (
 	"renovabot/clock"
 	"renovabot/store"
 	"renovabot/store/storetest"
-	"renovabot/whatsapp"
 )
 
 // zoneAtNoon returns a fixed-offset IANA zone where it is between 12:00
@@ -90,47 +89,8 @@ func TestCrashMidDispatchSendsEachReminderOnce(t *testing.T) {
 
 	// Seed through the store before the first start: the reseller with a
 	// linked dry-run WhatsApp and clients all due today.
-	ctx := context.Background()
-	zone := zoneAtNoon(time.Now())
 	dbURL := storetest.DatabaseURL(t) // "": SQLite in data
-	st, err := store.OpenDatabase(ctx, dbURL, data, clock.Real{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn := st.Tenant(101)
-	if _, _, err := tn.Account().Register(ctx, "Ana", "", zone); err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.Reminders().SetSendTime(ctx, 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.Reminders().SetLatestTime(ctx, 23*60+59); err != nil {
-		t.Fatal(err)
-	}
-	plan, err := tn.Plans().FindByName(ctx, "Mensal")
-	if err != nil {
-		t.Fatal(err)
-	}
-	today := billing.Today(time.Now(), store.LoadLocation(zone))
-	seed := make([]store.NewClient, clients)
-	for i := range seed {
-		seed[i] = store.NewClient{Name: fmt.Sprintf("Cliente %03d", i), Phone: fmt.Sprintf("55219%08d", i), PlanID: plan.ID, Price: 3590, Due: today}
-	}
-	if res, err := tn.Clients().Import(ctx, seed); err != nil || res.Created != clients {
-		t.Fatalf("import: %+v %v", res, err)
-	}
-	phone := whatsapp.DryRunPhone(101)
-	jid := phone + ":1@s.whatsapp.net"
-	if err := os.MkdirAll(filepath.Join(data, "whatsapp"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "whatsapp", "101.dryrun"), []byte(jid+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := tn.WhatsApp().SaveSession(ctx, store.WhatsAppSession{DeviceJID: jid, Phone: phone, LinkedAt: time.Now(), State: "connected"}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	today := seedDueTodayIn(t, dbURL, data, 101, clients)
 
 	cfg := writeConfig(t, dir, fmt.Sprintf(`telegram:
   api_url: %s
@@ -178,32 +138,7 @@ log:
 	waitLines(clients/4, logs1)
 	// Kill while a reminder is claimed ("sending", its id stored) and in
 	// flight: the restart must send it under that same id.
-	var db *sql.DB
-	if dbURL == "" {
-		db, err = sql.Open("sqlite3", "file:"+filepath.Join(data, "bot.db")+"?mode=ro&_busy_timeout=5000")
-	} else {
-		db, err = store.PostgresDB(dbURL)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var inFlightPhone, inFlightID string
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := db.QueryRow(`SELECT phone, wa_id FROM messages WHERE status = 'sending' LIMIT 1`).Scan(&inFlightPhone, &inFlightID)
-		if err == nil {
-			break
-		}
-		if err != sql.ErrNoRows || time.Now().After(deadline) {
-			t.Fatalf("no reminder in flight: %v\n%s", err, logs1)
-		}
-		time.Sleep(time.Millisecond) // polling another process's database
-	}
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
+	inFlightPhone, inFlightID := killWhileSending(t, first, dbURL, data, logs1)
 	killedAt := len(readDryRun(t, sentLog))
 	if killedAt >= clients {
 		t.Fatalf("the process finished (%d messages) before it was killed; slow the pacing", killedAt)
@@ -218,7 +153,56 @@ log:
 		t.Fatalf("second run exit: %v\n%s", err, logs2)
 	}
 
-	// Every reminder in the dry-run log, each under one id.
+	lines := checkEachSentOnce(t, srv, sentLog, dbURL, data, clients, today, inFlightPhone, inFlightID)
+	if n := strings.Count(logs2.String(), "reminders planned"); n != 0 {
+		t.Fatalf("the second run planned again (%d):\n%s", n, logs2)
+	}
+	t.Logf("killed after %d messages with %s in flight; %d lines in total for %d reminders", killedAt, inFlightID, len(lines), clients)
+}
+
+// killWhileSending waits until a reminder is claimed ("sending", its id
+// stored) in the database at dbURL ("": SQLite in data), then kills proc
+// with SIGKILL. It returns the number and WhatsApp id of that reminder.
+func killWhileSending(t *testing.T, proc *exec.Cmd, dbURL, data string, logs fmt.Stringer) (phone, waID string) {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if dbURL == "" {
+		db, err = sql.Open("sqlite3", "file:"+filepath.Join(data, "bot.db")+"?mode=ro&_busy_timeout=5000")
+	} else {
+		db, err = store.PostgresDB(dbURL)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := db.QueryRow(`SELECT phone, wa_id FROM messages WHERE status = 'sending' LIMIT 1`).Scan(&phone, &waID)
+		if err == nil {
+			break
+		}
+		if err != sql.ErrNoRows || time.Now().After(deadline) {
+			t.Fatalf("no reminder in flight: %v\n%s", err, logs)
+		}
+		time.Sleep(time.Millisecond) // polling another process's database
+	}
+	if err := proc.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = proc.Wait()
+	return phone, waID
+}
+
+// checkEachSentOnce checks, once reseller 101's day is over, that each of
+// the clients seeded by seedDueTodayIn got its reminder under exactly one
+// WhatsApp id in the dry-run log (the one in flight at a kill included),
+// that the database agrees (every row sent, with the id the client got)
+// and that the day's summary counts them all. It returns the log's lines.
+func checkEachSentOnce(t *testing.T, srv *telegramtest.Server, sentLog, dbURL, data string, clients int, today billing.Date,
+	inFlightPhone, inFlightID string) []dryRunLine {
+	t.Helper()
+	ctx := context.Background()
 	lines := readDryRun(t, sentLog)
 	ids := map[string]map[string]bool{}
 	for _, l := range lines {
@@ -231,7 +215,7 @@ log:
 		ids[l.To][l.ID] = true
 	}
 	if len(ids) != clients {
-		t.Fatalf("%d clients got a message, want %d (%d lines, killed at %d)", len(ids), clients, len(lines), killedAt)
+		t.Fatalf("%d clients got a message, want %d (%d lines)", len(ids), clients, len(lines))
 	}
 	for to, set := range ids {
 		if len(set) != 1 {
@@ -241,8 +225,7 @@ log:
 	if !ids[inFlightPhone][inFlightID] {
 		t.Fatalf("the reminder in flight at the kill (%s, id %s) went out under %v", inFlightPhone, inFlightID, ids[inFlightPhone])
 	}
-	// And the database agrees: every row sent, with the id the client got.
-	st, err = store.OpenDatabase(ctx, dbURL, data, clock.Real{})
+	st, err := store.OpenDatabase(ctx, dbURL, data, clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,8 +246,5 @@ log:
 	if !strings.Contains(sum.Text, fmt.Sprintf("Enviados: %d", clients)) {
 		t.Fatalf("summary:\n%s", sum.Text)
 	}
-	if n := strings.Count(logs2.String(), "reminders planned"); n != 0 {
-		t.Fatalf("the second run planned again (%d):\n%s", n, logs2)
-	}
-	t.Logf("killed after %d messages with %s in flight; %d lines in total for %d reminders", killedAt, inFlightID, len(lines), clients)
+	return lines
 }

@@ -2,10 +2,10 @@
 // Telegram front end, the per-reseller WhatsApp sessions, the store (SQLite
 // or PostgreSQL) and the minute scheduler.
 //
-// This file is wiring only: config -> store -> whatsapp manager -> bot ->
-// scheduler -> scheduled backups; signals; shutdown. `renovabot backup` and
-// `renovabot restore` are the backup package's, `renovabot migrate` the
-// pgmigrate package's.
+// This file is wiring only: config -> store -> (PostgreSQL: the active
+// lock, package leader) -> whatsapp manager -> bot -> scheduler -> scheduled
+// backups; signals; shutdown. `renovabot backup` and `renovabot restore` are
+// the backup package's, `renovabot migrate` the pgmigrate package's.
 package main
 
 import (
@@ -35,6 +35,7 @@ import (
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/leader"
 	"renovabot/pgmigrate"
 	"renovabot/redact"
 	"renovabot/scheduler"
@@ -57,6 +58,7 @@ func main() {
 		Getenv: os.Getenv,
 		Stderr: os.Stderr,
 		Clock:  clock.Real{},
+		Exit:   os.Exit,
 	}))
 }
 
@@ -68,6 +70,14 @@ type runOptions struct {
 	Clock  clock.Clock
 	// Ready, if set, is called once serving with the health server address.
 	Ready func(healthAddr string)
+	// Standby, if set, is called when the instance stands by (another one
+	// holds the PostgreSQL lock), with the health server address.
+	Standby func(healthAddr string)
+	// Failover is the active lock's timing (zero: leader.DefaultTiming).
+	Failover leader.Timing
+	// Exit, if set, ends the process when an instance that lost the
+	// active lock cannot finish stopping in time (main: os.Exit).
+	Exit func(code int)
 }
 
 // run is the whole program. It returns when ctx is done (a stop signal) or
@@ -102,6 +112,34 @@ func run(ctx context.Context, o runOptions) int {
 	// One registry for the whole program, handed to each part that
 	// measures something: GET /metrics serves it.
 	metrics := newMetricsRegistry()
+	role := newInstanceRole(metrics)
+
+	// The health check answers from the start: a standby says so.
+	health, err := startHealth(cfg.HTTP.Listen, st, role, metrics, log)
+	if err != nil {
+		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
+		return exitFail
+	}
+	defer health.stop()
+
+	// With PostgreSQL, several instances may share the database: only the
+	// one holding the active lock goes on (package leader); the others
+	// wait here. active ends on a stop signal or when the lock is lost.
+	// (SQLite: bot.db's flock already refuses a second instance.)
+	active := ctx
+	var lease *leader.Lease
+	if cfg.Database.URL != "" {
+		if lease, err = takeActiveLock(ctx, cfg, o, role, health.addr, log); lease == nil {
+			if ctx.Err() != nil {
+				log.Info("stopped while standing by")
+				return exitOK
+			}
+			log.Error("cannot wait for the active lock", "err", err)
+			return exitFail
+		}
+		defer lease.Release() // after everything below stopped (defers run in reverse)
+		active = lease.Context()
+	}
 
 	// The WhatsApp manager reports events to the bot, which needs the
 	// manager: the forwarder breaks the cycle until the bot exists.
@@ -177,7 +215,7 @@ func run(ctx context.Context, o runOptions) int {
 		log.Error("cannot create the Telegram client", "err", err)
 		return exitFail
 	}
-	initCtx, cancelInit := context.WithTimeout(ctx, 30*time.Second)
+	initCtx, cancelInit := context.WithTimeout(active, 30*time.Second)
 	err = tg.Init(initCtx)
 	cancelInit()
 	if err != nil {
@@ -198,12 +236,12 @@ func run(ctx context.Context, o runOptions) int {
 	// Scheduled backups (backup.dir), in the background until the stop;
 	// they end before the store closes.
 	backups := make(chan struct{})
-	backupCtx, stopBackups := context.WithCancel(ctx)
+	backupCtx, stopBackups := context.WithCancel(active)
 	defer func() { stopBackups(); <-backups }()
 	if cfg.Backup.Dir == "" {
 		close(backups)
 	} else {
-		runner, err := backup.NewRunner(ctx, backup.Schedule{Dir: cfg.Backup.Dir, Every: cfg.Backup.Every.D(), Keep: cfg.Backup.Keep},
+		runner, err := backup.NewRunner(active, backup.Schedule{Dir: cfg.Backup.Dir, Every: cfg.Backup.Every.D(), Keep: cfg.Backup.Keep},
 			cfg.DataDir, backup.RunnerDeps{Store: st, Notifier: tg, Clock: o.Clock, Log: log, Metrics: metrics})
 		if err != nil {
 			close(backups)
@@ -216,22 +254,28 @@ func run(ctx context.Context, o runOptions) int {
 		}()
 	}
 
-	health, err := startHealth(cfg.HTTP.Listen, st, tg, metrics, log)
-	if err != nil {
-		log.Error("cannot listen for the health check", "listen", cfg.HTTP.Listen, "err", err)
-		return exitFail
-	}
 	notices.to(tg)
 	// Reminders start once the bot can tell resellers about them, and stop
 	// before the WhatsApp manager closes.
 	sched.Start()
 	defer sched.Stop()
+	if lease != nil {
+		// Without the lock nothing may leave, not even for the shutdown
+		// grace: the scheduler and every WhatsApp session stop now, not
+		// after the bot's handlers finish.
+		defer context.AfterFunc(active, func() {
+			if lease.Lost() {
+				role.set(roleLost)
+				stopLost(cfg, o, log, sched.Stop, closeWhatsApp)
+			}
+		})()
+	}
 	// Pending Mercado Pago payments are polled (those of before a restart
 	// too) once the bot can tell resellers; the poller ends with ctx.
 	var polling sync.WaitGroup
 	if subs != nil {
 		subs.SetNotifier(tg)
-		polling.Go(func() { subs.Run(ctx) })
+		polling.Go(func() { subs.Run(active) })
 	}
 	// Reconnect linked resellers in the background (whatsapp.connect_concurrency
 	// at a time, with a short jitter), so the bot answers at once even with
@@ -239,22 +283,26 @@ func run(ctx context.Context, o runOptions) int {
 	linked := make(chan struct{})
 	go func() {
 		defer close(linked)
-		if err := wa.StartLinked(ctx); err != nil && ctx.Err() == nil {
+		if err := wa.StartLinked(active); err != nil && active.Err() == nil {
 			log.Error("reconnecting linked WhatsApp sessions", "err", err)
 		}
 	}()
+	role.serving(tg)
 	if o.Ready != nil {
 		o.Ready(health.addr)
 	}
 	log.Info("serving", "data_dir", cfg.DataDir, "database", databaseName(cfg), "health", health.addr)
 
-	tg.Serve(ctx) // returns after a stop signal, once handlers finished (within the grace)
+	tg.Serve(active) // returns after a stop signal or the lock's loss, once handlers finished (within the grace)
 	polling.Wait()
 	sched.Stop()
 	closeWhatsApp() // also ends a StartLinked still under way
 	<-linked
 
-	health.stop()
+	if lease != nil && lease.Lost() {
+		log.Error("stopped: this instance lost the active lock; exiting so a supervisor restarts it as a standby")
+		return exitFail
+	}
 	log.Info("stopped")
 	return exitOK
 }
@@ -332,11 +380,15 @@ func newMetricsRegistry() *prometheus.Registry {
 	return reg
 }
 
-// startHealth serves GET /healthz: 200 when the store answers and Telegram
-// polling is alive, 503 otherwise; and GET /metrics, the registry in
+// startHealth serves GET /healthz and GET /metrics, the registry in
 // Prometheus text format (counts and durations, never a chat id, number or
 // name). Nothing else. An empty listen address disables both.
-func startHealth(listen string, st *store.Store, tg *bot.Bot, metrics *prometheus.Registry, log *slog.Logger) (healthServer, error) {
+//
+// /healthz answers, by role: active, 200 when the store answers and
+// Telegram polling is alive, 503 otherwise; standby (another instance
+// holds the PostgreSQL lock), 200 with status "standby" while the store
+// answers; starting, and an instance that lost the lock, 503.
+func startHealth(listen string, st *store.Store, role *instanceRole, metrics *prometheus.Registry, log *slog.Logger) (healthServer, error) {
 	if listen == "" {
 		return healthServer{stop: func() {}}, nil
 	}
@@ -348,10 +400,24 @@ func startHealth(listen string, st *store.Store, tg *bot.Bot, metrics *prometheu
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		storeState, tgState, code := "ok", "polling", http.StatusOK
+		storeState, code := "ok", http.StatusOK
 		if err := st.Ping(ctx); err != nil {
 			storeState, code = "unreachable", http.StatusServiceUnavailable
 		}
+		w.Header().Set("Content-Type", "application/json")
+		state, tg := role.get()
+		if state != roleActive {
+			status := state.String()
+			if state != roleStandby {
+				code = http.StatusServiceUnavailable
+			} else if code != http.StatusOK {
+				status = "unhealthy"
+			}
+			w.WriteHeader(code)
+			fmt.Fprintf(w, `{"status":%q,"store":%q}`+"\n", status, storeState)
+			return
+		}
+		tgState := "polling"
 		if !tg.Healthy() {
 			tgState, code = "not polling", http.StatusServiceUnavailable
 		}
@@ -359,7 +425,6 @@ func startHealth(listen string, st *store.Store, tg *bot.Bot, metrics *prometheu
 		if code != http.StatusOK {
 			status = "unhealthy"
 		}
-		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		fmt.Fprintf(w, `{"status":%q,"store":%q,"telegram":%q}`+"\n", status, storeState, tgState)
 	})

@@ -179,6 +179,13 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 // WhatsApp, straight in the store of data (before the program starts).
 func seedDueToday(t *testing.T, data, dbURL string, chat int64, n int) {
 	t.Helper()
+	seedDueTodayIn(t, "", data, chat, n)
+}
+
+// seedDueTodayIn is seedDueToday in the database at dbURL ("": SQLite in
+// data); it returns the clients' due date, today in their zone.
+func seedDueTodayIn(t *testing.T, dbURL, data string, chat int64, n int) billing.Date {
+	t.Helper()
 	ctx := context.Background()
 	zone := zoneAtNoon(time.Now())
 	st, err := store.OpenDatabase(ctx, dbURL, data, clock.Real{})
@@ -220,6 +227,7 @@ func seedDueToday(t *testing.T, data, dbURL string, chat int64, n int) {
 	if err := tn.WhatsApp().SaveSession(ctx, store.WhatsAppSession{DeviceJID: jid, Phone: phone, LinkedAt: time.Now(), State: "connected"}); err != nil {
 		t.Fatal(err)
 	}
+	return today
 }
 
 // Issue 16: GET /metrics on http.listen, after a run where a reseller's

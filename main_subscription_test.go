@@ -10,6 +10,7 @@ import (
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
+	"renovabot/leader"
 	"renovabot/subscription/mercadopago/mercadopagotest"
 )
 
@@ -40,6 +41,9 @@ func startProgramWith(t *testing.T, cfgPath string, clk clock.Clock, envVars map
 			Stderr: p.logs,
 			Clock:  clk,
 			Ready:  func(addr string) { ready <- addr },
+			// One instance per database here: no former active instance
+			// to wait for (the failover test runs the real timing).
+			Failover: leader.Timing{Fence: time.Millisecond},
 		})
 	}()
 	select {

@@ -17,6 +17,7 @@ import (
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
 	"renovabot/internal/testdb"
+	"renovabot/leader"
 	"renovabot/store/storetest"
 )
 
@@ -114,6 +115,9 @@ func startProgram(t *testing.T, cfgPath, token string) *program {
 			Stderr: p.logs,
 			Clock:  clock.Real{},
 			Ready:  func(addr string) { ready <- addr },
+			// One instance per database here: no former active instance
+			// to wait for (the failover test runs the real timing).
+			Failover: leader.Timing{Fence: time.Millisecond},
 		})
 	}()
 	select {

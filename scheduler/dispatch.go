@@ -43,7 +43,11 @@ func retryDelay(attempts int) time.Duration {
 // send what is due, tell the reseller when reminders wait on their
 // WhatsApp, and send the day's summary once the day is done. Only one job
 // per reseller runs at a time, which is what makes a "sending" row seen
-// here a leftover of an interrupted run. The job holds the reseller's lock
+// here a leftover of an interrupted run: in this process by the
+// scheduler's own bookkeeping, and across instances sharing a PostgreSQL
+// database because only the one holding the active lock runs a scheduler,
+// and a new active instance starts only after the former one has stopped
+// or died (package leader: its fence). The job holds the reseller's lock
 // (store.Tenant.Lock): the erasure of their account waits for it, after
 // ending its context, so nothing the job read goes stale before it acts.
 func (s *Scheduler) runReseller(ctx context.Context, chatID int64) {
@@ -126,6 +130,19 @@ func (s *Scheduler) drain(ctx context.Context, t store.Tenant, a store.ReminderA
 // most once. A reminder with the Pix copia-e-cola goes as two messages, the
 // code alone in the second, each with its id chosen and stored at the
 // claim: a resend repeats neither.
+//
+// Why at-least-once with a fixed id, rather than at-most-once: a process
+// killed between the send and the "sent" record (a crash, a SIGKILL, the
+// active instance of a PostgreSQL pair dying and its standby taking over)
+// leaves the row "sending", and nothing can tell whether the message left.
+// At-most-once would close such a row unsent and lose a reminder the
+// client may never have had, while the reseller's summary counts it;
+// resending may repeat it. The id decides: WhatsApp keeps one message per
+// (chat, sender, id), so a resend under the stored id is the same message
+// to the client, never a second one, and a reminder is neither lost nor
+// doubled whatever instant the kill came at: before the claim (pending:
+// rendered and claimed by whoever runs next), after it (resent under its
+// ids), after the send (the resend is a duplicate of the same id).
 func (s *Scheduler) deliver(ctx context.Context, t store.Tenant, today billing.Date, m store.Message) (*Waiting, bool) {
 	rem := t.Reminders()
 	out := prepared{phone: m.Phone, name: m.ClientName, text: m.Body, pix: m.FollowBody}

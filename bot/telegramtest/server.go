@@ -48,6 +48,8 @@ type Server struct {
 	commands     json.RawMessage
 	webhookGone  bool
 	getUpdatesIn int      // getUpdates requests currently waiting
+	polls        int      // getUpdates requests being answered, waiting or not
+	pollOverlaps []string // getUpdates that came while another was under way
 	userMarkup   []string // user texts holding '<' or '&' (markup.go)
 	markupFaults []string
 }
@@ -491,6 +493,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if method == "getUpdates" {
+		s.pollBegins(r)
+		defer s.pollEnds()
 		s.getUpdates(w, r, params)
 		return
 	}
@@ -521,6 +525,35 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+}
+
+// pollBegins records a getUpdates arriving while another is under way:
+// two pollers of one token (the real API answers 409 Conflict to one).
+// A client's long poll ends here when it goes away (its connection
+// closes), so a killed poller's request does not linger.
+func (s *Server) pollBegins(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.polls > 0 {
+		s.pollOverlaps = append(s.pollOverlaps, fmt.Sprintf("getUpdates from %s while %d other(s) under way", r.RemoteAddr, s.polls))
+	}
+	s.polls++
+	s.notifyLocked()
+}
+
+func (s *Server) pollEnds() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.polls--
+	s.notifyLocked()
+}
+
+// PollOverlaps returns every getUpdates request that arrived while another
+// was still being answered: with one bot instance polling, none.
+func (s *Server) PollOverlaps() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.pollOverlaps...)
 }
 
 func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, params map[string]string) {
