@@ -521,3 +521,24 @@ func TestProgramUnreachableDatabase(t *testing.T) {
 		t.Fatalf("bot.db created although database.url is set: %v", err)
 	}
 }
+
+// The real WhatsApp driver (no reseller linked yet, so nothing dials out)
+// starts with the program and the bot serves: on PostgreSQL its device
+// store is opened by the active instance, which holds the active lock
+// meanwhile (see package pglock).
+func TestProgramStartsWithTheWhatsmeowDriver(t *testing.T) {
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	srv.SetUser(telegramtest.User{ID: 101, FirstName: "Ana"})
+	dir := t.TempDir()
+	body := strings.Replace(testConfig(srv, filepath.Join(dir, "data")), "driver: dryrun", "driver: whatsmeow", 1)
+	p := startProgram(t, writeConfig(t, dir, body), srv.Token())
+	srv.SendText(101, "/start")
+	waitBotText(t, srv, 101, "Olá, Ana! Boas-vindas")
+	if !srv.Until(waitLimit, func() bool { code, _ := getHealth(t, p.health); return code == 200 }) {
+		t.Fatalf("healthz never 200:\n%s", p.logs)
+	}
+	if code := p.stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.logs)
+	}
+}

@@ -32,17 +32,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"renovabot/internal/pglock"
 )
 
 // LockClass is the first half of the advisory lock's key; the second is
 // hashtext(current_schema()), so instances of two installations sharing a
-// database in different schemas do not exclude each other. (The store's
-// migrations lock 2026111700 with the same second half.)
-const LockClass = 2026111701
+// database in different schemas do not exclude each other. Every advisory
+// lock of the program is named in package pglock, so none shares this key.
+const LockClass = pglock.Active
 
-const (
-	lockSQL   = `SELECT pg_try_advisory_lock(2026111701, hashtext(current_schema()))`
-	unlockSQL = `SELECT pg_advisory_unlock(2026111701, hashtext(current_schema()))`
+var (
+	lockSQL   = fmt.Sprintf(`SELECT pg_try_advisory_lock(%d, hashtext(current_schema()))`, LockClass)
+	unlockSQL = fmt.Sprintf(`SELECT pg_advisory_unlock(%d, hashtext(current_schema()))`, LockClass)
 )
 
 // ErrLost is the cause of a Lease's context when the lock connection

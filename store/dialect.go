@@ -12,6 +12,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"renovabot/billing"
+	"renovabot/internal/pglock"
 )
 
 // The store runs on SQLite (the embedded default) or PostgreSQL, with one
@@ -188,12 +189,14 @@ func (postgresDialect) migrationsTable() string {
 // migrating: instances started together on one database migrate one after
 // the other, and the later ones find nothing left to do.
 func (postgresDialect) lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
-	const key = `SELECT %s(2026111700, hashtext(current_schema()))`
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(key, "pg_advisory_lock")); err != nil {
+	key := func(fn string) string {
+		return fmt.Sprintf(`SELECT %s(%d, hashtext(current_schema()))`, fn, pglock.Migrations)
+	}
+	if _, err := conn.ExecContext(ctx, key("pg_advisory_lock")); err != nil {
 		return nil, fmt.Errorf("store: lock migrations: %w", err)
 	}
 	return func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(key, "pg_advisory_unlock")); err != nil {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), key("pg_advisory_unlock")); err != nil {
 			// A lock left held would outlive the run: drop the connection,
 			// which releases it.
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })

@@ -26,6 +26,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
+	"renovabot/internal/pglock"
 	appstore "renovabot/store"
 )
 
@@ -137,10 +138,6 @@ type sharedDevices struct {
 	opened map[int64]*store.Device
 }
 
-// containerLockKey is the first key of the advisory lock that serialises
-// whatsmeow's schema upgrades across instances (the second is the schema).
-const containerLockKey = 2026111701
-
 // openSharedDevices opens the whatsmeow container in the PostgreSQL
 // database at url (in the URL's search_path schema, as the store's tables)
 // and brings its schema up to date.
@@ -181,12 +178,14 @@ func upgradeLocked(ctx context.Context, db *sql.DB, container *sqlstore.Containe
 		return fmt.Errorf("whatsapp: connect to PostgreSQL: %w", err)
 	}
 	defer conn.Close()
+	// pglock.DeviceUpgrade: not the active instance's lock, which this
+	// instance holds while it opens the store.
 	const lock = `SELECT %s($1, hashtext(current_schema()))`
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(lock, "pg_advisory_lock"), containerLockKey); err != nil {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(lock, "pg_advisory_lock"), pglock.DeviceUpgrade); err != nil {
 		return fmt.Errorf("whatsapp: lock the device store upgrade: %w", err)
 	}
 	defer func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(lock, "pg_advisory_unlock"), containerLockKey); err != nil {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(lock, "pg_advisory_unlock"), pglock.DeviceUpgrade); err != nil {
 			// Dropping the connection releases the lock.
 			_ = conn.Raw(func(any) error { return errBadConn })
 		}

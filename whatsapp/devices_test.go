@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/types/events"
 
+	"renovabot/internal/testdb"
+	"renovabot/leader"
 	"renovabot/whatsapp"
 )
 
@@ -121,4 +124,29 @@ func TestEraseDeletesTheDeviceRows(t *testing.T) {
 	if left := deviceLeft(t, e.d.WhatsmeowDriver, 505, e.jids[505]); left == "" {
 		t.Fatal("chat 505's device went with 606's")
 	}
+}
+
+// The active instance holds the leader's advisory lock while it opens the
+// device store, whose schema upgrade takes an advisory lock of its own:
+// the two keys must differ, or the active instance waits for itself
+// forever at start.
+func TestDeviceStoreOpensWhileThisInstanceIsActive(t *testing.T) {
+	testdb.PostgresOnly(t)
+	url := testdb.NewPostgres(t)
+	el, err := leader.New(url, leader.Timing{Fence: time.Millisecond}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease, err := el.Acquire(tctx(t), func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lease.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := whatsapp.NewWhatsmeowPostgresDriver(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("opening the device store while holding the active lock: %v", err)
+	}
+	d.Close()
 }
