@@ -162,8 +162,8 @@ func TestProgramBackupWhileSendingAndRestore(t *testing.T) {
 		return name
 	}
 	data1 := filepath.Join(dir, "data1")
-	seedDueToday(t, data1, "", 101, reminders)
-	seedDueToday(t, data1, "", 202, 3)
+	seedDueTodayIn(t, "", data1, 101, reminders)
+	seedDueTodayIn(t, "", data1, 202, 3)
 	jids := map[int64]string{101: whatsmeowDevice(t, data1, 101), 202: whatsmeowDevice(t, data1, 202)}
 	cfg1 := config(data1)
 	sent1 := filepath.Join(data1, "dryrun-sent.jsonl")

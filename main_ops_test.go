@@ -174,16 +174,11 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 	return out
 }
 
-// seedDueToday registers chat with n clients due today, reminders from
+// seedDueTodayIn registers chat with n clients due today, reminders from
 // 00:00 to 23:59 in a zone where it is about noon, and a linked dry-run
-// WhatsApp, straight in the store of data (before the program starts).
-func seedDueToday(t *testing.T, data, dbURL string, chat int64, n int) {
-	t.Helper()
-	seedDueTodayIn(t, "", data, chat, n)
-}
-
-// seedDueTodayIn is seedDueToday in the database at dbURL ("": SQLite in
-// data); it returns the clients' due date, today in their zone.
+// WhatsApp, straight in the store (before the program starts): the
+// database at dbURL, or SQLite in data when dbURL is "". It returns the
+// clients' due date, today in their zone.
 func seedDueTodayIn(t *testing.T, dbURL, data string, chat int64, n int) billing.Date {
 	t.Helper()
 	ctx := context.Background()
@@ -242,7 +237,7 @@ func TestProgramMetricsFollowTheRun(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	dbURL := storetest.DatabaseURL(t) // "": SQLite in data
-	seedDueToday(t, data, dbURL, 101, reminders)
+	seedDueTodayIn(t, dbURL, data, 101, reminders)
 	p := startProgram(t, writeConfig(t, dir, testConfig(srv, data)+fmt.Sprintf("database:\n  url: %q\n", dbURL)), srv.Token())
 	waitBotText(t, srv, 101, "Lembretes de hoje")
 
