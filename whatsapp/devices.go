@@ -266,28 +266,60 @@ func (s *sharedDevices) remove(ctx context.Context, chatID int64) error {
 		jids[d.ID.String()] = true
 	}
 	s.mu.Unlock()
-	if len(jids) > 0 {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		for jid := range jids {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM whatsmeow_device WHERE jid = $1`, jid); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM whatsmeow_privacy_tokens WHERE our_jid = $1`, jid); err != nil {
-				return err
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
+	if err := s.deleteDevices(ctx, jids); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	delete(s.opened, chatID)
 	s.mu.Unlock()
 	return nil
+}
+
+// deleteDevices deletes the devices jids with every row that hangs on
+// them (see remove), in one transaction.
+func (s *sharedDevices) deleteDevices(ctx context.Context, jids map[string]bool) error {
+	if len(jids) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for jid := range jids {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM whatsmeow_device WHERE jid = $1`, jid); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM whatsmeow_privacy_tokens WHERE our_jid = $1`, jid); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// removeAllBut deletes every stored device whose JID keep lacks, and
+// returns how many it deleted.
+func (s *sharedDevices) removeAllBut(ctx context.Context, keep map[string]bool) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT jid FROM whatsmeow_device`)
+	if err != nil {
+		return 0, err
+	}
+	gone := map[string]bool{}
+	for rows.Next() {
+		var jid string
+		if err := rows.Scan(&jid); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if !keep[jid] {
+			gone[jid] = true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return len(gone), s.deleteDevices(ctx, gone)
 }
 
 func (s *sharedDevices) close() error { return s.container.Close() }

@@ -150,3 +150,35 @@ func TestDeviceStoreOpensWhileThisInstanceIsActive(t *testing.T) {
 	}
 	d.Close()
 }
+
+// A pairing cut short on PostgreSQL (whatsmeow saved the new device, the
+// process died before the chat's record was written) leaves a device no
+// record points to, so nobody could ever open it again: the next start
+// deletes it with its keys, and keeps every recorded device. (On SQLite the
+// file named by the chat is that chat's, and is adopted instead.)
+func TestUnrecordedDevicesAreRemovedAtStart(t *testing.T) {
+	testdb.PostgresOnly(t)
+	e := newWAEnv(t, 505)
+	orphan := seedDevice(t, e.d.WhatsmeowDriver, 606, "5511987650606")
+	if left := deviceLeft(t, e.d.WhatsmeowDriver, 606, orphan); left == "" {
+		t.Fatal("the cut-short pairing's device was not stored")
+	}
+	e.m.Close()
+
+	d, _, err := whatsapp.ReopenOfflineWhatsmeowDriver(t, e.d.WhatsmeowDriver, e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := whatsapp.NewManager(whatsapp.Config{DataDir: e.dir},
+		whatsapp.Deps{Store: e.st, Notifier: e.rec, Receipts: e.rec, Clock: e.clk, Driver: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	if left := deviceLeft(t, d, 606, orphan); left != "" {
+		t.Fatalf("the unrecorded device is still stored: %s", left)
+	}
+	if left := deviceLeft(t, d, 505, e.jids[505]); left == "" {
+		t.Fatal("chat 505's recorded device was removed")
+	}
+}

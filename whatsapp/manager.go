@@ -137,6 +137,21 @@ func NewManager(cfg Config, deps Deps) (*Manager, error) {
 	if d, ok := m.driver.(interface{ useSessions(SessionStore) }); ok {
 		d.useSessions(m.store)
 	}
+	// Before any session or pairing can start (the bot does not exist
+	// yet), so no pairing in progress is taken for an abandoned one.
+	if d, ok := m.driver.(interface {
+		removeUnrecorded(context.Context, SessionStore) (int, error)
+	}); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		n, err := d.removeUnrecorded(ctx, m.store)
+		cancel()
+		switch {
+		case err != nil:
+			m.log.Warn("could not look for devices no reseller's record points to", "err", err)
+		case n > 0:
+			m.log.Info("removed devices no reseller's record points to (pairings cut short)", "devices", n)
+		}
+	}
 	if m.metrics, err = newMetrics(m, deps.Metrics); err != nil {
 		if m.ownsDriver {
 			m.driver.Close()

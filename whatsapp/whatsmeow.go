@@ -142,6 +142,29 @@ func (d *WhatsmeowDriver) useSessions(st SessionStore) {
 	}
 }
 
+// removeUnrecorded deletes the stored devices that no session record of
+// st points to, and returns how many. Only a shared container can hold
+// such a device: a pairing whose process died between whatsmeow saving
+// the new device and our record of it (see sharedDevices). With one file
+// per chat the file's name says whose device it is.
+func (d *WhatsmeowDriver) removeUnrecorded(ctx context.Context, st SessionStore) (int, error) {
+	s, ok := d.devices.(*sharedDevices)
+	if !ok {
+		return 0, nil
+	}
+	recs, err := st.LinkedSessions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	keep := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		if r.DeviceJID != "" {
+			keep[r.DeviceJID] = true
+		}
+	}
+	return s.removeAllBut(ctx, keep)
+}
+
 var errNoNewerVersion = errors.New("web.whatsapp.com announces no newer version than ours: whatsmeow itself needs an update")
 
 // UpdateVersion implements VersionUpdater: it sets whatsmeow's WhatsApp Web
