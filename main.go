@@ -35,6 +35,7 @@ import (
 	"renovabot/bot"
 	"renovabot/clock"
 	"renovabot/config"
+	"renovabot/internal/subcmd"
 	"renovabot/leader"
 	"renovabot/pgmigrate"
 	"renovabot/redact"
@@ -43,11 +44,11 @@ import (
 	"renovabot/whatsapp"
 )
 
-// Exit statuses.
+// Exit statuses: the subcommands' (package subcmd).
 const (
-	exitOK     = 0
-	exitFail   = 1
-	exitConfig = 2
+	exitOK     = subcmd.ExitOK
+	exitFail   = subcmd.ExitFail
+	exitConfig = subcmd.ExitConfig
 )
 
 func main() {
@@ -84,10 +85,10 @@ type runOptions struct {
 // start-up fails, with the process exit status.
 func run(ctx context.Context, o runOptions) int {
 	if len(o.Args) > 0 && (o.Args[0] == "backup" || o.Args[0] == "restore") {
-		return backup.Command(ctx, o.Args[0], o.Args[1:], backup.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+		return backup.Command(ctx, o.Args[0], o.Args[1:], subcmd.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
 	}
 	if len(o.Args) > 0 && o.Args[0] == "migrate" {
-		return pgmigrate.Command(ctx, o.Args[1:], pgmigrate.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+		return pgmigrate.Command(ctx, o.Args[1:], subcmd.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
 	}
 	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
 	fs.SetOutput(o.Stderr)

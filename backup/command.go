@@ -5,31 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 
-	"renovabot/clock"
 	"renovabot/config"
-)
-
-// Env is what the subcommands take from the process (tests pass their own).
-type Env struct {
-	Getenv func(string) string
-	Stderr io.Writer
-	Clock  clock.Clock
-}
-
-// Exit statuses, as the bot's.
-const (
-	exitOK     = 0
-	exitFail   = 1
-	exitConfig = 2
+	"renovabot/internal/subcmd"
 )
 
 // Command runs `renovabot backup ...` or `renovabot restore ...` (name)
 // with its arguments and returns the exit status.
-func Command(ctx context.Context, name string, args []string, env Env) int {
+func Command(ctx context.Context, name string, args []string, env subcmd.Env) int {
 	fs := flag.NewFlagSet("renovabot "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration (its data_dir is used)")
@@ -43,34 +28,34 @@ func Command(ctx context.Context, name string, args []string, env Env) int {
 		chat = fs.Int64("chat", 0, "restore only this reseller (chat id) into a data_dir in use, with the bot stopped")
 	default:
 		fmt.Fprintf(env.Stderr, "renovabot: unknown command %q\n", name)
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	if err := fs.Parse(args); err != nil {
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "renovabot %s: unexpected argument %q\n", name, fs.Arg(0))
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	cfg, err := config.LoadForTool(*cfgPath, env.Getenv)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "renovabot: %v\n", err)
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	if cfg.Database.URL != "" {
 		// An archive is data_dir's SQLite files; with database.url the
 		// tables are on the server, whose own backups see them whole.
 		fmt.Fprintf(env.Stderr, "renovabot %s: database.url is set: the data is on the PostgreSQL server; "+
 			"use the server's own backups (pg_dump / pg_restore, replicas)\n", name)
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	switch {
 	case out != nil && *out == "":
 		fmt.Fprintln(env.Stderr, "renovabot backup: -out FILE.tar.gz is required")
-		return exitConfig
+		return subcmd.ExitConfig
 	case from != nil && *from == "":
 		fmt.Fprintln(env.Stderr, "renovabot restore: -from FILE.tar.gz is required")
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	switch {
 	case out != nil:
@@ -99,16 +84,16 @@ func Command(ctx context.Context, name string, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "restored into %s the backup of %s (%s); start renovabot with this configuration\n", cfg.DataDir,
 			m.CreatedAt.Format("2006-01-02 15:04:05 MST"), describe(m))
 	}
-	return exitOK
+	return subcmd.ExitOK
 }
 
-func fail(env Env, err error) int {
+func fail(env subcmd.Env, err error) int {
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(env.Stderr, "renovabot: interrupted")
 	} else {
 		fmt.Fprintf(env.Stderr, "renovabot: %v\n", err)
 	}
-	return exitFail
+	return subcmd.ExitFail
 }
 
 // describe sums up a manifest: its resellers, devices and schema.

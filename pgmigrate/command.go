@@ -5,50 +5,35 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
 
-	"renovabot/clock"
 	"renovabot/config"
-)
-
-// Env is what the subcommand takes from the process (tests pass their own).
-type Env struct {
-	Getenv func(string) string
-	Stderr io.Writer
-	Clock  clock.Clock
-}
-
-// Exit statuses, as the bot's.
-const (
-	exitOK     = 0
-	exitFail   = 1
-	exitConfig = 2
+	"renovabot/internal/subcmd"
 )
 
 // Command runs `renovabot migrate -config config.yaml -to postgres://...`
 // and returns the exit status.
-func Command(ctx context.Context, args []string, env Env) int {
+func Command(ctx context.Context, args []string, env subcmd.Env) int {
 	fs := flag.NewFlagSet("renovabot migrate", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	cfgPath := fs.String("config", "config.yaml", "path to the YAML configuration (its data_dir is the SQLite installation to copy)")
 	to := fs.String("to", "", "the empty PostgreSQL database to copy it into (postgres://user:password@host:5432/db)")
 	if err := fs.Parse(args); err != nil {
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "renovabot migrate: unexpected argument %q\n", fs.Arg(0))
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	if !strings.HasPrefix(*to, "postgres://") && !strings.HasPrefix(*to, "postgresql://") {
 		fmt.Fprintln(env.Stderr, "renovabot migrate: -to postgres://... (the empty PostgreSQL database to copy into) is required")
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	cfg, err := config.LoadForTool(*cfgPath, env.Getenv)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "renovabot: %v\n", err)
-		return exitConfig
+		return subcmd.ExitConfig
 	}
 	res, err := Migrate(ctx, cfg.DataDir, *to, env.Clock)
 	if err != nil {
@@ -57,7 +42,7 @@ func Command(ctx context.Context, args []string, env Env) int {
 		} else {
 			fmt.Fprintf(env.Stderr, "renovabot: %v\n", redact(err, *to))
 		}
-		return exitFail
+		return subcmd.ExitFail
 	}
 	fmt.Fprintf(env.Stderr, "migrated %s into %s: %d WhatsApp devices; rows per table (SQLite = PostgreSQL):\n", cfg.DataDir, redactedURL(*to), len(res.Devices))
 	for _, t := range res.Tables {
@@ -67,7 +52,7 @@ func Command(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "note: %s\n", n)
 	}
 	fmt.Fprintln(env.Stderr, "set database.url (or DATABASE_URL) to this database and start renovabot; data_dir keeps erased-chats.key, which it still needs")
-	return exitOK
+	return subcmd.ExitOK
 }
 
 // redactedURL is u without its password, for what is printed.

@@ -20,6 +20,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 
 	"renovabot/clock"
+	"renovabot/internal/subcmd"
 	"renovabot/internal/testdb"
 	"renovabot/pgmigrate"
 	"renovabot/store"
@@ -413,7 +414,7 @@ func count(t *testing.T, db *sql.DB, table string) int {
 func TestCommand(t *testing.T) {
 	for _, args := range [][]string{{}, {"-to", "mysql://x"}, {"-to", "postgres://x", "extra"}} {
 		var out bytes.Buffer
-		if code := pgmigrate.Command(context.Background(), args, pgmigrate.Env{Getenv: os.Getenv, Stderr: &out, Clock: clock.NewFake(t0)}); code != 2 {
+		if code := pgmigrate.Command(context.Background(), args, subcmd.Env{Getenv: os.Getenv, Stderr: &out, Clock: clock.NewFake(t0)}); code != 2 {
 			t.Errorf("%q: exit %d, want 2\n%s", args, code, out.String())
 		}
 	}
@@ -425,7 +426,7 @@ func TestCommand(t *testing.T) {
 	}
 	to := testdb.NewPostgres(t)
 	var out bytes.Buffer
-	code := pgmigrate.Command(context.Background(), []string{"-config", cfg, "-to", to}, pgmigrate.Env{Getenv: func(string) string { return "" }, Stderr: &out, Clock: clock.NewFake(t0)})
+	code := pgmigrate.Command(context.Background(), []string{"-config", cfg, "-to", to}, subcmd.Env{Getenv: func(string) string { return "" }, Stderr: &out, Clock: clock.NewFake(t0)})
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
