@@ -417,7 +417,8 @@ func (c *copier) from(ctx context.Context, src *sql.DB) error {
 
 // convert turns a value read from SQLite into what the PostgreSQL column
 // takes: the store's booleans are 0/1 integers on both, whatsmeow's are
-// booleans in PostgreSQL and 0/1 in SQLite (read as bool or int).
+// booleans in PostgreSQL and 0/1 in SQLite (read as bool or int); text is
+// text PostgreSQL can hold.
 func convert(v any, typ string) any {
 	switch typ {
 	case "boolean":
@@ -436,8 +437,14 @@ func convert(v any, typ string) any {
 			return []byte(s)
 		}
 	case "text":
-		if b, ok := v.([]byte); ok {
-			return string(b)
+		// What PostgreSQL's text cannot hold (a NUL, invalid UTF-8, which
+		// SQLite's keeps: a WhatsApp message's text, a push name) is
+		// copied as the PostgreSQL store writes it.
+		switch x := v.(type) {
+		case []byte:
+			return store.PostgresText(string(x))
+		case string:
+			return store.PostgresText(x)
 		}
 	}
 	return v

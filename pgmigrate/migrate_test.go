@@ -443,3 +443,39 @@ func TestCommand(t *testing.T) {
 		t.Errorf("the password is printed:\n%s", out.String())
 	}
 }
+
+// A message a client sent with bytes SQLite keeps and PostgreSQL's text
+// cannot hold (a NUL, invalid UTF-8: WhatsApp's strings are not checked)
+// does not make the migration of the whole installation fail: it is
+// copied as the PostgreSQL store records such a message (store.PostgresText).
+func TestMigrateCopiesTextPostgreSQLCannotHold(t *testing.T) {
+	testdb.PostgresOnly(t)
+	ctx := context.Background()
+	in := seedInstallation(t)
+	st, err := store.Open(ctx, filepath.Join(in.dir, "bot.db"), clock.NewFake(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "paguei\x00 o \xc3 pix"
+	if _, _, err := st.Tenant(101).Inbox().Record(ctx, store.NewInbound{WAID: "3EB0NUL", Phone: "5511987650101",
+		SenderName: "Ma\x00ri", Kind: "text", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	to := testdb.NewPostgres(t)
+	if _, err := pgmigrate.Migrate(ctx, in.dir, to, clock.NewFake(t0)); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("pgx", to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got string
+	if err := db.QueryRowContext(ctx, `SELECT body FROM inbound_messages WHERE reseller_id = 101 AND wa_id = '3EB0NUL'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != store.PostgresText(body) {
+		t.Fatalf("body copied as %q, want %q", got, store.PostgresText(body))
+	}
+}

@@ -214,11 +214,16 @@ func (postgresDialect) foreignKeysOff(context.Context, *sql.Conn) (func() error,
 
 func (postgresDialect) foreignKeyCheck(context.Context, *sql.Tx) error { return errFKOffPostgres }
 
+// ownedTablesQuery: the schema is shared with the WhatsApp device store
+// (whatsmeow's tables, whatsapp/devices.go), whose whatsmeow_sender_keys
+// has a chat_id of its own: a group's JID, as text. An owner column is a
+// chat id, a BIGINT; a text column of that name is not ours, and
+// comparing it with a chat id fails every erasure and export.
 func (postgresDialect) ownedTablesQuery() string {
 	return `SELECT c.relname::text, a.attname::text FROM pg_class c
 		JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
 		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-		  AND a.attnum > 0 AND NOT a.attisdropped
+		  AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid = 'bigint'::regtype
 		  AND a.attname IN ('` + strings.Join(ownerColumns, "', '") + `')
 		ORDER BY c.relname = 'resellers' DESC, c.relname, a.attname`
 }

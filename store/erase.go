@@ -117,7 +117,7 @@ type ErasedExport struct {
 }
 
 const exportAbout = "Todos os dados que o RenovaBot guarda sobre você (LGPD, art. 18). Cada chave de \"dados\" é uma tabela; " +
-	"datas e horas em UTC (ISO 8601). As chaves de criptografia do WhatsApp ficam só no arquivo do aparelho conectado e não são exportadas."
+	"datas e horas em UTC (ISO 8601). As chaves de criptografia do WhatsApp do aparelho conectado não são exportadas."
 
 // Export returns every row of the tenant in every table, in one read
 // transaction so the document is consistent. Times (columns ending in _at,

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -236,3 +237,29 @@ func TestResumingByHandClearsTheOptOut(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// What a WhatsApp client sends is not checked text: whatsmeow's messages
+// are proto2, whose strings may hold any bytes, a NUL or invalid UTF-8 (a
+// push name too). PostgreSQL's text holds neither, SQLite's both: on
+// PostgreSQL such a message must still be recorded (and forwarded), with
+// what cannot be stored shown as U+FFFD, never dropped with an error.
+func TestInboxRecordsTextWithBytesPostgreSQLTextCannotHold(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	a := register(t, s, 1)
+	c := newClient(t, a, "Maria", "5511987654321", d(2026, 12, 5))
+	n := NewInbound{WAID: "3EB0\x00NUL", Phone: c.Phone, SenderName: "Ma\x00ri\xff", ClientID: c.ID, ClientName: c.Name,
+		Kind: "text", Body: "paguei\x00 o \xc3 pix"}
+	m, fresh, err := a.Inbox().Record(ctx, n)
+	if err != nil || !fresh {
+		t.Fatalf("record = %+v fresh=%v err=%v", m, fresh, err)
+	}
+	if !strings.HasPrefix(m.Body, "paguei") || !strings.HasSuffix(m.Body, " pix") || !strings.HasPrefix(m.SenderName, "Ma") {
+		t.Fatalf("recorded body %q, sender %q", m.Body, m.SenderName)
+	}
+	// The same message delivered again is the same row.
+	again, _, err := a.Inbox().Record(ctx, n)
+	if err != nil || again.ID != m.ID {
+		t.Fatalf("redelivery = %+v, %v", again, err)
+	}
+}

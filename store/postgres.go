@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -197,20 +198,38 @@ func (p *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 }
 
 // CheckNamedValue converts arguments as database/sql does for drivers
-// without a checker, then a bool to 0 or 1.
+// without a checker, then a bool to 0 or 1 and a string to one
+// PostgreSQL's text can hold (PostgresText).
 func (p *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
 	if err != nil {
 		return err
 	}
-	if b, ok := v.(bool); ok {
+	switch x := v.(type) {
+	case bool:
 		v = int64(0)
-		if b {
+		if x {
 			v = int64(1)
 		}
+	case string:
+		v = PostgresText(x)
 	}
 	nv.Value = v
 	return nil
+}
+
+// PostgresText returns s as PostgreSQL's text can hold it: a NUL byte and
+// invalid UTF-8 become U+FFFD. SQLite's text holds any bytes, and some
+// text comes unchecked: a WhatsApp message or push name (whatsmeow's
+// protobufs are proto2, whose strings are not validated). On PostgreSQL
+// such a value would fail its whole statement ("invalid byte sequence"),
+// and the received message would be lost; it is kept with the bytes that
+// cannot be text replaced, the same way on every write and lookup.
+func PostgresText(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // rebindCache holds each query string's PostgreSQL text: the store's

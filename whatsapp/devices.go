@@ -190,6 +190,22 @@ func upgradeLocked(ctx context.Context, db *sql.DB, container *sqlstore.Containe
 			_ = conn.Raw(func(any) error { return errBadConn })
 		}
 	}()
+	// whatsmeow's upgrade (go.mau.fi/util dbutil) asks information_schema
+	// whether its version table and that table's compat column exist
+	// without naming the schema: another installation's (another schema
+	// of this database) would make it skip creating this schema's own and
+	// then fail to read it. Made here, in this schema (the search_path's
+	// first), the checks find what they look for and the upgrade goes on
+	// from the version recorded in it (none: from the start). The
+	// definition is dbutil's own.
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS whatsmeow_version (version INTEGER, compat INTEGER)`,
+		`ALTER TABLE whatsmeow_version ADD COLUMN IF NOT EXISTS compat INTEGER`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("whatsapp: prepare the device store's version table: %w", err)
+		}
+	}
 	if err := container.Upgrade(ctx); err != nil {
 		return fmt.Errorf("whatsapp: upgrade the device store: %w", err)
 	}

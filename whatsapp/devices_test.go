@@ -2,6 +2,7 @@ package whatsapp_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
@@ -180,5 +181,37 @@ func TestUnrecordedDevicesAreRemovedAtStart(t *testing.T) {
 	}
 	if left := deviceLeft(t, d, 505, e.jids[505]); left == "" {
 		t.Fatal("chat 505's recorded device was removed")
+	}
+}
+
+// Two installations may share one database in two schemas (README: the
+// active lock is per schema). whatsmeow's schema upgrade (go.mau.fi/util
+// dbutil) asks information_schema whether its version table exists
+// without naming the schema, so the other schema's table made it skip
+// creating its own and then fail to read it: the second installation's
+// device store could never open, and the program never started. Each
+// installation's device store opens in its own schema, whichever came
+// first.
+func TestDeviceStoreOpensBesideAnotherSchemasDeviceStore(t *testing.T) {
+	testdb.PostgresOnly(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	first, second := testdb.NewPostgres(t), testdb.NewPostgres(t)
+	for i, url := range []string{first, second} {
+		d, err := whatsapp.NewWhatsmeowPostgresDriver(ctx, url, nil)
+		if err != nil {
+			t.Fatalf("installation %d's device store: %v", i+1, err)
+		}
+		d.Close()
+	}
+	db, err := sql.Open("pgx", second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name LIKE 'whatsmeow\_%'`).Scan(&n); err != nil || n < 10 {
+		t.Fatalf("whatsmeow tables in the second installation's schema: %d, %v", n, err)
 	}
 }
