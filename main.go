@@ -103,7 +103,14 @@ func run(ctx context.Context, o runOptions) int {
 	}
 	log := newLogger(o.Stderr, cfg.Log)
 
-	st, err := store.OpenDatabase(ctx, cfg.Database.URL, cfg.DataDir, o.Clock)
+	// With PostgreSQL the schema is prepared (migrated) only once this
+	// instance is the active one, below: a standby changes nothing.
+	var st *store.Store
+	if cfg.Database.URL == "" {
+		st, err = store.OpenDatabase(ctx, "", cfg.DataDir, o.Clock)
+	} else {
+		st, err = store.ConnectPostgres(ctx, cfg.Database.URL, o.Clock)
+	}
 	if err != nil {
 		log.Error("cannot open the database", "database", databaseName(cfg), "err", err)
 		return exitFail
@@ -140,6 +147,10 @@ func run(ctx context.Context, o runOptions) int {
 		}
 		defer lease.Release() // after everything below stopped (defers run in reverse)
 		active = lease.Context()
+		if err := st.PrepareSchema(active, cfg.Database.URL, cfg.DataDir); err != nil {
+			log.Error("cannot prepare the database", "database", databaseName(cfg), "err", err)
+			return exitFail
+		}
 	}
 
 	// The WhatsApp manager reports events to the bot, which needs the

@@ -242,3 +242,63 @@ func TestProgramExitsWhenItLosesTheActiveLock(t *testing.T) {
 		t.Fatalf("the logs do not say why it stopped:\n%s", p.logs)
 	}
 }
+
+// A standby leaves the schema to the active instance: in a rolling upgrade
+// an instance of a newer build waits without changing the tables under the
+// older one still serving, and migrates once it is active. Here the
+// database is set one migration behind this build while an instance is
+// active; a second instance must stand by without applying it (applying it
+// again would fail on the table it creates), and stop cleanly.
+func TestProgramStandbyLeavesTheSchemaAlone(t *testing.T) {
+	testdb.PostgresOnly(t)
+	srv := telegramtest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	dbURL := storetest.DatabaseURL(t)
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data"))+fmt.Sprintf("database:\n  url: %q\n", dbURL))
+	startProgram(t, cfg, srv.Token())
+
+	db, err := store.PostgresDB(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	latest := store.KnownSchemaVersion()
+	if _, err := db.Exec(`DELETE FROM schema_migrations WHERE version = ?`, latest); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{}
+	standby := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, runOptions{
+			Args:     []string{"-config", cfg},
+			Getenv:   func(k string) string { return map[string]string{"TELEGRAM_BOT_TOKEN": srv.Token()}[k] },
+			Stderr:   logs,
+			Clock:    clock.Real{},
+			Standby:  func(addr string) { standby <- addr },
+			Failover: leader.Timing{Fence: time.Millisecond},
+		})
+	}()
+	select {
+	case addr := <-standby:
+		if code, body := getHealth(t, addr); code != 200 || body["status"] != "standby" {
+			t.Fatalf("second instance's /healthz = %d %v", code, body)
+		}
+	case code := <-done:
+		t.Fatalf("the second instance exited with %d instead of standing by:\n%s", code, logs)
+	case <-time.After(waitLimit):
+		t.Fatalf("the second instance never stood by:\n%s", logs)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = ?`, latest).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a standby applied migration %d: %d rows, %v", latest, n, err)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("standby's exit status %d:\n%s", code, logs)
+	}
+}

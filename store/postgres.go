@@ -45,6 +45,24 @@ func OpenDatabase(ctx context.Context, url, dataDir string, clk clock.Clock) (*S
 // PostgreSQL as it is, instead of READ COMMITTED races or SERIALIZABLE
 // retries at every call site.
 func OpenPostgres(ctx context.Context, url, keyDir string, clk clock.Clock) (*Store, error) {
+	s, err := ConnectPostgres(ctx, url, clk)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.PrepareSchema(ctx, url, keyDir); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// ConnectPostgres is the first half of OpenPostgres: it connects and
+// checks the database's encoding, and changes nothing in it. Until
+// PrepareSchema has run, the store answers Ping only. A standby instance
+// stops here (see package leader): the schema is the active instance's
+// to migrate, so an instance of a newer build waiting in a rolling
+// upgrade does not change the tables under the older one still serving.
+func ConnectPostgres(ctx context.Context, url string, clk clock.Clock) (*Store, error) {
 	write, err := postgresPool(url, false)
 	if err != nil {
 		return nil, err
@@ -76,15 +94,24 @@ func OpenPostgres(ctx context.Context, url, keyDir string, clk clock.Clock) (*St
 		s.Close()
 		return nil, fmt.Errorf("store: the PostgreSQL database uses encoding %s; it must be UTF8 (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)", encoding)
 	}
-	if err := s.migrate(ctx); err != nil {
-		s.Close()
-		return nil, redactPassword(err, url)
-	}
-	if s.chatKey, err = s.loadChatKeyPostgres(ctx, keyDir); err != nil {
-		s.Close()
-		return nil, redactPassword(err, url)
-	}
 	return s, nil
+}
+
+// PrepareSchema is the second half of OpenPostgres: it applies the
+// migrations (refusing a database a newer build migrated) and loads the
+// erased chats' key, made by the first start (a KeyFile in keyDir, when
+// there is one, is adopted). url is only for taking the password out of
+// errors.
+func (s *Store) PrepareSchema(ctx context.Context, url, keyDir string) error {
+	if err := s.migrate(ctx); err != nil {
+		return redactPassword(err, url)
+	}
+	key, err := s.loadChatKeyPostgres(ctx, keyDir)
+	if err != nil {
+		return redactPassword(err, url)
+	}
+	s.chatKey = key
+	return nil
 }
 
 // PostgresDB opens a plain pool on the PostgreSQL database at url whose
