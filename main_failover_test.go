@@ -204,16 +204,25 @@ log:
 	t.Logf("A killed after %d of %d messages with %s in flight; B active %s later", killedAt, clients, inFlightID, takeover.Round(time.Millisecond))
 }
 
+// postgresProgram is the fake Bot API and a program configuration on a
+// fresh PostgreSQL database of the PostgreSQL pass (the test is skipped
+// in the SQLite pass), with that database's URL.
+func postgresProgram(t *testing.T) (*telegramtest.Server, string, string) {
+	t.Helper()
+	testdb.PostgresOnly(t)
+	srv := telegramtest.NewServer()
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	dbURL := storetest.DatabaseURL(t)
+	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data"))+fmt.Sprintf("database:\n  url: %q\n", dbURL))
+	return srv, cfg, dbURL
+}
+
 // An active instance whose lock connection fails (here the server ends
 // its session, as a restart of PostgreSQL would) stops at once and exits
 // with status 1, for its supervisor to restart it as a standby.
 func TestProgramExitsWhenItLosesTheActiveLock(t *testing.T) {
-	testdb.PostgresOnly(t)
-	srv := telegramtest.NewServer()
-	defer srv.Close()
-	dir := t.TempDir()
-	dbURL := storetest.DatabaseURL(t)
-	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data"))+fmt.Sprintf("database:\n  url: %q\n", dbURL))
+	srv, cfg, dbURL := postgresProgram(t)
 	p := startProgram(t, cfg, srv.Token())
 	if _, body := getHealth(t, p.health); body["status"] == "standby" {
 		t.Fatalf("the only instance stands by: %v", body)
@@ -250,12 +259,7 @@ func TestProgramExitsWhenItLosesTheActiveLock(t *testing.T) {
 // active; a second instance must stand by without applying it (applying it
 // again would fail on the table it creates), and stop cleanly.
 func TestProgramStandbyLeavesTheSchemaAlone(t *testing.T) {
-	testdb.PostgresOnly(t)
-	srv := telegramtest.NewServer()
-	defer srv.Close()
-	dir := t.TempDir()
-	dbURL := storetest.DatabaseURL(t)
-	cfg := writeConfig(t, dir, testConfig(srv, filepath.Join(dir, "data"))+fmt.Sprintf("database:\n  url: %q\n", dbURL))
+	srv, cfg, dbURL := postgresProgram(t)
 	startProgram(t, cfg, srv.Token())
 
 	db, err := store.PostgresDB(dbURL)
