@@ -20,12 +20,12 @@ import (
 	"renovabot/store"
 )
 
-// readArchive checks the manifest (the first entry) with check, then hands
-// every file of the archive to each, in order, and verifies that each was
+// readArchive checks the manifest (the first entry), then hands every
+// file of the archive to each, in order, and verifies that each was
 // listed, whole, with the listed checksum, and that none is missing. each
 // must consume r (io.Copy to a file or to io.Discard); what it wrote is the
 // caller's to undo when readArchive fails.
-func readArchive(path string, check func(Manifest) error, each func(f File, r io.Reader) error) (Manifest, error) {
+func readArchive(path string, each func(f File, r io.Reader) error) (Manifest, error) {
 	in, err := os.Open(path)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("restore: %w", err)
@@ -63,9 +63,6 @@ func readArchive(path string, check func(Manifest) error, each func(f File, r io
 	case m.SchemaVersion > store.KnownSchemaVersion():
 		return m, fmt.Errorf("restore: the backup's database is at schema %d, newer than this program knows (%d); use the build that made it (%s) or a newer one",
 			m.SchemaVersion, store.KnownSchemaVersion(), m.Version)
-	}
-	if err := check(m); err != nil {
-		return m, err
 	}
 	seen := map[string]bool{}
 	for {
@@ -149,7 +146,7 @@ func Restore(ctx context.Context, dataDir, archive string) (m Manifest, err erro
 			emptyDir(dataDir)
 		}
 	}()
-	m, err = readArchive(archive, func(Manifest) error { return nil }, func(f File, r io.Reader) error {
+	m, err = readArchive(archive, func(f File, r io.Reader) error {
 		if err := writePrivate(filepath.Join(dataDir, filepath.FromSlash(f.Path)), r); err != nil {
 			return fmt.Errorf("restore: %s: %w", f.Path, err)
 		}
@@ -231,7 +228,7 @@ func RestoreChat(ctx context.Context, dataDir, archive string, chatID int64, clk
 	defer os.RemoveAll(stage)
 	id := strconv.FormatInt(chatID, 10)
 	wanted := map[string]bool{dbName: true, "whatsapp/" + id + ".db": true, "whatsapp/" + id + ".dryrun": true}
-	res.Manifest, err = readArchive(archive, func(Manifest) error { return nil }, func(f File, r io.Reader) error {
+	res.Manifest, err = readArchive(archive, func(f File, r io.Reader) error {
 		if !wanted[f.Path] {
 			_, err := io.Copy(io.Discard, r)
 			return err

@@ -44,7 +44,7 @@ func Command(ctx context.Context, args []string, env subcmd.Env) int {
 		}
 		return subcmd.ExitFail
 	}
-	fmt.Fprintf(env.Stderr, "migrated %s into %s: %d WhatsApp devices; rows per table (SQLite = PostgreSQL):\n", cfg.DataDir, redactedURL(*to), len(res.Devices))
+	fmt.Fprintf(env.Stderr, "migrated %s into %s: %d WhatsApp devices; rows per table (SQLite = PostgreSQL):\n", cfg.DataDir, config.Database{URL: *to}.Redacted(), len(res.Devices))
 	for _, t := range res.Tables {
 		fmt.Fprintf(env.Stderr, "  %-36s %8d = %d\n", t.Table, t.SQLite, t.Postgres)
 	}
@@ -53,19 +53,6 @@ func Command(ctx context.Context, args []string, env subcmd.Env) int {
 	}
 	fmt.Fprintln(env.Stderr, "set database.url (or DATABASE_URL) to this database and start renovabot; data_dir keeps erased-chats.key, which it still needs")
 	return subcmd.ExitOK
-}
-
-// redactedURL is u without its password, for what is printed.
-func redactedURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if q := p.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		p.RawQuery = q.Encode()
-	}
-	return p.Redacted()
 }
 
 // redact removes u's password from err's text, should a driver's message

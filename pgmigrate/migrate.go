@@ -131,16 +131,20 @@ func migrate(ctx context.Context, st *store.Store, src, dst *sql.DB, dataDir, to
 		return nil, err
 	}
 	sameKey := ps.SameChatKey(st)
+	dstVer, err := ps.SchemaVersion(ctx)
 	ps.Close()
 	if !sameKey {
 		return nil, fmt.Errorf("pgmigrate: PostgreSQL's erased chats' key is not %s's", filepath.Join(dataDir, store.KeyFile))
 	}
+	if err != nil {
+		return nil, fmt.Errorf("pgmigrate: PostgreSQL's schema version: %w", err)
+	}
 	if err := whatsapp.PrepareDeviceDatabase(ctx, to); err != nil {
 		return nil, err
 	}
-	srcVer, dstVer, err := versions(ctx, src, dst)
+	srcVer, err := st.SchemaVersion(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pgmigrate: bot.db's schema version: %w", err)
 	}
 	if srcVer != dstVer {
 		return nil, fmt.Errorf("pgmigrate: bot.db's schema is at migration %d and PostgreSQL's at %d: this program cannot copy one into the other", srcVer, dstVer)
@@ -278,17 +282,7 @@ func deviceSources(ctx context.Context, src *sql.DB, dataDir string, res *Result
 		var jids []string
 		rows, err := db.QueryContext(ctx, `SELECT jid FROM whatsmeow_device`)
 		if err == nil {
-			for rows.Next() {
-				var j string
-				if err = rows.Scan(&j); err != nil {
-					break
-				}
-				jids = append(jids, j)
-			}
-			if err == nil {
-				err = rows.Err()
-			}
-			rows.Close()
+			jids, err = scanStrings(rows)
 		}
 		if err != nil {
 			db.Close()
@@ -492,18 +486,6 @@ func dropAll(ctx context.Context, db *sql.DB) error {
 	}
 	_, err = db.ExecContext(ctx, `DROP TABLE IF EXISTS `+strings.Join(tables, ", ")+` CASCADE`)
 	return err
-}
-
-// versions are the newest store migration of each side.
-func versions(ctx context.Context, src, dst *sql.DB) (int, int, error) {
-	var s, d int
-	if err := src.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&s); err != nil {
-		return 0, 0, fmt.Errorf("pgmigrate: bot.db's schema version: %w", err)
-	}
-	if err := dst.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&d); err != nil {
-		return 0, 0, fmt.Errorf("pgmigrate: PostgreSQL's schema version: %w", err)
-	}
-	return s, d, nil
 }
 
 // sqliteTables are bot.db's tables (SQLite's own left out).

@@ -80,17 +80,9 @@ func (i Inbox) Record(ctx context.Context, n NewInbound) (m InboundMessage, fres
 		at = i.t.s.now()
 	}
 	err = i.t.s.tx(ctx, func(tx *sql.Tx) error {
-		var client any
-		if n.ClientID != 0 {
-			var ok bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE reseller_id = ? AND id = ?)`,
-				i.t.chatID, n.ClientID).Scan(&ok); err != nil {
-				return err
-			}
-			if !ok {
-				return ErrNotFound
-			}
-			client = n.ClientID
+		client, err := tenantClient(ctx, tx, i.t.chatID, n.ClientID)
+		if err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO inbound_messages (reseller_id, wa_id, phone, sender_name, client_id, client_name,
 				kind, body, payment, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reseller_id, wa_id) DO NOTHING`,

@@ -115,17 +115,9 @@ func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 func (m Messages) Log(ctx context.Context, n NewMessage) (Message, error) {
 	var out Message
 	err := m.t.s.tx(ctx, func(tx *sql.Tx) error {
-		var client any
-		if n.ClientID != 0 {
-			var ok bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE reseller_id = ? AND id = ?)`,
-				m.t.chatID, n.ClientID).Scan(&ok); err != nil {
-				return err
-			}
-			if !ok {
-				return ErrNotFound
-			}
-			client = n.ClientID
+		client, err := tenantClient(ctx, tx, m.t.chatID, n.ClientID)
+		if err != nil {
+			return err
 		}
 		now := unix(m.t.s.now())
 		var sent any
@@ -133,7 +125,7 @@ func (m Messages) Log(ctx context.Context, n NewMessage) (Message, error) {
 			sent = now
 		}
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO messages (reseller_id, client_id, client_name, phone, kind, origin, status,
+		err = tx.QueryRowContext(ctx, `INSERT INTO messages (reseller_id, client_id, client_name, phone, kind, origin, status,
 				wa_id, body, follow_wa_id, follow_body, error, attempts, created_at, sent_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
 			m.t.chatID, client, n.ClientName, n.Phone, n.Kind, n.Origin, n.Status, n.WAID, n.Body, n.FollowWAID, n.FollowBody, n.Error,
@@ -145,6 +137,24 @@ func (m Messages) Log(ctx context.Context, n NewMessage) (Message, error) {
 		return err
 	})
 	return out, err
+}
+
+// tenantClient is the client_id argument of a row that names clientID:
+// NULL for 0 (no client), else clientID if it is chatID's own client
+// (ErrNotFound otherwise).
+func tenantClient(ctx context.Context, tx *sql.Tx, chatID, clientID int64) (any, error) {
+	if clientID == 0 {
+		return nil, nil
+	}
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE reseller_id = ? AND id = ?)`,
+		chatID, clientID).Scan(&ok); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return clientID, nil
 }
 
 // Get returns one message of the tenant.

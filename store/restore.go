@@ -183,7 +183,7 @@ func restoreRows(ctx context.Context, tx *sql.Tx, src *Store, t restoreTable, ch
 		return 0, err
 	}
 	defer rows.Close()
-	insertAll := `INSERT INTO ` + quoteIdent(t.table) + ` (` + strings.Join(cols, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(cols)-1) + `)`
+	insertAll := insertRow(t.table, cols)
 	var insertNew string // without the id column: SQLite gives a new one
 	idAt := -1
 	if t.idCol != "" {
@@ -195,7 +195,7 @@ func restoreRows(ctx context.Context, tx *sql.Tx, src *Store, t restoreTable, ch
 			}
 			rest = append(rest, quoteIdent(c))
 		}
-		insertNew = `INSERT INTO ` + quoteIdent(t.table) + ` (` + strings.Join(rest, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(rest)-1) + `)`
+		insertNew = insertRow(t.table, rest)
 	}
 	n := 0
 	for rows.Next() {
@@ -247,4 +247,9 @@ func restoreRows(ctx context.Context, tx *sql.Tx, src *Store, t restoreTable, ch
 		n++
 	}
 	return n, rows.Err()
+}
+
+// insertRow is the INSERT of one row of table into cols (quoted names).
+func insertRow(table string, cols []string) string {
+	return `INSERT INTO ` + quoteIdent(table) + ` (` + strings.Join(cols, ", ") + `) VALUES (` + placeholders(len(cols)) + `)`
 }
