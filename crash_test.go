@@ -92,27 +92,7 @@ func TestCrashMidDispatchSendsEachReminderOnce(t *testing.T) {
 	dbURL := storetest.DatabaseURL(t) // "": SQLite in data
 	today := seedDueTodayIn(t, dbURL, data, 101, clients)
 
-	cfg := writeConfig(t, dir, fmt.Sprintf(`telegram:
-  api_url: %s
-  admins: [900]
-  poll_timeout: 3s
-  rate_global: 1000
-  rate_per_chat: 1000
-database:
-  url: %q
-data_dir: %s
-whatsapp:
-  driver: dryrun
-  dryrun_log: %s
-  min_gap: 10ms
-  max_gap: 20ms
-  typing: 0s
-  daily_cap: 0
-http:
-  listen: ""
-log:
-  level: debug
-`, srv.URL(), dbURL, data, sentLog))
+	cfg := writeConfig(t, dir, dueTodayConfig(srv.URL(), dbURL, data, sentLog, ""))
 	start := func() (*exec.Cmd, *syncBuffer) {
 		cmd := exec.Command(bin, "-config", cfg)
 		cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+srv.Token())

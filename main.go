@@ -84,11 +84,14 @@ type runOptions struct {
 // run is the whole program. It returns when ctx is done (a stop signal) or
 // start-up fails, with the process exit status.
 func run(ctx context.Context, o runOptions) int {
-	if len(o.Args) > 0 && (o.Args[0] == "backup" || o.Args[0] == "restore") {
-		return backup.Command(ctx, o.Args[0], o.Args[1:], subcmd.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
-	}
-	if len(o.Args) > 0 && o.Args[0] == "migrate" {
-		return pgmigrate.Command(ctx, o.Args[1:], subcmd.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock})
+	if len(o.Args) > 0 {
+		env := subcmd.Env{Getenv: o.Getenv, Stderr: o.Stderr, Clock: o.Clock}
+		switch o.Args[0] {
+		case "backup", "restore":
+			return backup.Command(ctx, o.Args[0], o.Args[1:], env)
+		case "migrate":
+			return pgmigrate.Command(ctx, o.Args[1:], env)
+		}
 	}
 	fs := flag.NewFlagSet("renovabot", flag.ContinueOnError)
 	fs.SetOutput(o.Stderr)

@@ -129,30 +129,7 @@ func TestFailoverStandbyTakesOverWithEachReminderOnce(t *testing.T) {
 	sentLog := filepath.Join(dir, "sent.jsonl")
 	dbURL := storetest.DatabaseURL(t)
 	today := seedDueTodayIn(t, dbURL, data, 101, clients)
-	cfg := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, `telegram:
-  api_url: %s
-  admins: [900]
-  poll_timeout: 3s
-  rate_global: 1000
-  rate_per_chat: 1000
-database:
-  url: %q
-data_dir: %s
-whatsapp:
-  driver: dryrun
-  dryrun_log: %s
-  min_gap: 10ms
-  max_gap: 20ms
-  typing: 0s
-  daily_cap: 0
-http:
-  listen: 127.0.0.1:0
-log:
-  level: debug
-`, srv.URL(), dbURL, data, sentLog), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeConfig(t, dir, dueTodayConfig(srv.URL(), dbURL, data, sentLog, "127.0.0.1:0"))
 
 	a := startInstance(t, "A", cfg, srv.Token())
 	healthA := a.await(t, "active", 60*time.Second)

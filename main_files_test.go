@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -92,17 +91,9 @@ func TestProgramEraseRewritesTheDryRunLog(t *testing.T) {
 	linkAndTest(t, srv, 101)
 	linkAndTest(t, srv, 202)
 	tenants := func() []int64 {
-		raw, err := os.ReadFile(filepath.Join(data, "dryrun-sent.jsonl"))
-		if err != nil {
-			t.Fatal(err)
-		}
 		var out []int64
-		for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-			var line struct{ Tenant int64 }
-			if err := json.Unmarshal([]byte(l), &line); err != nil {
-				t.Fatalf("line %q: %v", l, err)
-			}
-			out = append(out, line.Tenant)
+		for _, l := range readDryRun(t, filepath.Join(data, "dryrun-sent.jsonl")) {
+			out = append(out, l.Tenant)
 		}
 		return out
 	}

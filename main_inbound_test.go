@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -41,28 +40,12 @@ func TestProgramDryRunInbox(t *testing.T) {
 
 	const client = "5521987650001"
 	for _, chat := range []int64{101, 202} {
-		say := func(text, want string) {
-			t.Helper()
-			before := len(srv.BotMessages(chat))
-			srv.SendText(chat, text)
-			waitNewBotText(t, srv, chat, before, want)
-		}
-		say("/start", "Boas-vindas")
-		say("/novo", "Qual o nome do cliente?")
-		say(fmt.Sprintf("Cliente de %d", chat), "WhatsApp")
-		say(client, "plano")
-		say("mensal", "valor")
-		say("35,90", "vencimento")
+		c := resellerChat{t, srv, chat}
+		c.say("/start", "Boas-vindas")
 		// Due in 30 days: no reminder is owed today, so a minute tick
 		// during the test (real clock) sends nothing to the dry-run log.
-		say("+30", "servidor")
-		say("pular", "observação")
-		say("pular", "Confira o cadastro")
-		say("sim", "Cliente cadastrado")
-		say("/whatsapp", "não está conectado")
-		before := len(srv.BotMessages(chat))
-		click(t, srv, chat, "🔗 Conectar com QR code")
-		waitAnyBotText(t, srv, chat, before, "Conectado como")
+		c.addClient(fmt.Sprintf("Cliente de %d", chat), client, "+30")
+		c.linkDryRun()
 	}
 
 	appendInbox(t, inbox, fmt.Sprintf(`{"tenant": 101, "from": %q, "text": "oi, é a <cliente> & cia", "id": "IN1"}`, client))
@@ -76,7 +59,7 @@ func TestProgramDryRunInbox(t *testing.T) {
 	appendInbox(t, inbox, fmt.Sprintf(`{"tenant": 101, "from": %q, "text": "Voltar.", "id": "IN3"}`, client))
 	waitBotText(t, srv, 101, "os lembretes automáticos voltaram")
 
-	lines := readSent(t, filepath.Join(data, "dryrun-sent.jsonl"))
+	lines := readDryRun(t, filepath.Join(data, "dryrun-sent.jsonl"))
 	if len(lines) != 2 || lines[0].Tenant != 101 || lines[0].To != client ||
 		lines[0].Text != "Você não vai mais receber lembretes automáticos. Para voltar a receber, responda VOLTAR." ||
 		lines[1].Tenant != 101 || !strings.Contains(lines[1].Text, "voltou a receber") {
@@ -95,30 +78,4 @@ func TestProgramDryRunInbox(t *testing.T) {
 			t.Fatal("A was shown B's message")
 		}
 	}
-}
-
-type sentLine struct {
-	Tenant int64  `json:"tenant"`
-	To     string `json:"to"`
-	Text   string `json:"text"`
-}
-
-func readSent(t *testing.T, path string) []sentLine {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []sentLine
-	for _, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		if l == "" {
-			continue
-		}
-		var s sentLine
-		if err := json.Unmarshal([]byte(l), &s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
 }

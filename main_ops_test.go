@@ -46,30 +46,11 @@ func runOps(t *testing.T) opsRun {
 	cfg := strings.Replace(testConfig(srv, o.data), "  level: debug\n", "  level: debug\n  format: json\n", 1)
 	o.p = startProgram(t, writeConfig(t, dir, cfg), srv.Token())
 	const chat = 101
-	say := func(text, want string) {
-		t.Helper()
-		before := len(srv.BotMessages(chat))
-		srv.SendText(chat, text)
-		waitNewBotText(t, srv, chat, before, want)
-	}
-	press := func(label, want string) {
-		t.Helper()
-		before := len(srv.BotMessages(chat))
-		click(t, srv, chat, label)
-		waitAnyBotText(t, srv, chat, before, want)
-	}
+	c := resellerChat{t, srv, chat}
+	say, press := c.say, c.press
 	say("/start", "Boas-vindas")
-	say("/novo", "Qual o nome do cliente?")
-	say(o.client, "WhatsApp")
-	say(o.clientPhone, "plano")
-	say("mensal", "valor")
-	say("35,90", "vencimento")
-	say("+2", "servidor")
-	say("pular", "observação")
-	say("pular", "Confira o cadastro")
-	say("sim", "Cliente cadastrado")
-	say("/whatsapp", "não está conectado")
-	press("🔗 Conectar com QR code", "Conectado como")
+	c.addClient(o.client, o.clientPhone, "+2")
+	c.linkDryRun()
 	say("/buscar Clovis", "1 cliente encontrado")
 	press(o.client, "vence em 2 dias")
 	press("📤 Enviar mensagem", "Qual mensagem?")
@@ -172,6 +153,34 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 		out[l[:i]] = v
 	}
 	return out
+}
+
+// dueTodayConfig is the configuration of a program that sends the
+// reminders seedDueTodayIn seeded: the dry-run driver logging to sentLog,
+// a short pacing gap, no daily cap; listen is the health server's address
+// ("" for none).
+func dueTodayConfig(apiURL, dbURL, data, sentLog, listen string) string {
+	return fmt.Sprintf(`telegram:
+  api_url: %s
+  admins: [900]
+  poll_timeout: 3s
+  rate_global: 1000
+  rate_per_chat: 1000
+database:
+  url: %q
+data_dir: %s
+whatsapp:
+  driver: dryrun
+  dryrun_log: %s
+  min_gap: 10ms
+  max_gap: 20ms
+  typing: 0s
+  daily_cap: 0
+http:
+  listen: %q
+log:
+  level: debug
+`, apiURL, dbURL, data, sentLog, listen)
 }
 
 // seedDueTodayIn registers chat with n clients due today, reminders from

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,18 +21,8 @@ func TestProgramDryRunPixCodeAsItsOwnMessage(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	startProgram(t, writeConfig(t, dir, testConfig(srv, data)), srv.Token())
 	const chat = 101
-	say := func(text, want string) {
-		t.Helper()
-		before := len(srv.BotMessages(chat))
-		srv.SendText(chat, text)
-		waitNewBotText(t, srv, chat, before, want)
-	}
-	press := func(label, want string) {
-		t.Helper()
-		before := len(srv.BotMessages(chat))
-		click(t, srv, chat, label)
-		waitAnyBotText(t, srv, chat, before, want)
-	}
+	c := resellerChat{t, srv, chat}
+	say, press := c.say, c.press
 	say("/start", "Boas-vindas")
 	say("/config", "Configurações")
 	press("🏢 Dados da empresa", "Dados da empresa")
@@ -46,43 +34,21 @@ func TestProgramDryRunPixCodeAsItsOwnMessage(t *testing.T) {
 	press("🏙️ Cidade", "cidade")
 	say("Recife", "Pix copia e cola pronto")
 
-	say("/novo", "Qual o nome do cliente?")
-	say("Carla Cliente", "WhatsApp")
-	say("11987650101", "plano")
-	say("mensal", "valor")
-	say("35,90", "vencimento")
-	say("+2", "servidor")
-	say("pular", "observação")
-	say("pular", "Confira o cadastro")
-	say("sim", "Cliente cadastrado")
-	say("/whatsapp", "não está conectado")
-	press("🔗 Conectar com QR code", "Conectado como")
+	c.addClient("Carla Cliente", "11987650101", "+2")
+	c.linkDryRun()
 	say("/buscar Carla", "1 cliente encontrado")
 	press("Carla Cliente", "vence em 2 dias")
 	press("📤 Enviar mensagem", "Qual mensagem?")
 	press("Cobrança", "Logo em seguida, numa mensagem só com ele")
 	press("✅ Enviar", "e o código Pix logo em seguida")
 
-	raw, err := os.ReadFile(filepath.Join(data, "dryrun-sent.jsonl"))
-	if err != nil {
-		t.Fatal(err)
+	sent := readDryRun(t, filepath.Join(data, "dryrun-sent.jsonl"))
+	if len(sent) != 2 {
+		t.Fatalf("dry-run log = %+v", sent)
 	}
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("dry-run log = %q", raw)
-	}
-	var sent [2]struct {
-		Tenant int64  `json:"tenant"`
-		To     string `json:"to"`
-		Text   string `json:"text"`
-		ID     string `json:"id"`
-	}
-	for i, l := range lines {
-		if err := json.Unmarshal([]byte(l), &sent[i]); err != nil {
-			t.Fatal(err)
-		}
-		if sent[i].Tenant != chat || sent[i].To != "5511987650101" || sent[i].ID == "" {
-			t.Fatalf("line %d = %+v", i, sent[i])
+	for i, l := range sent {
+		if l.Tenant != chat || l.To != "5511987650101" || l.ID == "" {
+			t.Fatalf("line %d = %+v", i, l)
 		}
 	}
 	if !strings.Contains(sent[0].Text, "Segue a cobrança do seu plano *Mensal*") || !strings.Contains(sent[0].Text, compose.PixPointer) ||

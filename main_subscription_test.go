@@ -10,7 +10,6 @@ import (
 
 	"renovabot/bot/telegramtest"
 	"renovabot/clock"
-	"renovabot/leader"
 	"renovabot/subscription/mercadopago/mercadopagotest"
 )
 
@@ -26,35 +25,6 @@ func (c stepClock) Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 	return c.Fake.Sleep(ctx, d)
-}
-
-// startProgramWith is startProgram with a clock and an environment.
-func startProgramWith(t *testing.T, cfgPath string, clk clock.Clock, envVars map[string]string) *program {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &program{t: t, cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}}
-	ready := make(chan string, 1)
-	go func() {
-		p.done <- run(ctx, runOptions{
-			Args:   []string{"-config", cfgPath},
-			Getenv: func(k string) string { return envVars[k] },
-			Stderr: p.logs,
-			Clock:  clk,
-			Ready:  func(addr string) { ready <- addr },
-			// One instance per database here: no former active instance
-			// to wait for (the failover test runs the real timing).
-			Failover: leader.Timing{Fence: time.Millisecond},
-		})
-	}()
-	select {
-	case p.health = <-ready:
-	case code := <-p.done:
-		t.Fatalf("program exited with %d during start:\n%s", code, p.logs)
-	case <-time.After(waitLimit):
-		t.Fatalf("program not ready:\n%s", p.logs)
-	}
-	t.Cleanup(func() { p.stop() })
-	return p
 }
 
 // waitPollerAsleep waits until something sleeps on clk for longer than the
@@ -99,25 +69,8 @@ mercadopago:
 	p := startProgramWith(t, cfg, stepClock{fake}, map[string]string{
 		"TELEGRAM_BOT_TOKEN": srv.Token(), "MERCADOPAGO_ACCESS_TOKEN": mercadopagotest.Token})
 
-	say := func(text, want string) telegramtest.Message {
-		t.Helper()
-		before := len(srv.BotMessages(101))
-		srv.SendText(101, text)
-		waitNewBotText(t, srv, 101, before, want)
-		msgs := srv.BotMessages(101)
-		for i := len(msgs) - 1; i >= before; i-- {
-			if strings.Contains(msgs[i].Text, want) {
-				return msgs[i]
-			}
-		}
-		return telegramtest.Message{}
-	}
-	press := func(label, want string) {
-		t.Helper()
-		before := len(srv.BotMessages(101))
-		click(t, srv, 101, label)
-		waitAnyBotText(t, srv, 101, before, want)
-	}
+	ana := resellerChat{t, srv, 101}
+	say, press := ana.say, ana.press
 	say("/start", "7 dias de teste grátis, até 05/12/2026")
 	say("/conta", "Minha conta")
 	press("💳 Assinar / Renovar", "1 mês — R$ 20,00 (R$ 20,00 por mês) → acesso até 05/01/2027")

@@ -105,15 +105,21 @@ log:
 
 func startProgram(t *testing.T, cfgPath, token string) *program {
 	t.Helper()
+	return startProgramWith(t, cfgPath, clock.Real{}, map[string]string{"TELEGRAM_BOT_TOKEN": token})
+}
+
+// startProgramWith is startProgram with a clock and an environment.
+func startProgramWith(t *testing.T, cfgPath string, clk clock.Clock, envVars map[string]string) *program {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &program{t: t, cancel: cancel, done: make(chan int, 1), logs: &syncBuffer{}}
 	ready := make(chan string, 1)
 	go func() {
 		p.done <- run(ctx, runOptions{
 			Args:   []string{"-config", cfgPath},
-			Getenv: func(k string) string { return map[string]string{"TELEGRAM_BOT_TOKEN": token}[k] },
+			Getenv: func(k string) string { return envVars[k] },
 			Stderr: p.logs,
-			Clock:  clock.Real{},
+			Clock:  clk,
 			Ready:  func(addr string) { ready <- addr },
 			// One instance per database here: no former active instance
 			// to wait for (the failover test runs the real timing).
@@ -310,18 +316,8 @@ func TestProgramDryRunTemplateSend(t *testing.T) {
 		company, client string
 	}
 	for _, r := range []reseller{{101, "Alfa Streaming", "Carla Cliente"}, {202, "Beta TV", "Davi Cliente"}} {
-		say := func(text, want string) {
-			t.Helper()
-			before := len(srv.BotMessages(r.chat))
-			srv.SendText(r.chat, text)
-			waitNewBotText(t, srv, r.chat, before, want)
-		}
-		press := func(label, want string) {
-			t.Helper()
-			before := len(srv.BotMessages(r.chat))
-			click(t, srv, r.chat, label)
-			waitAnyBotText(t, srv, r.chat, before, want)
-		}
+		c := resellerChat{t, srv, r.chat}
+		say, press := c.say, c.press
 		say("/start", "Boas-vindas")
 		// Company name.
 		say("/config", "Configurações")
@@ -335,18 +331,9 @@ func TestProgramDryRunTemplateSend(t *testing.T) {
 		press("✏️ Editar", "Envie o novo texto")
 		say("Oi {primeiro_nome}! {empresa} lembra: {plano} de {valor} vence {dias}.", "Mensagem salva")
 		// A client, typed.
-		say("/novo", "Qual o nome do cliente?")
-		say(r.client, "WhatsApp")
-		say(fmt.Sprintf("119%08d", r.chat), "plano")
-		say("mensal", "valor")
-		say("35,90", "vencimento")
-		say("+2", "servidor")
-		say("pular", "observação")
-		say("pular", "Confira o cadastro")
-		say("sim", "Cliente cadastrado")
+		c.addClient(r.client, fmt.Sprintf("119%08d", r.chat), "+2")
 		// Link WhatsApp (dry run) and send from the card.
-		say("/whatsapp", "não está conectado")
-		press("🔗 Conectar com QR code", "Conectado como")
+		c.linkDryRun()
 		say("/buscar "+r.client, "1 cliente encontrado")
 		press(r.client, "vence em 2 dias")
 		press("📤 Enviar mensagem", "Cobrança")
@@ -354,20 +341,8 @@ func TestProgramDryRunTemplateSend(t *testing.T) {
 		press("✅ Enviar", "Enviado")
 	}
 
-	raw, err := os.ReadFile(filepath.Join(data, "dryrun-sent.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	byTenant := map[int64]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		var sent struct {
-			Tenant int64  `json:"tenant"`
-			To     string `json:"to"`
-			Text   string `json:"text"`
-		}
-		if err := json.Unmarshal([]byte(line), &sent); err != nil {
-			t.Fatal(err)
-		}
+	for _, sent := range readDryRun(t, filepath.Join(data, "dryrun-sent.jsonl")) {
 		byTenant[sent.Tenant] = sent.Text
 	}
 	if got, want := byTenant[101], "Oi Carla! Alfa Streaming lembra: Mensal de R$ 35,90 vence em 2 dias."; got != want {
@@ -408,6 +383,61 @@ func waitAnyBotText(t *testing.T, srv *telegramtest.Server, chat int64, from int
 	}) {
 		t.Fatalf("chat %d never showed %q", chat, want)
 	}
+}
+
+// resellerChat is one reseller's chat with the bot, driven step by step:
+// each step waits for the bot's answer.
+type resellerChat struct {
+	t    *testing.T
+	srv  *telegramtest.Server
+	chat int64
+}
+
+// say sends text and waits for a new bot message containing want; it
+// returns the latest such message.
+func (c resellerChat) say(text, want string) telegramtest.Message {
+	c.t.Helper()
+	before := len(c.srv.BotMessages(c.chat))
+	c.srv.SendText(c.chat, text)
+	waitNewBotText(c.t, c.srv, c.chat, before, want)
+	msgs := c.srv.BotMessages(c.chat)
+	for i := len(msgs) - 1; i >= before; i-- {
+		if strings.Contains(msgs[i].Text, want) {
+			return msgs[i]
+		}
+	}
+	return telegramtest.Message{}
+}
+
+// press taps the button labelled label and waits for a new or edited bot
+// message containing want.
+func (c resellerChat) press(label, want string) {
+	c.t.Helper()
+	before := len(c.srv.BotMessages(c.chat))
+	click(c.t, c.srv, c.chat, label)
+	waitAnyBotText(c.t, c.srv, c.chat, before, want)
+}
+
+// addClient registers a client with the /novo wizard: monthly plan at
+// R$ 35,90, due as typed (due: "+2" is in two days), no server, no note.
+func (c resellerChat) addClient(name, phone, due string) {
+	c.t.Helper()
+	c.say("/novo", "Qual o nome do cliente?")
+	c.say(name, "WhatsApp")
+	c.say(phone, "plano")
+	c.say("mensal", "valor")
+	c.say("35,90", "vencimento")
+	c.say(due, "servidor")
+	c.say("pular", "observação")
+	c.say("pular", "Confira o cadastro")
+	c.say("sim", "Cliente cadastrado")
+}
+
+// linkDryRun links the reseller's (dry-run) WhatsApp by QR code.
+func (c resellerChat) linkDryRun() {
+	c.t.Helper()
+	c.say("/whatsapp", "não está conectado")
+	c.press("🔗 Conectar com QR code", "Conectado como")
 }
 
 func TestProgramHealthFailsWhenPollingFails(t *testing.T) {

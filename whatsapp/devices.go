@@ -42,10 +42,6 @@ type deviceStore interface {
 	close() error
 }
 
-// deviceLookup finds the device JID recorded for a chat (our session
-// record), "" when there is none.
-type deviceLookup func(ctx context.Context, chatID int64) (string, error)
-
 // fileDevices keeps one SQLite device store per reseller in
 // dir/<chat_id>.db: no lock contention between sessions, and deleting a
 // reseller deletes one file.
@@ -128,7 +124,10 @@ func (fileDevices) close() error { return nil }
 type sharedDevices struct {
 	db        *sql.DB
 	container *sqlstore.Container
-	lookup    deviceLookup
+	// lookup finds the device JID of a chat's session record ("" when
+	// there is none); set by WhatsmeowDriver.useSessions before any open.
+	// nil (renovabot migrate's use): no chat has a device.
+	lookup func(ctx context.Context, chatID int64) (string, error)
 
 	mu sync.Mutex
 	// opened is the device last opened for each chat, kept after its
@@ -148,7 +147,7 @@ type sharedDevices struct {
 // dbutil) take no lock of their own, so two instances starting together
 // would both create its tables: the upgrade runs under a session advisory
 // lock, and the later instance finds nothing left to do.
-func openSharedDevices(ctx context.Context, url string, lookup deviceLookup, log waLog.Logger) (*sharedDevices, error) {
+func openSharedDevices(ctx context.Context, url string, log waLog.Logger) (*sharedDevices, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp: database URL: %w", err)
@@ -169,7 +168,7 @@ func openSharedDevices(ctx context.Context, url string, lookup deviceLookup, log
 		db.Close()
 		return nil, err
 	}
-	return &sharedDevices{db: db, container: container, lookup: lookup, opened: map[int64]*store.Device{}}, nil
+	return &sharedDevices{db: db, container: container, opened: map[int64]*store.Device{}}, nil
 }
 
 func upgradeLocked(ctx context.Context, db *sql.DB, container *sqlstore.Container) error {
@@ -344,7 +343,7 @@ func (s *sharedDevices) close() error { return s.container.Close() }
 // in the PostgreSQL database at url, as the driver does when it starts:
 // for `renovabot migrate`, which fills them from the device files.
 func PrepareDeviceDatabase(ctx context.Context, url string) error {
-	s, err := openSharedDevices(ctx, url, nil, waLog.Noop)
+	s, err := openSharedDevices(ctx, url, waLog.Noop)
 	if err != nil {
 		return err
 	}

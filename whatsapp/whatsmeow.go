@@ -97,7 +97,7 @@ func NewWhatsmeowPostgresDriver(ctx context.Context, url string, log *slog.Logge
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	devices, err := openSharedDevices(ctx, url, nil, slogWALogger{l: log.With("lib", "whatsmeow")})
+	devices, err := openSharedDevices(ctx, url, slogWALogger{l: log.With("lib", "whatsmeow")})
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,6 @@ type Inbox struct {
 	mu      sync.Mutex
 	changed wake.Signal
 	got     []whatsapp.Inbound
-	active  int // handlers running now
 	maxAct  map[int64]int
 	running map[int64]int
 }
@@ -67,13 +66,6 @@ func (b *Inbox) MaxConcurrent(chatID int64) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.maxAct[chatID]
-}
-
-// Waiting is how many handlers are blocked on the gate for chatID.
-func (b *Inbox) Waiting(chatID int64) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.running[chatID]
 }
 
 // WaitFor blocks until cond holds (called under the Inbox's lock with the
