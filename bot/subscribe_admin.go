@@ -60,11 +60,7 @@ func decisionKeyboard(id int64) Keyboard {
 // longer has is replaced by the caption alone, so the decision is still
 // possible.
 func (b *Bot) sendProof(ctx context.Context, admin int64, p store.SubscriptionPayment, res store.Reseller) error {
-	loc := store.LoadLocation(b.cfg.DefaultTimezone)
-	if a, err := b.store.Tenant(admin).Account().Get(ctx); err == nil {
-		loc = a.Location()
-	}
-	m := Message{Text: proofCaption(p, res, loc) + "\n\nConfira no extrato da sua conta e decida:", Keyboard: decisionKeyboard(p.ID)}
+	m := Message{Text: proofCaption(p, res, b.adminLocation(ctx, admin)) + "\n\nConfira no extrato da sua conta e decida:", Keyboard: decisionKeyboard(p.ID)}
 	_, err := b.send.SendFile(ctx, admin, p.ProofFile, p.ProofKind == "photo", m)
 	if isBadRequest(err) {
 		m.Text += "\n\n⚠️ O Telegram não entregou o arquivo do comprovante; peça ao revendedor que o envie de novo se precisar."
