@@ -110,10 +110,7 @@ func (b *Bot) cannotSubscribe(r *Request) error {
 	if !r.Reseller.HasAccess(b.clock.Now()) {
 		return b.denyAccess(r)
 	}
-	if r.IsCallback() {
-		return r.Alert("Seu acesso não tem prazo para renovar: não há nada a pagar.")
-	}
-	return r.Say("ℹ️ Seu acesso não tem prazo para renovar: não há nada a pagar.")
+	return r.Refuse("Seu acesso não tem prazo para renovar: não há nada a pagar.")
 }
 
 // ---- the plans ----
