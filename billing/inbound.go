@@ -9,17 +9,12 @@ import (
 // reply into "possible payment" or "stop/resume my reminders". Pure, so the
 // bot and its tests share one reading.
 
-// paymentPhrases are the words (and phrases, as folded words) a client uses
-// to say they paid. A phrase matches as whole words anywhere in the text:
-// "paguei" matches "já paguei!" but not "apaguei".
-var paymentPhrases = [][]string{
-	{"paguei"},
-	{"pago"},
-	{"paguei", "o", "pix"},
-	{"comprovante"},
-	{"segue", "o", "comprovante"},
-	{"transferi"},
-}
+// paymentWords are the words a client uses to say they paid, as folded
+// words. A word matches whole, anywhere in the text: "paguei" matches "já
+// paguei!" but not "apaguei". The phrases clients write ("paguei o pix",
+// "segue o comprovante") hold one of them, not negated, so the words
+// alone read them.
+var paymentWords = map[string]bool{"paguei": true, "pago": true, "comprovante": true, "transferi": true}
 
 // negations before a payment word (up to two words before it) turn it
 // around: "ainda não paguei", "nem transferi".
@@ -37,30 +32,12 @@ func words(s string) []string {
 // before ("não paguei").
 func PaymentReply(text string) bool {
 	w := words(text)
-	for i := range w {
-		for _, p := range paymentPhrases {
-			if !hasPhraseAt(w, i, p) {
-				continue
-			}
-			if negated(w, i) {
-				continue
-			}
+	for i, x := range w {
+		if paymentWords[x] && !negated(w, i) {
 			return true
 		}
 	}
 	return false
-}
-
-func hasPhraseAt(w []string, i int, p []string) bool {
-	if i+len(p) > len(w) {
-		return false
-	}
-	for j, s := range p {
-		if w[i+j] != s {
-			return false
-		}
-	}
-	return true
 }
 
 func negated(w []string, i int) bool {

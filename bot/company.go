@@ -182,9 +182,6 @@ func pixReady(co store.Company) bool {
 	return compose.Values(sampleClient(msgtemplate.KindCharge, today), co, today)["pix_copia_cola"] != ""
 }
 
-// pixMissing names what the company lacks for {pix_copia_cola}.
-func pixMissing(co store.Company) []string { return compose.PixMissing(co) }
-
 func (b *Bot) registerCompany() {
 	b.addSetting(40, "🏢 Dados da empresa", CB(actCompany))
 	b.addCallback(actCompany, func(r *Request) error { return b.showCompany(r, "") })
@@ -222,7 +219,7 @@ func (b *Bot) showCompany(r *Request, heading string) error {
 	if ready {
 		sb.WriteString("\n\n✅ Pix copia e cola pronto: ele vai nas mensagens que usam {pix_copia_cola}, com o valor de cada cliente.")
 	} else {
-		sb.WriteString("\n\n⚠️ Para o Pix copia e cola falta " + Esc(joinPT(pixMissing(co))) +
+		sb.WriteString("\n\n⚠️ Para o Pix copia e cola falta " + Esc(joinPT(compose.PixMissing(co))) +
 			". Sem isso, mensagens com {pix_copia_cola} não são enviadas.")
 	}
 
@@ -277,7 +274,7 @@ func (b *Bot) sendPixQR(r *Request, c store.Client, caption string) error {
 	}
 	code := compose.Values(c, co, r.Today())["pix_copia_cola"]
 	if code == "" {
-		return r.Alert("Para o Pix copia e cola falta " + joinPT(pixMissing(co)) + ". Preencha em Dados da empresa.")
+		return r.Alert("Para o Pix copia e cola falta " + joinPT(compose.PixMissing(co)) + ". Preencha em Dados da empresa.")
 	}
 	png, err := pix.QRCodePNG(code, qrSize)
 	if err != nil {

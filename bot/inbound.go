@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	tgbot "github.com/go-telegram/bot"
 
@@ -351,7 +350,7 @@ func (b *Bot) forwardContent(r *Request, head string, in whatsapp.Inbound, kb Ke
 // Telegram refused the file itself.
 func (b *Bot) forwardFile(r *Request, head string, in whatsapp.Inbound, data []byte, kb Keyboard) (sent bool, err error) {
 	caption, rest := head, in.Text
-	if len(utf16.Encode([]rune(in.Text))) <= captionBudget {
+	if utf16Len(in.Text) <= captionBudget {
 		if in.Text != "" {
 			caption += "\n\n" + Esc(in.Text)
 		}

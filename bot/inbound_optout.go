@@ -27,7 +27,7 @@ func (b *Bot) applyOptCommand(r *Request, cmd billing.OptCommand, clients []stor
 	var changed []int64
 	var err error
 	if cmd == billing.OptOut {
-		changed, err = r.Tenant.OptOuts().Request(r.Ctx, ids, Truncate(strings.TrimSpace(in.Text), 20), in.MsgID)
+		changed, err = r.Tenant.OptOuts().Request(r.Ctx, ids, optKeyword(in), in.MsgID)
 	} else {
 		changed, err = r.Tenant.OptOuts().Withdraw(r.Ctx, ids)
 	}
@@ -40,6 +40,10 @@ func (b *Bot) applyOptCommand(r *Request, cmd billing.OptCommand, clients []stor
 	}
 	return out, err
 }
+
+// optKeyword is the word the client answered ("SAIR", "parar"), as it is
+// recorded and shown to the reseller.
+func optKeyword(in whatsapp.Inbound) string { return Truncate(in.Text, 20) }
 
 // tellOptCommand sends the client the one confirmation (from the
 // reseller's WhatsApp, paced, logged in the client's history) and tells
@@ -63,11 +67,11 @@ func (b *Bot) tellOptCommand(r *Request, cmd billing.OptCommand, changed []store
 	var sb strings.Builder
 	if cmd == billing.OptOut {
 		sb.WriteString(Textf("🚫 %s respondeu “%s”: <b>os lembretes automáticos foram pausados</b> (o cliente pediu para parar).",
-			Raw(strings.Join(names, ", ")), Truncate(strings.TrimSpace(in.Text), 20)))
+			Raw(strings.Join(names, ", ")), optKeyword(in)))
 		sb.WriteString("\nVocê ainda pode enviar mensagens pelo cartão do cliente. Se ele responder VOLTAR, os lembretes voltam.")
 	} else {
 		sb.WriteString(Textf("🔔 %s respondeu “%s”: <b>os lembretes automáticos voltaram</b>.",
-			Raw(strings.Join(names, ", ")), Truncate(strings.TrimSpace(in.Text), 20)))
+			Raw(strings.Join(names, ", ")), optKeyword(in)))
 	}
 	if sendErr == nil {
 		sb.WriteString("\n✅ A confirmação foi enviada pelo seu WhatsApp.")
@@ -95,8 +99,11 @@ func (b *Bot) optOutNote(r *Request, c store.Client) string {
 }
 
 // optOutWarning is the manual send preview's warning for a client who
-// asked to stop ("" for the others).
+// asked to stop ("" for the others, and for a number that is no client).
 func (b *Bot) optOutWarning(r *Request, c store.Client) string {
+	if c.ID == 0 {
+		return ""
+	}
 	o, ok, err := r.Tenant.OptOuts().Get(r.Ctx, c.ID)
 	if err != nil || !ok {
 		return ""

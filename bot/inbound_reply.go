@@ -76,7 +76,7 @@ func replyFlow(b *Bot) *Flow {
 					shown, _ := clip16(m.Body, 600)
 					text += "\n\nMensagem dele(a):\n<blockquote>" + Esc(shown) + "</blockquote>"
 				}
-				if warn := b.optOutWarning(r, to); warn != "" && to.ID != 0 {
+				if warn := b.optOutWarning(r, to); warn != "" {
 					text += "\n\n" + warn
 				}
 				return Message{Text: text}, nil

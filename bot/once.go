@@ -42,10 +42,7 @@ func spent(r *Request, err error, done string) (bool, error) {
 	if !errors.Is(err, store.ErrSpent) {
 		return false, nil
 	}
-	if r.IsCallback() {
-		return true, r.Alert(done)
-	}
-	return true, r.Say("ℹ️ " + Esc(done))
+	return true, r.Refuse(done)
 }
 
 // actOnce runs act, an action outside the database (a WhatsApp unlink),

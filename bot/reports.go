@@ -93,10 +93,12 @@ func (b *Bot) reportText(r *Request, p report.Period) (string, error) {
 		return "", err
 	}
 	// What has passed of the period against as many days of the previous
-	// one (the whole of it once this one is over).
-	cur, _, err := rep.Received(r.Ctx, f.From, f.Through)
-	if err != nil {
-		return "", err
+	// one (the whole of it once this one is over, when it is fin's).
+	cur := fin.Received
+	if f.Through != f.To {
+		if cur, _, err = rep.Received(r.Ctx, f.From, f.Through); err != nil {
+			return "", err
+		}
 	}
 	prev, _, err := rep.Received(r.Ctx, f.PrevFrom, f.PrevTo)
 	if err != nil {

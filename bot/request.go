@@ -116,6 +116,15 @@ func (r *Request) Alert(text string) error {
 	return r.Bot.send.AnswerCallback(r.Ctx, r.ChatID, r.Callback.ID, text, true)
 }
 
+// Refuse says why nothing was done (plain text, not HTML): as the button
+// press's alert, or as an "ℹ️" message when no button was pressed.
+func (r *Request) Refuse(text string) error {
+	if r.IsCallback() {
+		return r.Alert(text)
+	}
+	return r.Say("ℹ️ " + Esc(text))
+}
+
 // IsCallback reports whether the update is a button press.
 func (r *Request) IsCallback() bool { return r.Callback != nil }
 

@@ -394,7 +394,7 @@ func quoteParts(text, pix string) string {
 // not sent.
 func needsPixText(co store.Company) string {
 	return "⛔ <b>Esta mensagem não pode ser enviada</b>: ela usa o Pix copia e cola ({pix_copia_cola}) e falta " +
-		Esc(joinPT(pixMissing(co))) + " em Dados da empresa. Preencha e tente de novo."
+		Esc(joinPT(compose.PixMissing(co))) + " em Dados da empresa. Preencha e tente de novo."
 }
 
 // confirmSend sends the previewed message. want is the digest of the text
@@ -408,7 +408,7 @@ func (b *Bot) confirmSend(r *Request, c *Conv, want string) (string, error) {
 	case !d.enabled:
 		return "", billing.Invalid("Nada foi enviado: a mensagem “%s” foi desligada.", d.kind.Label())
 	case d.msg.NeedsPix():
-		return "", billing.Invalid("Nada foi enviado: falta %s em Dados da empresa para o Pix copia e cola.", joinPT(pixMissing(d.company)))
+		return "", billing.Invalid("Nada foi enviado: falta %s em Dados da empresa para o Pix copia e cola.", joinPT(compose.PixMissing(d.company)))
 	case msgDigest(d.msg) != want:
 		c.Notice("🔄 A mensagem mudou desde a prévia (dados do cliente, da empresa ou a data de hoje). Nada foi enviado; confira a nova prévia:")
 		return "previa", nil

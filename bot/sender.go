@@ -92,10 +92,32 @@ func (s *Sender) EditText(ctx context.Context, chatID int64, messageID int, m Me
 
 // SendPhoto sends a PNG photo with an HTML caption.
 func (s *Sender) SendPhoto(ctx context.Context, chatID int64, png []byte, caption Message) (int, error) {
+	return s.sendPhoto(ctx, chatID, outFile{name: "image.png", data: png}, caption)
+}
+
+// outFile is a file to send: bytes to upload, or the id of a file
+// Telegram keeps.
+type outFile struct {
+	name string
+	data []byte
+	id   string
+}
+
+// input is f for one attempt of a call: an upload reads from a reader of
+// its own, so a retried call sends the whole file again.
+func (f outFile) input() models.InputFile {
+	if f.id != "" {
+		return &models.InputFileString{Data: f.id}
+	}
+	return &models.InputFileUpload{Filename: f.name, Data: bytes.NewReader(f.data)}
+}
+
+// sendPhoto sends photo with an HTML caption.
+func (s *Sender) sendPhoto(ctx context.Context, chatID int64, photo outFile, caption Message) (int, error) {
 	return s.post(ctx, chatID, "sendPhoto", func(ctx context.Context) (*models.Message, error) {
 		return s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{
 			ChatID:      chatID,
-			Photo:       &models.InputFileUpload{Filename: "image.png", Data: bytes.NewReader(png)},
+			Photo:       photo.input(),
 			Caption:     caption.Text,
 			ParseMode:   models.ParseModeHTML,
 			ReplyMarkup: caption.Keyboard.markup(),
@@ -138,10 +160,15 @@ func (s *Sender) EditCaption(ctx context.Context, chatID int64, messageID int, c
 
 // SendDocument sends a file.
 func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string, data []byte, caption Message) (int, error) {
+	return s.sendDocument(ctx, chatID, outFile{name: filename, data: data}, caption)
+}
+
+// sendDocument sends doc with an HTML caption.
+func (s *Sender) sendDocument(ctx context.Context, chatID int64, doc outFile, caption Message) (int, error) {
 	return s.post(ctx, chatID, "sendDocument", func(ctx context.Context) (*models.Message, error) {
 		return s.api.SendDocument(ctx, &tgbot.SendDocumentParams{
 			ChatID:      chatID,
-			Document:    &models.InputFileUpload{Filename: filename, Data: bytes.NewReader(data)},
+			Document:    doc.input(),
 			Caption:     caption.Text,
 			ParseMode:   models.ParseModeHTML,
 			ReplyMarkup: caption.Keyboard.markup(),
@@ -154,19 +181,9 @@ func (s *Sender) SendDocument(ctx context.Context, chatID int64, filename string
 // keeps the file, nothing is downloaded or uploaded.
 func (s *Sender) SendFile(ctx context.Context, chatID int64, fileID string, photo bool, caption Message) (int, error) {
 	if photo {
-		return s.post(ctx, chatID, "sendPhoto", func(ctx context.Context) (*models.Message, error) {
-			return s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{
-				ChatID: chatID, Photo: &models.InputFileString{Data: fileID},
-				Caption: caption.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: caption.Keyboard.markup(),
-			})
-		})
+		return s.sendPhoto(ctx, chatID, outFile{id: fileID}, caption)
 	}
-	return s.post(ctx, chatID, "sendDocument", func(ctx context.Context) (*models.Message, error) {
-		return s.api.SendDocument(ctx, &tgbot.SendDocumentParams{
-			ChatID: chatID, Document: &models.InputFileString{Data: fileID},
-			Caption: caption.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: caption.Keyboard.markup(),
-		})
-	})
+	return s.sendDocument(ctx, chatID, outFile{id: fileID}, caption)
 }
 
 // SendVoice sends audio as a voice message (OGG/Opus, MP3 or M4A).
@@ -174,7 +191,7 @@ func (s *Sender) SendVoice(ctx context.Context, chatID int64, audio []byte, capt
 	return s.post(ctx, chatID, "sendVoice", func(ctx context.Context) (*models.Message, error) {
 		return s.api.SendVoice(ctx, &tgbot.SendVoiceParams{
 			ChatID:      chatID,
-			Voice:       &models.InputFileUpload{Filename: "voice.ogg", Data: bytes.NewReader(audio)},
+			Voice:       outFile{name: "voice.ogg", data: audio}.input(),
 			Caption:     caption.Text,
 			ParseMode:   models.ParseModeHTML,
 			ReplyMarkup: caption.Keyboard.markup(),

@@ -110,10 +110,7 @@ func (b *Bot) cannotSubscribe(r *Request) error {
 	if !r.Reseller.HasAccess(b.clock.Now()) {
 		return b.denyAccess(r)
 	}
-	if r.IsCallback() {
-		return r.Alert("Seu acesso não tem prazo para renovar: não há nada a pagar.")
-	}
-	return r.Say("ℹ️ Seu acesso não tem prazo para renovar: não há nada a pagar.")
+	return r.Refuse("Seu acesso não tem prazo para renovar: não há nada a pagar.")
 }
 
 // ---- the plans ----
@@ -173,7 +170,7 @@ func (b *Bot) showSubPlans(r *Request, heading string) error {
 
 // openLine describes a payment still waiting, in HTML.
 func (b *Bot) openLine(p store.SubscriptionPayment, loc *time.Location) string {
-	what := Textf("%s (%s)", billing.FormatMoney(p.Amount), subscription.Plan{Months: p.Months}.Label())
+	what := Textf("%s (%s)", billing.FormatMoney(p.Amount), monthsLabel(p.Months))
 	if p.Status == store.SubProof {
 		return Textf("Seu comprovante de %s está em análise desde %s.", Raw(what), dateTimeBR(p.ProofAt, loc))
 	}
@@ -241,7 +238,7 @@ func (b *Bot) startPayment(r *Request, plan subscription.Plan, email string) err
 // and what to do next.
 func (b *Bot) sendPix(r *Request, p store.SubscriptionPayment, png []byte) error {
 	var sb strings.Builder
-	sb.WriteString(Textf("💳 <b>Pix de %s</b> — %s de acesso\n", billing.FormatMoney(p.Amount), subscription.Plan{Months: p.Months}.Label()))
+	sb.WriteString(Textf("💳 <b>Pix de %s</b> — %s de acesso\n", billing.FormatMoney(p.Amount), monthsLabel(p.Months)))
 	kb := Keyboard{}
 	if p.Provider == store.ProviderManual {
 		if back, err := pix.ParseBRCode(p.PixCode); err == nil {
@@ -412,7 +409,7 @@ func subProofFlow(b *Bot) *Flow {
 					return Message{}, err
 				}
 				return Message{Text: Textf("📎 Envie a <b>foto</b> ou o <b>PDF</b> do comprovante do Pix de <b>%s</b> (%s, identificador <code>%s</code>).",
-					billing.FormatMoney(p.Amount), subscription.Plan{Months: p.Months}.Label(), p.ProviderRef)}, nil
+					billing.FormatMoney(p.Amount), monthsLabel(p.Months), p.ProviderRef)}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				if in.IsChoice {
@@ -456,7 +453,7 @@ func subProofFlow(b *Bot) *Flow {
 func (b *Bot) SubscriptionPaid(ctx context.Context, c store.Credit) error {
 	p := c.Payment
 	text := Textf("✅ <b>Pagamento confirmado!</b> Recebemos %s (%s de acesso).", billing.FormatMoney(p.Amount),
-		subscription.Plan{Months: p.Months}.Label())
+		monthsLabel(p.Months))
 	switch {
 	case c.Last.IsZero():
 		text += " Seu acesso continua sem prazo."
@@ -515,7 +512,7 @@ func (b *Bot) SubscriptionMismatch(ctx context.Context, p store.SubscriptionPaym
 	}
 	alert := Textf("⚠️ <b>Pagamento com valor diferente</b>\n\nRevendedor: %s\nPlano: %s por %s · pago: <b>%s</b>\n"+
 		"Mercado Pago nº <code>%s</code>\n\nNada foi creditado. Confira no Mercado Pago e, se for o caso, estenda o acesso pelo cartão do revendedor.",
-		Raw(resellerWho(res)), subscription.Plan{Months: p.Months}.Label(), billing.FormatMoney(p.Amount),
+		Raw(resellerWho(res)), monthsLabel(p.Months), billing.FormatMoney(p.Amount),
 		billing.FormatMoney(p.PaidAmount), p.ProviderRef)
 	errs := []error{b.toAdmins(ctx, "payment amount mismatch", func(id int64) error {
 		_, err := b.send.SendText(ctx, id, Message{Text: alert, Keyboard: Keyboard{Row(Btn("👤 Ver revendedor", CB(actAdmCard, res.ChatID, 0)))}})
@@ -590,7 +587,7 @@ func subStatusIcon(p store.SubscriptionPayment) string {
 // paymentLine is one payment in a list, HTML: date, plan, amount, state.
 func paymentLine(p store.SubscriptionPayment, loc *time.Location) string {
 	return Textf("%s %s — %s — %s — %s", subStatusIcon(p), billing.DateOf(p.CreatedAt.In(loc)).BR(),
-		subscription.Plan{Months: p.Months}.Label(), billing.FormatMoney(p.Amount), subStatusText(p))
+		monthsLabel(p.Months), billing.FormatMoney(p.Amount), subStatusText(p))
 }
 
 // accountPayments is Minha conta's list of the reseller's last payments

@@ -9,7 +9,6 @@ import (
 
 	"renovabot/billing"
 	"renovabot/store"
-	"renovabot/subscription"
 )
 
 // The admins' side of resellers' payments: every admin gets each proof with
@@ -44,7 +43,7 @@ func (b *Bot) registerSubscriptionAdmin() {
 // proofCaption describes a payment's proof for the admins (HTML).
 func proofCaption(p store.SubscriptionPayment, res store.Reseller, loc *time.Location) string {
 	return Textf("🧾 <b>Comprovante de pagamento</b>\nRevendedor: %s\nPlano: %s · valor: <b>%s</b>\nIdentificador (txid): <code>%s</code>\nEnviado em %s",
-		Raw(resellerWho(res)), subscription.Plan{Months: p.Months}.Label(), billing.FormatMoney(p.Amount), p.ProviderRef,
+		Raw(resellerWho(res)), monthsLabel(p.Months), billing.FormatMoney(p.Amount), p.ProviderRef,
 		dateTimeBR(p.ProofAt, loc))
 }
 
@@ -60,11 +59,7 @@ func decisionKeyboard(id int64) Keyboard {
 // longer has is replaced by the caption alone, so the decision is still
 // possible.
 func (b *Bot) sendProof(ctx context.Context, admin int64, p store.SubscriptionPayment, res store.Reseller) error {
-	loc := store.LoadLocation(b.cfg.DefaultTimezone)
-	if a, err := b.store.Tenant(admin).Account().Get(ctx); err == nil {
-		loc = a.Location()
-	}
-	m := Message{Text: proofCaption(p, res, loc) + "\n\nConfira no extrato da sua conta e decida:", Keyboard: decisionKeyboard(p.ID)}
+	m := Message{Text: proofCaption(p, res, b.adminLocation(ctx, admin)) + "\n\nConfira no extrato da sua conta e decida:", Keyboard: decisionKeyboard(p.ID)}
 	_, err := b.send.SendFile(ctx, admin, p.ProofFile, p.ProofKind == "photo", m)
 	if isBadRequest(err) {
 		m.Text += "\n\n⚠️ O Telegram não entregou o arquivo do comprovante; peça ao revendedor que o envie de novo se precisar."
@@ -181,7 +176,7 @@ func admPayRefuseFlow(b *Bot) *Flow {
 				}
 				return Message{Text: Textf("❌ <b>Recusar o comprovante de %s</b> (%s, %s)?\n\n"+
 					"Envie o <b>motivo</b> em uma linha: o revendedor vai ler. Por exemplo: <i>o valor pago não confere</i>.",
-					orDash(p.ResellerName), billing.FormatMoney(p.Amount), subscription.Plan{Months: p.Months}.Label())}, nil
+					orDash(p.ResellerName), billing.FormatMoney(p.Amount), monthsLabel(p.Months))}, nil
 			},
 			Answer: func(r *Request, c *Conv, in Input) (string, error) {
 				if in.IsChoice {
@@ -207,7 +202,7 @@ func admPayRefuseFlow(b *Bot) *Flow {
 				if err == nil {
 					b.tellKB(r.Ctx, p.ResellerID, Textf("❌ <b>Seu comprovante do Pix de %s (%s) foi recusado.</b>\nMotivo: %s\n\n"+
 						"Se você já pagou, fale com %s. Você também pode gerar um novo Pix.",
-						billing.FormatMoney(p.Amount), subscription.Plan{Months: p.Months}.Label(), reason, Raw(b.contactText())),
+						billing.FormatMoney(p.Amount), monthsLabel(p.Months), reason, Raw(b.contactText())),
 						Keyboard{b.subscribeRow(res), b.contactRow()})
 				}
 				return finish(r, func() error {
@@ -274,7 +269,7 @@ func (b *Bot) showAdmPayments(r *Request) error {
 				break
 			}
 			sb.WriteString(Textf("\n• %s — %s · %s · %s", dateTimeBR(p.ProofAt, loc), orDash(p.ResellerName),
-				subscription.Plan{Months: p.Months}.Label(), billing.FormatMoney(p.Amount)))
+				monthsLabel(p.Months), billing.FormatMoney(p.Amount)))
 			kb = append(kb, Row(Btn("📎 "+Truncate(orDash(p.ResellerName), 24)+" · "+billing.FormatMoney(p.Amount), CB(actAdmPayProof, p.ID))))
 		}
 		sb.WriteString("\n")
@@ -286,7 +281,7 @@ func (b *Bot) showAdmPayments(r *Request) error {
 	}
 	for _, p := range list {
 		sb.WriteString(Textf("\n%s %s — %s · %s · %s — %s", subStatusIcon(p), p.CreatedAt.In(loc).Format("02/01 15:04"),
-			Truncate(orDash(p.ResellerName), 24), subscription.Plan{Months: p.Months}.Label(), billing.FormatMoney(p.Amount), subStatusText(p)))
+			Truncate(orDash(p.ResellerName), 24), monthsLabel(p.Months), billing.FormatMoney(p.Amount), subStatusText(p)))
 	}
 	if total > len(list) {
 		sb.WriteString(Textf("\n… e mais %d", total-len(list)))

@@ -6,6 +6,7 @@
 package compose
 
 import (
+	"slices"
 	"strings"
 
 	"renovabot/billing"
@@ -120,7 +121,7 @@ func PixMissing(co store.Company) []string {
 func ToFill(missing []string, co store.Company) (company, client []string) {
 	add := func(list []string, items ...string) []string {
 		for _, it := range items {
-			if !contains(list, it) {
+			if !slices.Contains(list, it) {
 				list = append(list, it)
 			}
 		}
@@ -181,13 +182,4 @@ func BlankReason(missing []string, co store.Company) string {
 		verb = " ficariam"
 	}
 	return billing.JoinPT(names) + verb + " em branco para este cliente. " + FillAdvice(missing, co)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -228,10 +228,7 @@ func (s *Service) Plan(months int) (Plan, error) {
 // Pago. An error wrapping ErrUnavailable means nothing was created and the
 // reseller may try again in a few minutes.
 func (s *Service) Start(ctx context.Context, chatID int64, plan Plan, payerEmail string) (store.SubscriptionPayment, Pix, error) {
-	if _, err := s.Plan(plan.Months); err != nil {
-		return store.SubscriptionPayment{}, Pix{}, err
-	}
-	if p, _ := s.Plan(plan.Months); p.Price != plan.Price {
+	if offered, err := s.Plan(plan.Months); err != nil || offered.Price != plan.Price {
 		return store.SubscriptionPayment{}, Pix{}, ErrNotOffered
 	}
 	subs := s.store.Tenant(chatID).Subscriptions()
