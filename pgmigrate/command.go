@@ -5,11 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"renovabot/config"
 	"renovabot/internal/subcmd"
+	"renovabot/store"
 )
 
 // Command runs `renovabot migrate -config config.yaml -to postgres://...`
@@ -40,7 +40,7 @@ func Command(ctx context.Context, args []string, env subcmd.Env) int {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(env.Stderr, "renovabot: interrupted (nothing was kept in PostgreSQL)")
 		} else {
-			fmt.Fprintf(env.Stderr, "renovabot: %v\n", redact(err, *to))
+			fmt.Fprintf(env.Stderr, "renovabot: %v\n", store.RedactPassword(err, *to))
 		}
 		return subcmd.ExitFail
 	}
@@ -53,18 +53,4 @@ func Command(ctx context.Context, args []string, env subcmd.Env) int {
 	}
 	fmt.Fprintln(env.Stderr, "set database.url (or DATABASE_URL) to this database and start renovabot; data_dir keeps erased-chats.key, which it still needs")
 	return subcmd.ExitOK
-}
-
-// redact removes u's password from err's text, should a driver's message
-// carry it.
-func redact(err error, u string) string {
-	p, perr := url.Parse(u)
-	if perr != nil {
-		return err.Error()
-	}
-	pw, ok := p.User.Password()
-	if !ok || pw == "" {
-		return err.Error()
-	}
-	return strings.ReplaceAll(err.Error(), pw, "xxxxx")
 }

@@ -80,7 +80,7 @@ func ConnectPostgres(ctx context.Context, url string, clk clock.Clock) (*Store, 
 	s := &Store{read: read, write: write, d: postgresDialect{}, clock: clk}
 	if err := s.write.PingContext(ctx); err != nil {
 		s.Close()
-		return nil, redactPassword(fmt.Errorf("store: connect to PostgreSQL: %w", err), url)
+		return nil, RedactPassword(fmt.Errorf("store: connect to PostgreSQL: %w", err), url)
 	}
 	// Names, messages and templates carry any Unicode text (accents,
 	// emoji): a database in another encoding would refuse some of them
@@ -88,7 +88,7 @@ func ConnectPostgres(ctx context.Context, url string, clk clock.Clock) (*Store, 
 	var encoding string
 	if err := s.write.QueryRowContext(ctx, `SELECT current_setting('server_encoding')`).Scan(&encoding); err != nil {
 		s.Close()
-		return nil, redactPassword(fmt.Errorf("store: PostgreSQL encoding: %w", err), url)
+		return nil, RedactPassword(fmt.Errorf("store: PostgreSQL encoding: %w", err), url)
 	}
 	if encoding != "UTF8" {
 		s.Close()
@@ -104,11 +104,11 @@ func ConnectPostgres(ctx context.Context, url string, clk clock.Clock) (*Store, 
 // errors.
 func (s *Store) PrepareSchema(ctx context.Context, url, keyDir string) error {
 	if err := s.migrate(ctx); err != nil {
-		return redactPassword(err, url)
+		return RedactPassword(err, url)
 	}
 	key, err := s.loadChatKeyPostgres(ctx, keyDir)
 	if err != nil {
-		return redactPassword(err, url)
+		return RedactPassword(err, url)
 	}
 	s.chatKey = key
 	return nil
@@ -127,7 +127,7 @@ func postgresPool(url string, readOnly bool) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		// pgx's message leaves the password out.
-		return nil, redactPassword(fmt.Errorf("store: database URL: %w", err), url)
+		return nil, RedactPassword(fmt.Errorf("store: database URL: %w", err), url)
 	}
 	if cfg.ConnectTimeout == 0 {
 		// A server that does not answer fails the start (and a query)
@@ -156,9 +156,9 @@ func postgresPool(url string, readOnly bool) (*sql.DB, error) {
 	return sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)}), nil
 }
 
-// redactPassword removes url's password from err's text, should a message
+// RedactPassword removes url's password from err's text, should a message
 // of the driver ever carry it: the URL is never logged with its password.
-func redactPassword(err error, url string) error {
+func RedactPassword(err error, url string) error {
 	cfg, perr := pgx.ParseConfig(url)
 	if err == nil || perr != nil || cfg.Password == "" || !strings.Contains(err.Error(), cfg.Password) {
 		return err
