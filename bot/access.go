@@ -368,9 +368,18 @@ func (b *Bot) AccessNotices(ctx context.Context) error {
 // could not be, so a later tick tries again.
 func (b *Bot) noticeEach(ctx context.Context, list []store.Reseller, what string,
 	due func(res store.Reseller) (kind string, msg Message, ok bool)) error {
+	// Most of the window's resellers were told on an earlier tick: one
+	// read finds them, so the tick locks and claims only the others.
+	claimed, err := b.store.ClaimedAccessNotices(ctx, list)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, res := range list {
 		if b.admin[res.ChatID] {
+			continue
+		}
+		if kind, _, ok := due(res); !ok || claimed[res.ChatID][kind] {
 			continue
 		}
 		if err := b.accessNotice(ctx, res.ChatID, what, due); err != nil {

@@ -40,6 +40,41 @@ func (a Accounts) ClaimAccessNotice(ctx context.Context, kind string, until time
 	return n == 1, nil
 }
 
+// ClaimedAccessNotices returns, for the resellers of list, the notice kinds
+// already claimed for the end of access each has now, in one read: the
+// minute tick skips those without taking the reseller's lock or writing a
+// claim again. ClaimAccessNotice stays the authority (a claim made since
+// this read still wins).
+func (s *Store) ClaimedAccessNotices(ctx context.Context, list []Reseller) (map[int64]map[string]bool, error) {
+	out := map[int64]map[string]bool{}
+	if len(list) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(list))
+	for i, r := range list {
+		args[i] = r.ChatID
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT n.chat_id, n.kind FROM access_notices n
+		JOIN resellers r ON r.chat_id = n.chat_id AND r.access_until = n.access_until
+		WHERE n.chat_id IN (`+placeholders(len(list))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: claimed access notices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var chatID int64
+		var kind string
+		if err := rows.Scan(&chatID, &kind); err != nil {
+			return nil, err
+		}
+		if out[chatID] == nil {
+			out[chatID] = map[string]bool{}
+		}
+		out[chatID][kind] = true
+	}
+	return out, rows.Err()
+}
+
 // ReleaseAccessNotice undoes a claim whose message could not be sent, so a
 // later tick tries again.
 func (a Accounts) ReleaseAccessNotice(ctx context.Context, kind string, until time.Time) error {

@@ -295,3 +295,37 @@ func TestAdminListSearchAndStats(t *testing.T) {
 }
 
 func dateOf(t time.Time) billing.Date { return billing.Today(t, LoadLocation("America/Sao_Paulo")) }
+
+// The tick's one read of the notices already claimed: only for the listed
+// resellers, only for the end of access each has now.
+func TestClaimedAccessNoticesForTheCurrentEnd(t *testing.T) {
+	s, clk := openTest(t)
+	ctx := context.Background()
+	until := t0.Add(3 * 24 * time.Hour)
+	for _, id := range []int64{1, 2, 3} {
+		if _, _, err := s.Tenant(id).Account().RegisterAs(ctx, "x", "", "UTC", Access{Status: StatusTrial, Until: until}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claim := func(id int64, kind string, end time.Time) {
+		t.Helper()
+		if ok, err := s.Tenant(id).Account().ClaimAccessNotice(ctx, kind, end); !ok || err != nil {
+			t.Fatalf("claim %d %s: %v %v", id, kind, ok, err)
+		}
+	}
+	claim(1, NoticeThreeDays, until)
+	claim(1, NoticeOneDay, until.Add(-24*time.Hour)) // an earlier end: not this one
+	claim(3, NoticeThreeDays, until)                 // not listed
+	list, err := s.ResellersWithAccessEnding(ctx, clk.Now(), clk.Now().Add(4*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list = list[:2] // resellers 1 and 2
+	got, err := s.ClaimedAccessNotices(ctx, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || len(got[1]) != 1 || !got[1][NoticeThreeDays] {
+		t.Fatalf("claimed = %v, want only reseller 1's 3d", got)
+	}
+}
